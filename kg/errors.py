@@ -1,0 +1,41 @@
+"""Every error the library raises; one base class so the CLI can catch them at its boundary."""
+
+from __future__ import annotations
+
+
+class KgError(Exception):
+    """Base class of all zhengce-kg errors."""
+
+
+class CorpusError(KgError):
+    """An input file that cannot be read as text; the message names the file (and position)."""
+
+    def __init__(self, path: str, reason: str, position: int | None = None) -> None:
+        where = path if position is None else f"{path}:{position}"
+        super().__init__(f"{where}: {reason}")
+        self.path = path
+        self.reason = reason
+        self.position = position
+
+
+class MetadataError(KgError):
+    """The corpus metadata file is malformed."""
+
+
+class ReferenceDataError(KgError):
+    """A reference data file shipped with the package is missing or malformed."""
+
+
+class UnknownExtractorError(KgError):
+    """A pipeline names an extractor that is not registered."""
+
+    def __init__(self, name: str, available: list[str]) -> None:
+        super().__init__(f"No extractor {name!r}. Available names: {', '.join(available)}")
+
+
+class ExportError(KgError):
+    """An export could not be written, or a format is unknown."""
+
+
+class EvaluationError(KgError):
+    """The gold file or the export given to ``kg eval`` cannot be read."""

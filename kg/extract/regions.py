@@ -1,0 +1,111 @@
+"""Region mentions: gazetteer names and short forms, uncoded places, and 我市/全省-style references.
+
+A Region mention's ``key`` is the alias matched; its ``candidates`` attribute lists the codes the
+alias can name with their strength ("630121:strong 340402:weak"). Choosing among them is the
+resolve stage's job, which sees the whole document.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator
+from functools import cache
+
+import ahocorasick
+import jieba
+
+from kg.reference import Gazetteer, gazetteer
+from kg.types import Document, Mention, Segmentation
+
+# A short form followed by one of these is part of a street or place name (海北街道, 中山路).
+_PLACE_TAIL = re.compile(r"(?:街道|镇|乡|村|路|街|大街|大道|社区|小区|巷)")
+_PLACE_AFTER_REGION = re.compile(
+    r"[\u4e00-\u9fff]{1,8}?(?:经济技术开发区|高新技术产业开发区|经济开发区|开发区|高新区|产业园区|工业园区|新区|街道|镇|乡)"
+    r"(?![\u4e00-\u9fff]{0,1}(?:长|委|办|政府|党委|书记))"
+)
+_REGION_REFERENCE = re.compile(r"(?:我|该|全|本)(?:省|市|州|县|区|盟|旗)|自治区|全疆|自治州")
+_CJK_BEFORE = re.compile(r"[\u4e00-\u9fff]")
+
+
+@cache
+def _tokenizer() -> jieba.Tokenizer:
+    jieba.setLogLevel(logging.WARNING)
+    tokenizer = jieba.Tokenizer()
+    tokenizer.initialize()
+    return tokenizer
+
+
+def on_word_boundaries(text: str, start: int, end: int, window: int = 8) -> bool:
+    """Whether jieba's segmentation of the surrounding text cuts at ``start`` and ``end``.
+
+    Catches names inside words: 上海 in 登上海拔, 长治 in 长治久安, 范县 in 示范县.
+    """
+    left = max(0, start - window)
+    right = min(len(text), end + window)
+    cuts = {left}
+    pos = left
+    for token in _tokenizer().cut(text[left:right], HMM=False):
+        pos += len(token)
+        cuts.add(pos)
+    return start in cuts and end in cuts
+
+
+@cache
+def _automaton() -> ahocorasick.Automaton:
+    automaton = ahocorasick.Automaton()
+    for alias in gazetteer().aliases:
+        automaton.add_word(alias, alias)
+    automaton.make_automaton()
+    return automaton
+
+
+def _candidates_attr(g: Gazetteer, alias: str) -> str:
+    return " ".join(f"{code}:{strength}" for code, strength in g.aliases[alias])
+
+
+def region_mentions(doc: Document, _seg: Segmentation | None = None) -> Iterator[Mention]:
+    """Gazetteer matches (leftmost longest), then the places that follow them."""
+    g = gazetteer()
+    text = doc.text
+    matches = [(end_index + 1 - len(alias), end_index + 1, alias) for end_index, alias in _automaton().iter_long(text)]
+    starts = {s for s, _e, _a in matches}
+    for start, end, alias in matches:
+        full_name = any(g.by_code[c].name == alias for c, _ in g.aliases[alias])
+        if not full_name and _PLACE_TAIL.match(text, end):
+            continue
+        if (not full_name or len(alias) <= 2) and not on_word_boundaries(text, start, end):
+            continue
+        yield Mention(start, end, alias, "Region", alias, (("candidates", _candidates_attr(g, alias)),))
+        place = None if end in starts else _PLACE_AFTER_REGION.match(text, end)
+        if place and not any(a in place.group() for a in ("镇乡", "乡镇", "城乡")):
+            label = text[start : place.end()]
+            yield Mention(start, place.end(), label, "Place", alias, (("parent_alias", alias),))
+
+
+def region_references(doc: Document, _seg: Segmentation | None = None) -> Iterator[Mention]:
+    """我市, 该州, 全省, 自治区 ...: references to a region the article is about."""
+    for m in _REGION_REFERENCE.finditer(doc.text):
+        word = m.group()
+        level = {
+            "省": "province",
+            "州": "prefecture",
+            "盟": "prefecture",
+            "市": "city",
+            "县": "county",
+            "旗": "county",
+        }.get(word[-1], "district")
+        if word in ("自治区", "全疆"):
+            level = "province"
+        elif word == "自治州":
+            level = "prefecture"
+        yield Mention(m.start(), m.end(), word, "RegionRef", level)
+
+
+def region_codes_in(text: str) -> frozenset[str]:
+    """Codes named in ``text`` by a strong form (for matching titles with bodies)."""
+    g = gazetteer()
+    codes: set[str] = set()
+    for _end, alias in _automaton().iter_long(text):
+        codes.update(code for code, strength in g.aliases[alias] if strength == "strong")
+    return frozenset(codes)

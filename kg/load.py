@@ -1,0 +1,260 @@
+"""Load: decode a corpus file and normalise its text for matching, keeping offsets to the original.
+
+Normalisation is a chain of one-to-one character maps (traditional -> simplified, full-width ->
+half-width, ASCII punctuation -> Chinese punctuation between Chinese characters) followed by
+deletions (carriage returns, control characters, spaces inside numbers, and the line breaks that
+newspaper columns put inside sentences). Only deletions move offsets, so ``Document.anchors``
+records one (normalised, original) pair after each deleted run.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import statistics
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+from kg.errors import CorpusError
+from kg.types import DocMeta, Document
+
+MAX_FILE_BYTES = 256 * 1024 * 1024
+
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# Characters that end a sentence or a line of text in running prose.
+_LINE_FINAL = "。！？!?…；;"
+_CLOSERS = "”’」』）)"
+# A line starting with one of these begins a new block whatever the previous line was.
+_BLOCK_START = re.compile(
+    r"[◎□■●◆★▲]|本报讯|新华社|——|[（(][上下][接转]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]"
+)
+
+
+_HEADING_LINE = re.compile(
+    r"[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|第[一二三四五六七八九十]+[章节部分]"
+)
+_PHOTO_CREDIT = re.compile(r"(?:^|\s|[□◎])\S{2,4}(?:摄|摄影|供图|/摄)$")
+_HEADLINE_GAP = re.compile(rf"[{_CJK}”]{{2}} [{_CJK}“]{{2}}")
+
+
+def decode(data: bytes, path: str) -> tuple[str, str]:
+    """Decode bytes as UTF-8 (BOM or not), UTF-16 (BOM or not), or GB18030.
+
+    Returns the text and the encoding used. Raises CorpusError naming the file and the byte
+    offset of the first undecodable byte, for empty and for binary input.
+    """
+    if not data:
+        raise CorpusError(path, "empty file")
+    if data.startswith(codecs.BOM_UTF8):
+        return _strict(data[3:], "utf-8", path, 3), "utf-8-sig"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return _strict(data, "utf-16", path, 0), "utf-16"
+    utf16 = _looks_utf16(data)
+    if utf16:
+        return _strict(data, utf16, path, 0), utf16
+    if b"\x00" in data:
+        raise CorpusError(path, "binary file (contains NUL bytes), not text", data.index(b"\x00"))
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as utf8_error:
+        try:
+            text = data.decode("gb18030")
+        except UnicodeDecodeError:
+            raise CorpusError(path, "not UTF-8, UTF-16 or GB18030 text: undecodable byte", utf8_error.start) from None
+        if _mostly_text(text):
+            return text, "gb18030"
+        raise CorpusError(path, "binary file, not text", utf8_error.start) from None
+
+
+def _strict(data: bytes, encoding: str, path: str, shift: int) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as e:
+        raise CorpusError(path, f"invalid {encoding}: undecodable bytes", e.start + shift) from None
+
+
+def _looks_utf16(data: bytes) -> str | None:
+    """UTF-16 without a BOM: Chinese or ASCII text has NUL or near-zero bytes on one side."""
+    sample = data[:4096]
+    if len(sample) < 4 or len(sample) % 2:
+        return None
+    even_nul = sample[0::2].count(0)
+    odd_nul = sample[1::2].count(0)
+    half = len(sample) // 2
+    if odd_nul > 0.3 * half and even_nul < 0.05 * half:
+        return "utf-16-le"
+    if even_nul > 0.3 * half and odd_nul < 0.05 * half:
+        return "utf-16-be"
+    return None
+
+
+def _mostly_text(text: str) -> bool:
+    if not text:
+        return False
+    bad = sum(1 for ch in text[:20000] if unicodedata.category(ch) in ("Cc", "Co", "Cn") and ch not in "\n\r\t")
+    return bad < 0.01 * min(len(text), 20000)
+
+
+# --- one-to-one character maps -------------------------------------------------------------
+
+_FULLWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F) if chr(cp) not in "，。：；！？（）"}
+_FULLWIDTH[0x3000] = 0x20  # ideographic space
+for _ch in "，：；！？（）":
+    _FULLWIDTH.pop(ord(_ch), None)
+# Chinese punctuation keeps its full-width form; ASCII forms between Chinese characters become it.
+_TO_CHINESE_PUNCT = {",": "，", ";": "；", ":": "：", "!": "！", "?": "？", "(": "（", ")": "）"}
+_ASCII_PUNCT_IN_CJK = re.compile(
+    rf"(?<=[{_CJK}”’）])[,;:!?]|(?<=[\d%])[,;:!?](?=[{_CJK}])|[()](?=[{_CJK}])|(?<=[{_CJK}])[()]"
+)
+
+
+@lru_cache(maxsize=1)
+def _t2s_converter() -> object:
+    import opencc  # a C++ library; imported lazily so `kg --help` stays quick
+
+    return opencc.OpenCC("t2s")
+
+
+@lru_cache(maxsize=65536)
+def _t2s_char(ch: str) -> str:
+    out: str = _t2s_converter().convert(ch)  # type: ignore[attr-defined]
+    return out if len(out) == 1 else ch
+
+
+def to_simplified(text: str) -> str:
+    """Traditional to simplified characters, one character for one (OpenCC's t2s tables)."""
+    if text.isascii():
+        return text
+    whole: str = _t2s_converter().convert(text)  # type: ignore[attr-defined]
+    if len(whole) == len(text):
+        return whole
+    return "".join(_t2s_char(ch) if ord(ch) > 0x2E7F else ch for ch in text)
+
+
+def char_map(text: str) -> str:
+    """All one-to-one normalisations; the result has the same length as the input."""
+    text = to_simplified(text).translate(_FULLWIDTH)
+    return _ASCII_PUNCT_IN_CJK.sub(lambda m: _TO_CHINESE_PUNCT[m.group()], text)
+
+
+# --- deletions -----------------------------------------------------------------------------
+
+_SPACE = r"[ \t\u00a0]"
+_DELETE_INLINE = re.compile(
+    rf"\r|[\x00-\x08\x0b-\x1f\x7f\ufeff\u200b-\u200d]"  # carriage returns, controls, zero-width
+    rf"|(?<=\d){_SPACE}+(?=[\d{_CJK}%])"  # "2023 年", "1530 元", "1 832"
+    rf"|(?<=[{_CJK}，、：；（]){_SPACE}+(?=\d)"  # "达 11.45万人"
+    rf"|(?<=\.){_SPACE}+(?=\d)|(?<=\d){_SPACE}+(?=\.\d)"  # "11. 45"
+    rf"|^{_SPACE}+|{_SPACE}+$",  # indentation and trailing spaces
+    re.MULTILINE,
+)
+
+
+def _width(line: str) -> float:
+    return sum(0.5 if ord(ch) < 0x2E80 else 1.0 for ch in line)
+
+
+def line_breaks(text: str) -> list[tuple[int, int, bool]]:
+    """Each run of line breaks (with blank lines) as (start, end, soft).
+
+    A break is soft (a column wrap inside a sentence) when the line before it is about as wide
+    as the page's column and does not end a sentence, or ends with a comma; a break before a
+    byline, lead or heading marker is never soft.
+    """
+    runs = [(m.start(), m.end()) for m in re.finditer(r"[ \t\u00a0\u3000]*\n[\s]*", text)]
+    if not runs:
+        return []
+    lines = [s.strip() for s in text.split("\n")]
+    widths = [_width(s) for s in lines if _width(s) >= 6]
+    column = statistics.median(widths) if widths else 0.0
+    out = []
+    prev_end = 0
+    for start, end in runs:
+        line = text[prev_end:start].strip()
+        following = text[end : text.find("\n", end) if text.find("\n", end) >= 0 else len(text)]
+        prev_end = end
+        soft = False
+        # Headline cues: two phrases set apart by a space, or a last line with no punctuation.
+        headline = (bool(_HEADLINE_GAP.search(line)) and "，" not in line) or (
+            text.find("\n", end) < 0 and not any(ch in _LINE_FINAL + "，、" for ch in following)
+        )
+        # A numbered heading line (一、 （二）) ends at its line break.
+        headline = headline or bool(_HEADING_LINE.match(line))
+        if line and following and not headline and not _BLOCK_START.match(following):
+            last = line[-1]
+            ends_sentence = last in _LINE_FINAL or (last in _CLOSERS and len(line) > 1 and line[-2] in _LINE_FINAL)
+            if last in "，、":
+                soft = True
+            elif _PHOTO_CREDIT.search(line):
+                soft = False
+            elif not ends_sentence and last not in "）)" and _width(line) >= 0.75 * column and column <= 60:
+                soft = True
+        out.append((start, end, soft))
+    return out
+
+
+def normalise(original: str) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """Normalised text and its anchors (see ``Document``)."""
+    mapped = char_map(original)
+    deletions: list[tuple[int, int]] = []  # original ranges to drop
+    for start, end, soft in line_breaks(mapped):
+        if soft:
+            deletions.append((start, end))
+        else:
+            nl = mapped.index("\n", start)
+            if nl > start:
+                deletions.append((start, nl))
+            if end > nl + 1:
+                deletions.append((nl + 1, end))
+    breaks = sorted(deletions)
+    # Inline deletions, skipping what line breaks already removed.
+    for m in _DELETE_INLINE.finditer(mapped):
+        deletions.append((m.start(), m.end()))
+    merged: list[tuple[int, int]] = []
+    for s, e in sorted(deletions):
+        if merged and s <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], e))
+        else:
+            merged.append((s, e))
+    del breaks
+    pieces: list[str] = []
+    anchors: list[tuple[int, int]] = [(0, 0)]
+    pos = 0
+    out_len = 0
+    for s, e in merged:
+        if s > pos:
+            pieces.append(mapped[pos:s])
+            out_len += s - pos
+        pos = e
+        anchors.append((out_len, e))
+    pieces.append(mapped[pos:])
+    text = "".join(pieces)
+    # Drop anchors that add nothing (two deletions with no text between keep the later one).
+    compact: list[tuple[int, int]] = []
+    for a in anchors:
+        if compact and compact[-1][0] == a[0]:
+            compact[-1] = a
+        else:
+            compact.append(a)
+    return text, tuple(compact)
+
+
+def load_text(original: str, source_file: str, encoding: str = "utf-8", meta: DocMeta | None = None) -> Document:
+    """A Document from already decoded text."""
+    text, anchors = normalise(original)
+    return Document(source_file, original, text, anchors, encoding, meta or DocMeta())
+
+
+def load_file(path: Path, source_file: str | None = None, meta: DocMeta | None = None) -> Document:
+    """Read, decode and normalise one corpus file. Raises CorpusError naming the file."""
+    name = source_file or path.name
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise CorpusError(name, f"file too large ({size} bytes; limit {MAX_FILE_BYTES})")
+        data = path.read_bytes()
+    except OSError as e:
+        raise CorpusError(name, f"cannot read: {e.strerror or e}") from None
+    original, encoding = decode(data, name)
+    return load_text(original, name, encoding, meta)

@@ -1,0 +1,78 @@
+"""The command line: build, eval, validate, help for every command, errors at the boundary."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kg.cli import EXIT_SKIPPED, cli
+from tests.conftest import CORPUS, GOLD, ROOT
+
+
+def test_cli_build_writes_turtle_and_ntriples(tmp_path: Path) -> None:
+    """kg build writes both files and says how much it built."""
+    result = CliRunner().invoke(cli, ["build", str(CORPUS), "--out", str(tmp_path)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "5 documents" in result.output
+    assert (tmp_path / "zhengce.ttl").stat().st_size > 0
+    assert (tmp_path / "zhengce.nt").stat().st_size > 0
+
+
+def test_cli_build_skips_bad_files_and_says_so(tmp_path: Path) -> None:
+    """A bad file is named on stderr, the rest is built, and the exit status is 3."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "good.txt").write_text("青海省西宁市推进“一网通办”。", encoding="utf-8")
+    (corpus / "empty.txt").write_bytes(b"")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["build", str(corpus), "--out", str(out)])
+    assert result.exit_code == EXIT_SKIPPED
+    assert "empty.txt: empty file" in result.output
+    assert "1 documents" in result.output
+    strict = CliRunner().invoke(cli, ["build", str(corpus), "--out", str(tmp_path / "strict"), "--strict"])
+    assert strict.exit_code == 1
+    assert not (tmp_path / "strict").exists()
+
+
+def test_cli_eval_prints_figures(seed_build: Path) -> None:
+    """kg eval prints every figure; regions F1 on the seeds is at least 0.90."""
+    result = CliRunner().invoke(
+        cli, ["eval", "--gold", str(GOLD), str(seed_build / "zhengce.ttl")], catch_exceptions=False
+    )
+    assert result.exit_code == 0, result.output
+    figures = dict(re.findall(r"^(\w+)\s+([\d.]+)$", result.output, re.MULTILINE))
+    assert float(figures["regions_f1"]) >= 0.90
+    assert float(figures["regions_precision"]) >= 0.85
+    assert float(figures["regions_recall"]) >= 0.85
+
+
+def test_cli_validate_seed_build_conforms(seed_build: Path) -> None:
+    """The seed build has no SHACL violations."""
+    result = CliRunner().invoke(cli, ["validate", str(seed_build / "zhengce.ttl")], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "conforms" in result.output
+
+
+def test_cli_validate_reports_violations(tmp_path: Path) -> None:
+    """A region with a malformed code is reported readably, with exit status 1."""
+    bad = tmp_path / "bad.ttl"
+    bad.write_text(
+        "@prefix zc: <https://w3id.org/zhengce/ont#> .\n@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        '<http://x/r> a zc:Region ; rdfs:label "某地" ; zc:adminLevel "county" ; zc:adminCode "12AB" .\n',
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(cli, ["validate", str(bad)])
+    assert result.exit_code == 1
+    assert "adminCode" in result.output and "http://x/r" in result.output
+
+
+@pytest.mark.parametrize("name", sorted(cli.commands))
+def test_cli_every_command_has_help_and_is_documented(name: str) -> None:
+    """Each command has help text and appears in the README's command reference."""
+    result = CliRunner().invoke(cli, [name, "--help"])
+    assert result.exit_code == 0
+    assert len(result.output) > 100
+    assert f"kg {name}" in (ROOT / "README.md").read_text(encoding="utf-8")

@@ -1,0 +1,155 @@
+"""Loading: decoding, normalisation, and the offset map back to the original text."""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kg.errors import CorpusError
+from kg.load import char_map, decode, load_file, load_text
+
+SENTENCE = "截至2023年底，全市养老保险参保人数达11.45万人。"
+
+
+@pytest.mark.parametrize(
+    "data, encoding",
+    [
+        (SENTENCE.encode("utf-8"), "utf-8"),
+        (codecs.BOM_UTF8 + SENTENCE.encode("utf-8"), "utf-8-sig"),
+        (SENTENCE.encode("gb18030"), "gb18030"),
+        (SENTENCE.encode("utf-16"), "utf-16"),
+        (SENTENCE.encode("utf-16-le"), "utf-16-le"),
+        (SENTENCE.encode("utf-16-be"), "utf-16-be"),
+    ],
+)
+def test_load_decode_encodings(data: bytes, encoding: str) -> None:
+    """Every supported encoding decodes to the same text and is named."""
+    text, used = decode(data, "x.txt")
+    assert text == SENTENCE
+    assert used == encoding
+
+
+def test_load_decode_empty_file_names_it() -> None:
+    """An empty file is an error naming the file."""
+    with pytest.raises(CorpusError, match=r"^empty\.txt: empty file"):
+        decode(b"", "empty.txt")
+
+
+def test_load_decode_binary_names_file_and_position() -> None:
+    """A binary file is an error naming the file and the byte offset."""
+    with pytest.raises(CorpusError, match=r"^img\.txt:3: binary"):
+        decode(b"abc\x00\x01\x02\xff\xfe" * 10, "img.txt")
+
+
+def test_load_decode_undecodable_names_position() -> None:
+    """Bytes that no supported encoding reads give the offset of the first bad byte."""
+    data = "正常文本".encode() + b"\x80\x80\xff\xff\xff" + b"\x81"
+    with pytest.raises(CorpusError) as err:
+        decode(data, "bad.txt")
+    assert err.value.position == 12
+    assert str(err.value).startswith("bad.txt:12:")
+
+
+def test_load_traditional_to_simplified() -> None:
+    """Traditional characters are normalised (格爾木 -> 格尔木) one for one."""
+    doc = load_text("青海省格爾木市經濟發展", "t.txt")
+    assert doc.text == "青海省格尔木市经济发展"
+    assert len(doc.text) == len(doc.original)
+
+
+def test_load_fullwidth_digits_and_spaces_in_numbers() -> None:
+    """Full-width digits become ASCII and spaces inside numbers go."""
+    doc = load_text("参保人数达 １１.４５ 万人，2023 年", "f.txt")
+    assert doc.text == "参保人数达11.45万人，2023年"
+
+
+def test_load_ascii_punctuation_between_chinese() -> None:
+    """ASCII commas and brackets between Chinese characters become Chinese punctuation."""
+    assert char_map("本报讯(记者 李静)12月24日,记者") == "本报讯（记者 李静）12月24日，记者"
+    assert char_map("1,000 and 3.5") == "1,000 and 3.5"
+
+
+def test_load_repairs_column_line_breaks() -> None:
+    """Breaks inside a sentence (newspaper columns) are removed; paragraph ends are kept."""
+    original = (
+        "截至2023年底，全市养老保\n\n险参保人数分别达11.45万\n\n人，增长明显。\n\n"
+        "提升服务水平\n\n全省办理建设项目环评3227\n\n项，同比增长。"
+    )
+    doc = load_text(original, "cols.txt")
+    assert doc.text.split("\n") == [
+        "截至2023年底，全市养老保险参保人数分别达11.45万人，增长明显。",
+        "提升服务水平",
+        "全省办理建设项目环评3227项，同比增长。",
+    ]
+
+
+def test_load_keeps_two_titles_apart() -> None:
+    """Two headline lines closing a page stay two lines."""
+    original = "正文一句话写得足够长长长长长长。\n\n绘绿色生态画卷 让山川湖海长青\n\n格尔木社保稳稳托起民生幸福\n"
+    doc = load_text(original, "titles.txt")
+    assert doc.text.strip().split("\n")[-2:] == ["绘绿色生态画卷 让山川湖海长青", "格尔木社保稳稳托起民生幸福"]
+
+
+def test_load_offsets_map_spans_back() -> None:
+    """A span found in the normalised text maps to the same characters of the original."""
+    original = "截至 2023 年底，全市养老保险参保人\n\n数分别达 11.45万人。"
+    doc = load_text(original, "o.txt")
+    start = doc.text.index("参保人数")
+    o_start, o_end = doc.to_original(start, start + 4)
+    assert original[o_start:o_end].replace("\n", "") == "参保人数"
+
+
+_CHUNKS = st.sampled_from(
+    [
+        "参保",
+        "人数",
+        "達",
+        "格爾木",
+        " ",
+        "  ",
+        "\n",
+        "\n\n",
+        "１２",
+        "3.5",
+        "万人",
+        "，",
+        "。",
+        "(",
+        ")",
+        ",",
+        "\r\n",
+        "\t",
+        "abc",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_CHUNKS, max_size=40), st.data())
+def test_load_offset_mapping_property(chunks: list[str], data: st.DataObject) -> None:
+    """Any span of the normalised text maps back onto original characters that normalise to it."""
+    original = "".join(chunks)
+    doc = load_text(original, "p.txt")
+    if not doc.text:
+        return
+    start = data.draw(st.integers(0, len(doc.text) - 1))
+    end = data.draw(st.integers(start + 1, len(doc.text)))
+    o_start, o_end = doc.to_original(start, end)
+    assert 0 <= o_start < o_end <= len(original)
+    # every normalised character comes from the original character its index maps to
+    for i in range(start, end):
+        o = doc.original_index(i)
+        assert char_map(original[o]) == doc.text[i] or (original[o] in ",;:!?()" and doc.text[i] in "，；：！？（）")
+    # and the original span holds nothing but those characters and deleted ones (spaces, breaks)
+    kept = [doc.original_index(i) for i in range(start, end)]
+    assert kept == sorted(kept) and kept[0] == o_start and kept[-1] == o_end - 1
+
+
+def test_load_file_reports_unreadable(tmp_path: Path) -> None:
+    """A missing file is a CorpusError naming it."""
+    with pytest.raises(CorpusError, match=r"gone\.txt"):
+        load_file(tmp_path / "gone.txt", "gone.txt")
