@@ -123,3 +123,51 @@ def places(mentions: Sequence[Mention], resolved: Sequence[ResolvedRegion]) -> l
     """Uncoded places (街道, 镇, 开发区 ...) with the code of the region named just before them."""
     by_start = {r.mention.start: r.code for r in resolved}
     return [PlaceRef(m.text, by_start[m.start]) for m in mentions if m.label == "Place" and m.start in by_start]
+
+
+# --- article regions and references (我市, 全省 ...) ------------------------------------------
+
+_LEVEL_RANK = {"country": 0, "province": 1, "prefecture": 2, "county": 3}
+
+
+def deepest(codes: Sequence[str]) -> str | None:
+    """The most specific of ``codes`` (a county before its prefecture before its province)."""
+    g = gazetteer()
+    best: str | None = None
+    for code in codes:
+        if best is None or _LEVEL_RANK[g.by_code[code].level] > _LEVEL_RANK[g.by_code[best].level]:
+            best = code
+    return best
+
+
+def chain_at(resolved: Sequence[ResolvedRegion], index: int) -> list[str]:
+    """Codes of the run of adjacent region mentions starting at ``resolved[index]`` (四川省广元市旺苍县)."""
+    codes = [resolved[index].code]
+    end = resolved[index].mention.end
+    for r in resolved[index + 1 :]:
+        if r.mention.start != end:
+            break
+        codes.append(r.code)
+        end = r.mention.end
+    return codes
+
+
+def refer(level: str, article_region: str | None) -> str | None:
+    """The region a reference word (我市, 全省, 该州, 自治区 ...) names, given the article's region."""
+    if article_region is None:
+        return None
+    g = gazetteer()
+    region = g.by_code.get(article_region)
+    if region is None:
+        return article_region
+    if level == "province":
+        return region.province
+    if level == "prefecture":
+        return region.prefecture or article_region
+    if level == "city":
+        if region.level == "county" and not region.name.endswith("市"):
+            return region.prefecture or article_region
+        return article_region
+    if level == "county":
+        return article_region if region.level == "county" else None
+    return article_region  # 全区/该区: a district, or an autonomous region article's region

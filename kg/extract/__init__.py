@@ -7,13 +7,21 @@ registry with a checked-in list, as spaCy does for its factories.
 from __future__ import annotations
 
 from kg.errors import UnknownExtractorError
+from kg.extract.agencies import agency_mentions
+from kg.extract.policies import policy_mentions
+from kg.extract.quantities import quantity_mentions
 from kg.extract.regions import region_mentions, region_references
+from kg.extract.times import time_mentions
 from kg.types import Document, Extractor, Mention, Segmentation
 
 # name -> (extractor, the Mention labels it assigns)
 EXTRACTORS: dict[str, tuple[Extractor, tuple[str, ...]]] = {
     "regions": (region_mentions, ("Region", "Place")),
     "region_references": (region_references, ("RegionRef",)),
+    "agencies": (agency_mentions, ("Agency",)),
+    "policies": (policy_mentions, ("Policy",)),
+    "quantities": (quantity_mentions, ("Quantity",)),
+    "times": (time_mentions, ("Time",)),
 }
 
 DEFAULT_PIPELINE: tuple[str, ...] = tuple(EXTRACTORS)

@@ -10,6 +10,10 @@ from kg.extract import DEFAULT_PIPELINE, EXTRACTORS, get_extractor
 EXPECTED = {
     "regions": ("Region", "Place"),
     "region_references": ("RegionRef",),
+    "agencies": ("Agency",),
+    "policies": ("Policy",),
+    "quantities": ("Quantity",),
+    "times": ("Time",),
 }
 
 
