@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from functools import cache
 from urllib.parse import quote
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
-from kg.ontology import ID, QUALIFIER, STATUS, ZC, new_graph
+from kg.ontology import ID, QUALIFIER, STATUS, ZC, load_ontology, new_graph
 from kg.policies import POLICY_SCHEME, policy_scheme
 from kg.reference import COUNTRY, gazetteer, region_aliases_of
 from kg.types import AgencyRef, DocumentFacts, Evidence, PlaceRef, PolicyRef
@@ -181,10 +182,22 @@ class GraphBuilder:
         return doc
 
 
+@cache
+def _vocabulary_individuals() -> Graph:
+    """The status and qualifier individuals with their labels, so an export describes itself."""
+    ontology = load_ontology("zhengce.ttl")
+    out = Graph()
+    for individual in (*STATUS.values(), *QUALIFIER.values()):
+        for p, o in ontology.predicate_objects(individual):
+            out.add((individual, p, o))
+    return out
+
+
 def build_graph(documents: Iterable[DocumentFacts]) -> Graph:
-    """One graph of the policy scheme and every document's facts."""
+    """One graph of the policy scheme, the status and qualifier terms, and every document's facts."""
     builder = GraphBuilder()
     builder.graph += policy_scheme()
+    builder.graph += _vocabulary_individuals()
     for facts in documents:
         builder.add_document(facts)
     return builder.graph

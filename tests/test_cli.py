@@ -76,3 +76,15 @@ def test_cli_every_command_has_help_and_is_documented(name: str) -> None:
     assert result.exit_code == 0
     assert len(result.output) > 100
     assert f"kg {name}" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_cli_readme_sparql_example_answers(seed_build: Path) -> None:
+    """The README's SPARQL example runs on the export and names the three 免申即享 regions with status."""
+    from rdflib import Graph
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    query = re.search(r"```sparql\n(.*?)```", readme, re.DOTALL)
+    assert query is not None
+    g = Graph().parse(seed_build / "zhengce.ttl")
+    rows = {(str(r[0]), str(r[1])) for r in g.query(query.group(1))}
+    assert rows == {("格尔木市", "implemented"), ("昌吉回族自治州", "implemented"), ("青海省", "planned")}

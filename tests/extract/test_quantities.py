@@ -1,0 +1,97 @@
+"""Quantities: numbers with 万/亿, units, qualifiers, rates, lists and changes, with their indicators."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kg.extract.quantities import parse_number, qualifier_of, quantity_mentions
+from kg.load import load_text
+from kg.segment import segment
+
+
+def quantities(text: str) -> list[tuple[str, str, str, str]]:
+    doc = load_text(text, "t.txt")
+    return [
+        (m.attr("indicator"), m.attr("value"), m.attr("unit"), m.attr("qualifier"))
+        for m in quantity_mentions(doc, segment(doc))
+        if m.attr("role") == "value"
+    ]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("全县新增城镇就业1.2万人。", [("新增城镇就业", "12000", "人", "exact")]),
+        ("发放创业担保贷款3.5亿元。", [("发放创业担保贷款", "350000000", "元", "exact")]),
+        ("建成充电桩300余个。", [("建成充电桩", "300", "个", "at_least")]),
+        ("全市森林覆盖率达45.6%左右。", [("森林覆盖率", "45.6", "%", "about")]),
+        ("城镇新增就业6万人以上。", [("城镇新增就业", "60000", "人", "at_least")]),
+        ("低保标准提高到每人每月820元。", [("低保标准（每人每月）", "820", "元", "exact")]),
+        ("月人均养老金从2500元增长到2650元。", [("月人均养老金", "2650", "元", "exact")]),
+        (
+            "医疗、生育保险参保人数分别达8.1万人、2.3万人。",
+            [("医疗保险参保人数", "81000", "人", "exact"), ("生育保险参保人数", "23000", "人", "exact")],
+        ),
+        (
+            "全年生产原盐120万吨、纯碱35万吨。",
+            [("生产原盐", "1200000", "吨", "exact"), ("纯碱", "350000", "吨", "exact")],
+        ),
+        ("共有58家银行网点实现了社保业务就近办。", [("银行网点", "58", "家", "exact")]),
+        ("组织志愿者三千二百人参与。", [("组织志愿者", "3200", "人", "exact")]),
+    ],
+)
+def test_quantities_found_with_indicator(text: str, expected: list[tuple[str, str, str, str]]) -> None:
+    """Each number gets its base value, unit, qualifier and the phrase it measures."""
+    assert quantities(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2023年12月24日，记者从会上获悉。",
+        "实现第19连涨。",
+        "拨打12345政务服务便民热线。",
+        "建立一个长效机制，落实两项制度。",
+    ],
+)
+def test_quantities_dates_ordinals_and_names_are_not_quantities(text: str) -> None:
+    """Dates, ordinals, hotline numbers and small Chinese counts give nothing."""
+    assert quantities(text) == []
+
+
+@pytest.mark.parametrize(
+    "pre, approx, post, expected",
+    [
+        ("", "", "", "exact"),
+        ("", "余", "", "at_least"),
+        ("", "", "以上", "at_least"),
+        ("约", "", "", "about"),
+        ("近", "", "", "about"),
+        ("", "", "左右", "about"),
+        ("不足", "", "", "at_most"),
+        ("", "", "以内", "at_most"),
+    ],
+)
+def test_quantities_qualifiers(pre: str, approx: str, post: str, expected: str) -> None:
+    """以上/余/多 are at least; 约/近/左右 about; 不足/以内 at most."""
+    assert qualifier_of(pre, approx, post) == expected
+
+
+@given(st.integers(min_value=1, max_value=99999), st.sampled_from(["万", "亿"]))
+def test_quantities_multipliers_scale_exactly(n: int, mult: str) -> None:
+    """N万 is N * 10^4 and N亿 is N * 10^8, for any N."""
+    doc = load_text(f"完成投资{n}{mult}元。", "t.txt")
+    (m,) = list(quantity_mentions(doc, segment(doc)))
+    assert Decimal(m.attr("value")) == n * (10**4 if mult == "万" else 10**8)
+
+
+@given(st.integers(min_value=1, max_value=9999))
+def test_quantities_chinese_numerals_match_arabic(n: int) -> None:
+    """Chinese numerals parse to the same value as Arabic ones."""
+    import cn2an
+
+    assert parse_number(cn2an.an2cn(n)) == Decimal(n)
