@@ -207,7 +207,6 @@ def normalise(original: str) -> tuple[str, tuple[tuple[int, int], ...]]:
                 deletions.append((start, nl))
             if end > nl + 1:
                 deletions.append((nl + 1, end))
-    breaks = sorted(deletions)
     # Inline deletions, skipping what line breaks already removed.
     for m in _DELETE_INLINE.finditer(mapped):
         deletions.append((m.start(), m.end()))
@@ -217,7 +216,6 @@ def normalise(original: str) -> tuple[str, tuple[tuple[int, int], ...]]:
             merged[-1] = (merged[-1][0], max(merged[-1][1], e))
         else:
             merged.append((s, e))
-    del breaks
     pieces: list[str] = []
     anchors: list[tuple[int, int]] = [(0, 0)]
     pos = 0

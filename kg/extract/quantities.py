@@ -149,10 +149,10 @@ def quantity_mentions(doc: Document, seg: Segmentation | None = None) -> Iterato
     """Quantities of each sentence (sentences come from the segmentation)."""
     if seg is None:
         return
-    from kg.extract.regions import region_mentions  # regions at clause heads are not indicators
+    from kg.extract.regions import region_spans  # regions at clause heads are not indicators
 
     text = doc.text
-    spans = [(m.start, m.end) for m in region_mentions(doc) if m.label == "Region"]
+    spans = region_spans(text)
     for _article, sentence in seg.sentences():
         yield from _sentence_quantities(text, sentence.start, sentence.end, spans)
 

@@ -102,6 +102,11 @@ def region_references(doc: Document, _seg: Segmentation | None = None) -> Iterat
         yield Mention(m.start(), m.end(), word, "RegionRef", level)
 
 
+def region_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of every gazetteer name in ``text`` (no context checks; cheap)."""
+    return [(end + 1 - len(alias), end + 1) for end, alias in _automaton().iter_long(text)]
+
+
 def region_codes_in(text: str) -> frozenset[str]:
     """Codes named in ``text`` by a strong form (for matching titles with bodies)."""
     g = gazetteer()
