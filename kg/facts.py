@@ -14,6 +14,7 @@ import re
 from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
+from functools import cache
 
 from kg.extract import run_extractors
 from kg.extract.regions import region_codes_in
@@ -61,6 +62,7 @@ class _Context:
         self.mentions = mentions
         self.resolved = resolved
         self.region_by_start = {r.mention.start: r for r in resolved}
+        self.index_by_start = {r.mention.start: i for i, r in enumerate(resolved)}
         self.doc_year = _year_of(doc.meta.date)
         self.is_report = any(any(a.section) for a in seg.articles)
         self.articles = [self._article_context(a) for a in seg.articles]
@@ -78,7 +80,7 @@ class _Context:
             for s in body[:2]:
                 found = self.regions_in(s.start, s.end)
                 if found:
-                    index = self.resolved.index(found[0])
+                    index = self.index_by_start[found[0].mention.start]
                     region = deepest(chain_at(self.resolved, index))
                     break
         if region is None:
@@ -106,7 +108,7 @@ class _Context:
                 continue
             if m.label == "Region" and m.start in self.region_by_start:
                 r = self.region_by_start[m.start]
-                index = self.resolved.index(r)
+                index = self.index_by_start[m.start]
                 if index + 1 < len(self.resolved) and self.resolved[index + 1].mention.start == m.end:
                     continue  # part of a chain: the deepest link names the region
                 candidate = (m.start, r.code)
@@ -200,6 +202,7 @@ def adoption_status(text: str, sentence: Sentence, position: int, forward: bool)
 # --- agencies -------------------------------------------------------------------------------
 
 
+@cache
 def _abbreviations() -> list[tuple[str, str]]:
     pairs = [tuple(line.split("\t")[:2]) for line in data_lines("agency_abbreviations.tsv")]
     return sorted(((a, b) for a, b in pairs), key=lambda p: -len(p[0]))
@@ -311,10 +314,9 @@ def document_facts(doc: Document) -> DocumentFacts:
         else:
             if _in_title(ctx.article, m.start):
                 continue
-            role = m.attr("role")
-            period = c.period_for(ctx, sentence, m.start, forward)
-            if role == "old":
+            if m.attr("role") == "old":
                 continue  # the starting value of a change: kept only with its own period (not yet read)
+            period = c.period_for(ctx, sentence, m.start, forward)
             region = c.region_for(ctx, sentence, m.start)
             if region is None:
                 continue
