@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -33,32 +34,37 @@ def _export_argument(default: str = "exports/zhengce.ttl") -> Callable[[FC], FC]
     type=click.Path(file_okay=False, path_type=Path),
     default="exports",
     show_default=True,
-    help="Folder the export files are written to.",
+    help="Folder the export files and the store are written to.",
 )
 @click.option("--strict", is_flag=True, help="Fail (write nothing) if any input file cannot be read.")
-def build(corpus: Path, out_dir: Path, strict: bool) -> None:
-    """Build the graph of CORPUS (default: corpus) into zhengce.ttl and zhengce.nt.
+@click.option(
+    "-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True, help="Worker processes for extraction."
+)
+@click.option("--no-cache", is_flag=True, help="Re-extract every file (ignore and do not update the cache).")
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: on when stderr is a terminal).")
+def build(corpus: Path, out_dir: Path, strict: bool, jobs: int, no_cache: bool, progress: bool | None) -> None:
+    """Build the graph of CORPUS (default: corpus) into OUT: zhengce.ttl, zhengce.nt and the store.
 
     Files that cannot be read are reported, one line each, and skipped; the exit status
-    is then 3. Outputs are written atomically: a failed build leaves the previous export.
+    is then 3. Outputs are written atomically: a failed or interrupted build leaves the
+    previous export. Unchanged files are taken from the cache in OUT/.kg-cache.
     """
+    from kg.errors import BuildAborted
     from kg.pipeline import build as run_build
-    from kg.pipeline import extract_corpus
 
     try:
-        if strict:
-            _facts, problems = extract_corpus(corpus)
-            if problems:
-                for p in problems:
-                    click.echo(f"error: {p}", err=True)
-                raise click.ClickException(f"{len(problems)} input file(s) could not be read (--strict)")
-        report = run_build(corpus, out_dir)
+        report = run_build(corpus, out_dir, jobs=jobs, use_cache=not no_cache, strict=strict, progress=progress)
+    except BuildAborted as e:
+        for p in e.problems:
+            click.echo(f"error: {p}", err=True)
+        raise click.ClickException(str(e)) from e
     except KgError as e:
         raise click.ClickException(str(e)) from e
     for p in report.problems:
         click.echo(f"skipped: {p}", err=True)
     written = ", ".join(str(p) for p in report.outputs)
-    click.echo(f"{report.documents} documents, {report.triples} triples -> {written}")
+    cached = f" ({report.cached} from cache)" if report.cached else ""
+    click.echo(f"{report.documents} documents{cached}, {report.facts} facts, {report.triples} triples -> {written}")
     if report.problems:
         sys.exit(EXIT_SKIPPED)
 
@@ -99,3 +105,155 @@ def validate(export: Path) -> None:
     if violations:
         raise click.ClickException(f"{len(violations)} SHACL violation(s) in {export}")
     click.echo(f"{export}: conforms to the shapes")
+
+
+def _output_options(f: FC) -> FC:
+    """Options shared by ask and query: where the build is, which engine, how to print."""
+    for option in reversed(
+        [
+            click.option(
+                "--exports",
+                "export_dir",
+                type=click.Path(file_okay=False, path_type=Path),
+                default="exports",
+                show_default=True,
+                help="Folder of the build to query.",
+            ),
+            click.option(
+                "--engine",
+                type=click.Choice(["auto", "oxigraph", "rdflib"]),
+                default="auto",
+                show_default=True,
+                help="auto: the build's Oxigraph store if there is one, else rdflib over zhengce.nt.",
+            ),
+            click.option(
+                "-f",
+                "--format",
+                "fmt",
+                type=click.Choice(["table", "csv", "tsv", "json"]),
+                default="table",
+                show_default=True,
+                help="json is SPARQL 1.1 Query Results JSON; csv is SPARQL 1.1 CSV.",
+            ),
+            click.option(
+                "--max-width",
+                type=click.IntRange(min=0),
+                default=60,
+                show_default=True,
+                help="Cut table cells to this many columns (0: never).",
+            ),
+        ]
+    ):
+        f = option(f)
+    return f
+
+
+def _print_result(run: Callable[[], object], fmt: str, max_width: int) -> None:
+    from kg.query import Result
+    from kg.results import render
+
+    try:
+        result = run()
+    except KgError as e:
+        raise click.ClickException(str(e)) from e
+    assert isinstance(result, Result)
+    click.echo(render(result, fmt, max_width=max_width), nl=False)
+
+
+@cli.command()
+@click.argument("name", required=False)
+@click.argument("arguments", nargs=-1)
+@click.option("--status", type=click.Choice(["implemented", "piloting", "planned"]), help="Only this status.")
+@click.option("--within", metavar="REGION", help="Only REGION and the regions within it (label, alias or code).")
+@click.option("--below", is_flag=True, help="Also the regions within REGION.")
+@click.option("--indicator", metavar="TEXT", help="Only indicators whose label contains TEXT.")
+@_output_options
+def ask(
+    name: str | None,
+    arguments: tuple[str, ...],
+    status: str | None,
+    within: str | None,
+    below: bool,
+    indicator: str | None,
+    export_dir: Path,
+    engine: str,
+    fmt: str,
+    max_width: int,
+) -> None:
+    """Answer a canned question; without NAME, list the questions.
+
+    POLICY and REGION take any label or alias (免申即享, 免申报即享受; 昌吉州, 昌吉回族自治州, 652300).
+
+    \b
+    kg ask regions-running 免申即享 --status implemented
+    kg ask metrics-of 格尔木市 --indicator 就业 -f csv
+    """
+    from kg.query import ask as run_ask
+    from kg.query import open_engine, questions
+
+    if name is None:
+        for q in questions().values():
+            click.echo(f"{q.usage:<28} {q.description}")
+            if q.options:
+                click.echo(f"{'':<28} options: {' '.join('--' + o for o in q.options)}")
+        return
+    _print_result(
+        lambda: run_ask(
+            open_engine(export_dir, engine),
+            name,
+            arguments,
+            status=status,
+            within=within,
+            below=below,
+            indicator=indicator,
+        ),
+        fmt,
+        max_width,
+    )
+
+
+@cli.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=False)
+@click.option("-e", "--expression", metavar="SPARQL", help="The query itself instead of a FILE.")
+@_output_options
+def query(file: Path | None, expression: str | None, export_dir: Path, engine: str, fmt: str, max_width: int) -> None:
+    """Run a SPARQL query (FILE.rq, or -e) on the build; the project's prefixes are predeclared.
+
+    SELECT prints rows, ASK true or false, CONSTRUCT and DESCRIBE N-Triples. The graph is
+    opened read-only: an update is refused.
+    """
+    from kg.query import open_engine, read_query
+
+    if (file is None) == (expression is None):
+        raise click.UsageError("give a query FILE or -e SPARQL (one of them)")
+    text = expression if expression is not None else read_query(file)  # type: ignore[arg-type]
+    _print_result(lambda: open_engine(export_dir, engine).run(text), fmt, max_width)
+
+
+@cli.command()
+@click.option(
+    "--exports",
+    "export_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default="exports",
+    show_default=True,
+    help="Folder of the build to serve.",
+)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback by default).")
+@click.option("--port", type=click.IntRange(1, 65535), default=7878, show_default=True)
+@click.option("--cors", is_flag=True, help="Allow cross-origin requests (for YASGUI on another origin).")
+def serve(export_dir: Path, host: str, port: int, cors: bool) -> None:
+    """Serve the build as a read-only SPARQL 1.1 endpoint at http://HOST:PORT/query.
+
+    Runs Oxigraph's server on the build's store; updates are refused. Ctrl-C stops it.
+    """
+    from kg.serve import serve_command
+
+    try:
+        command = serve_command(export_dir, host, port, cors=cors)
+    except KgError as e:
+        raise click.ClickException(str(e)) from e
+    click.echo(f"SPARQL endpoint: http://{host}:{port}/query (read-only; Ctrl-C stops it)", err=True)
+    sys.stderr.flush()
+    # Become the server, so signals (Ctrl-C, a test's terminate) reach it directly.
+    os.execv(command[0], command)

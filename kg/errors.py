@@ -17,6 +17,18 @@ class CorpusError(KgError):
         self.reason = reason
         self.position = position
 
+    def __reduce__(self) -> tuple[type[CorpusError], tuple[str, str, int | None]]:
+        # rebuilt from its fields when it crosses from a worker process
+        return (CorpusError, (self.path, self.reason, self.position))
+
+
+class BuildAborted(KgError):
+    """A --strict build met input files it cannot read; nothing was written."""
+
+    def __init__(self, problems: list[CorpusError]) -> None:
+        super().__init__(f"{len(problems)} input file(s) could not be read (--strict); nothing was written")
+        self.problems = problems
+
 
 class MetadataError(KgError):
     """The corpus metadata file is malformed."""

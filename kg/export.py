@@ -1,8 +1,9 @@
-"""Export: one entry point, a registry of formats, and atomic writes.
+"""Export: a registry of file formats written from the build's store, all-or-nothing.
 
 Every file is written to a temporary file beside its target and moved into place only when
-all the formats of a build have been serialised, so a failed or interrupted build leaves the
-previous export whole.
+all the formats of a build have been written, so a failed or interrupted build leaves the
+previous export whole. Oxigraph writes Turtle and N-Triples straight from the store, in the
+store's key order: deterministic for a given set of triples, whatever order they were added in.
 """
 
 from __future__ import annotations
@@ -10,32 +11,46 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from typing import BinaryIO
 
-from rdflib import Graph
+import pyoxigraph as ox
 
 from kg.errors import ExportError
+from kg.ontology import ID_PREFIXES, PREFIXES
+
+Writer = Callable[[ox.Store, BinaryIO], None]
+TEMP_SUFFIX = ".tmp"
 
 
-def _turtle(graph: Graph) -> bytes:
-    data: bytes = graph.serialize(format="turtle", encoding="utf-8")
-    return data
+def _turtle(store: ox.Store, out: BinaryIO) -> None:
+    prefixes = {name: str(ns) for name, ns in PREFIXES.items()}
+    prefixes.update({kind: str(ns) for kind, ns in ID_PREFIXES.items()})
+    store.dump(out, format=ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph(), prefixes=prefixes)
 
 
-def _ntriples(graph: Graph) -> bytes:
-    # rdflib writes N-Triples in hash order; sorted lines make the file reproducible.
-    text: str = graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
-    lines = sorted(set(line for line in text.splitlines() if line.strip()))
-    return ("\n".join(lines) + "\n").encode("utf-8")
+def _ntriples(store: ox.Store, out: BinaryIO) -> None:
+    store.dump(out, format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
 
 
-# format name -> (file name, serialiser); aliases as rdflib has them
-FORMATS: dict[str, tuple[str, Callable[[Graph], bytes]]] = {
-    "turtle": ("zhengce.ttl", _turtle),
-    "nt": ("zhengce.nt", _ntriples),
+@dataclass(frozen=True, slots=True)
+class ExportFormat:
+    file_name: str
+    writer: Writer
+    default: bool  # written by every kg build
+
+
+FORMATS: dict[str, ExportFormat] = {
+    "turtle": ExportFormat("zhengce.ttl", _turtle, True),
+    "nt": ExportFormat("zhengce.nt", _ntriples, True),
 }
 ALIASES = {"ttl": "turtle", "ntriples": "nt", "n-triples": "nt"}
-DEFAULT_FORMATS = ("turtle", "nt")
+
+
+def default_formats() -> tuple[str, ...]:
+    return tuple(name for name, f in FORMATS.items() if f.default)
 
 
 def format_name(fmt: str) -> str:
@@ -45,29 +60,66 @@ def format_name(fmt: str) -> str:
     return name
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and a rename."""
+def _temp_beside(path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
+    os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; exports are for sharing
+    os.close(fd)
+    return Path(tmp)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _write_temp(path: Path, write: Callable[[BinaryIO], None]) -> Path:
+    tmp = _temp_beside(path)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+        with tmp.open("wb") as fh:
+            write(fh)
             fh.flush()
             os.fsync(fh.fileno())
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return tmp
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file and a rename."""
+
+    def write(fh: BinaryIO) -> None:
+        fh.write(data)
+
+    tmp = _write_temp(path, write)
+    try:
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 
-def export(graph: Graph, out_dir: Path, formats: Iterable[str] = DEFAULT_FORMATS) -> list[Path]:
-    """Serialise ``graph`` in each format, then move all the files into ``out_dir``."""
-    rendered: list[tuple[Path, bytes]] = []
-    for fmt in formats:
-        file_name, serialise = FORMATS[format_name(fmt)]
-        rendered.append((out_dir / file_name, serialise(graph)))
-    written = []
-    for path, data in rendered:
-        write_atomic(path, data)
-        written.append(path)
-    return written
+def export(store: ox.Store, out_dir: Path, formats: Iterable[str] | None = None) -> list[Path]:
+    """Write ``store`` in each format (default: the default formats), then move the files into ``out_dir``."""
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for fmt in default_formats() if formats is None else formats:
+            spec = FORMATS[format_name(fmt)]
+            target = out_dir / spec.file_name
+            staged.append((_write_temp(target, partial(spec.writer, store)), target))
+        for tmp, target in staged:
+            os.replace(tmp, target)
+    except BaseException:
+        for tmp, _target in staged:
+            tmp.unlink(missing_ok=True)
+        raise
+    return [target for _tmp, target in staged]
+
+
+def remove_stale_temporaries(out_dir: Path) -> None:
+    """Delete temporary files a killed build left (called with the build lock held)."""
+    for spec in FORMATS.values():
+        for tmp in out_dir.glob(f".{spec.file_name}.*{TEMP_SUFFIX}"):
+            tmp.unlink(missing_ok=True)

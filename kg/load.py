@@ -244,15 +244,24 @@ def load_text(original: str, source_file: str, encoding: str = "utf-8", meta: Do
     return Document(source_file, original, text, anchors, encoding, meta or DocMeta())
 
 
-def load_file(path: Path, source_file: str | None = None, meta: DocMeta | None = None) -> Document:
-    """Read, decode and normalise one corpus file. Raises CorpusError naming the file."""
-    name = source_file or path.name
+def read_bytes(path: Path, source_file: str) -> bytes:
+    """A corpus file's bytes. Raises CorpusError naming the file when it cannot be read or is too large."""
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise CorpusError(name, f"file too large ({size} bytes; limit {MAX_FILE_BYTES})")
-        data = path.read_bytes()
+            raise CorpusError(source_file, f"file too large ({size} bytes; limit {MAX_FILE_BYTES})")
+        return path.read_bytes()
     except OSError as e:
-        raise CorpusError(name, f"cannot read: {e.strerror or e}") from None
-    original, encoding = decode(data, name)
-    return load_text(original, name, encoding, meta)
+        raise CorpusError(source_file, f"cannot read: {e.strerror or e}") from None
+
+
+def load_bytes(data: bytes, source_file: str, meta: DocMeta | None = None) -> Document:
+    """Decode and normalise one corpus file's bytes. Raises CorpusError naming the file."""
+    original, encoding = decode(data, source_file)
+    return load_text(original, source_file, encoding, meta)
+
+
+def load_file(path: Path, source_file: str | None = None, meta: DocMeta | None = None) -> Document:
+    """Read, decode and normalise one corpus file. Raises CorpusError naming the file."""
+    name = source_file or path.name
+    return load_bytes(read_bytes(path, name), name, meta)

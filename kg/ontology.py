@@ -92,6 +92,11 @@ PREFIXES = {
 }
 
 
+# A prefix per kind of resource, for Turtle and tables (region:632801 reads better than id:region/632801).
+ID_KINDS = ("region", "place", "doc", "agency", "policy", "indicator", "adoption", "observation", "evidence")
+ID_PREFIXES = {kind: Namespace(f"{ID}{kind}/") for kind in ID_KINDS}
+
+
 def new_graph() -> Graph:
     """An empty graph with the project's prefixes bound (and no others)."""
     g = Graph(bind_namespaces="none")

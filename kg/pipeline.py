@@ -1,49 +1,262 @@
-"""Orchestration: corpus folder -> DocumentFacts per file -> graph -> export files.
+"""Orchestration: corpus folder -> one worker task per file -> store -> export files.
 
-Each document is processed on its own (a bad file is reported and skipped); the graph and the
-export see only the DocumentFacts of the files that loaded.
+Extraction is a pure function of one file's bytes, its metadata and the code, so files are
+processed independently (in ``jobs`` worker processes), cached by a hash of exactly those
+inputs, and streamed into the store as N-Triples in corpus order. Nothing is published until
+every file is done: then the export files and the store link are swapped in.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import contextlib
+import fcntl
+import hashlib
+import json
+import multiprocessing
+import os
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from functools import cache
 from pathlib import Path
 
+from tqdm import tqdm
+
 from kg.corpus import discover, read_metadata
-from kg.errors import CorpusError
-from kg.export import DEFAULT_FORMATS, export
-from kg.facts import document_facts
-from kg.graph import build_graph
-from kg.load import load_file
-from kg.types import DocMeta, DocumentFacts
+from kg.errors import BuildAborted, CorpusError, ExportError
+from kg.export import export, remove_stale_temporaries
+from kg.store import StoreWriter
+from kg.types import DocMeta
+
+CACHE_DIR = ".kg-cache"
+LOCK_FILE = ".kg-build.lock"
+_COUNTS = ("regions", "agencies", "policies", "adoptions", "observations")
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentTask:
+    path: Path
+    name: str
+    meta: DocMeta
+    cache_dir: Path | None
+    code_version: str
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentResult:
+    name: str
+    size: int  # bytes read
+    ntriples: bytes = b""
+    counts: tuple[int, ...] = (0,) * len(_COUNTS)  # in the order of _COUNTS
+    cached: bool = False
+    problem: CorpusError | None = None
+    cache_key: str = ""
 
 
 @dataclass
 class BuildReport:
     documents: int = 0
     triples: int = 0
+    input_bytes: int = 0
+    cached: int = 0
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(_COUNTS, 0))
     outputs: list[Path] = field(default_factory=list)
     problems: list[CorpusError] = field(default_factory=list)
 
+    @property
+    def facts(self) -> int:
+        """Facts with evidence: adoptions and observations."""
+        return self.counts["adoptions"] + self.counts["observations"]
 
-def extract_corpus(corpus: Path) -> tuple[list[DocumentFacts], list[CorpusError]]:
-    """Facts of every readable document of ``corpus``, and the problems of the others."""
+
+@cache
+def code_version() -> str:
+    """A hash of everything extraction depends on: the package's code, its data and the ontology."""
+    from kg.ontology import ontology_file
+
+    root = Path(__file__).resolve().parent
+    files = sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in {".py", ".tsv", ".txt", ".ttl"})
+    files += [ontology_file("zhengce.ttl"), ontology_file("policies.ttl")]
+    h = hashlib.sha256()
+    for p in files:
+        h.update(p.name.encode() + b"\0" + p.read_bytes() + b"\0")
+    return h.hexdigest()[:16]
+
+
+def _cache_key(task: DocumentTask, data: bytes) -> str:
+    h = hashlib.sha256()
+    for part in (task.code_version, task.name, json.dumps(asdict(task.meta), sort_keys=True)):
+        h.update(part.encode("utf-8") + b"\0")
+    h.update(data)
+    return h.hexdigest()
+
+
+def _cache_read(path: Path) -> tuple[bytes, tuple[int, ...]] | None:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    header, _, body = data.partition(b"\n")
+    try:  # the first line is an N-Triples comment holding the counts
+        counts = tuple(int(n) for n in header.removeprefix(b"# counts ").split())
+    except ValueError:
+        return None
+    return (body, counts) if len(counts) == len(_COUNTS) else None
+
+
+def _cache_write(path: Path, ntriples: bytes, counts: tuple[int, ...]) -> None:
+    from kg.export import write_atomic
+
+    with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
+        write_atomic(path, b"# counts " + " ".join(map(str, counts)).encode() + b"\n" + ntriples)
+
+
+def process_document(task: DocumentTask) -> DocumentResult:
+    """One file -> its N-Triples (from the cache when its bytes, metadata and the code are unchanged)."""
+    from kg.facts import document_facts
+    from kg.graph import document_ntriples
+    from kg.load import load_bytes, read_bytes
+
+    try:
+        data = read_bytes(task.path, task.name)
+        cache_path, key = None, ""
+        if task.cache_dir is not None:
+            key = _cache_key(task, data)
+            cache_path = task.cache_dir / key[:2] / f"{key}.nt"
+            hit = _cache_read(cache_path)
+            if hit is not None:
+                return DocumentResult(task.name, len(data), hit[0], hit[1], cached=True, cache_key=key)
+        facts = document_facts(load_bytes(data, task.name, task.meta))
+        counts = (
+            len(facts.regions),
+            len(facts.agencies),
+            len(facts.policies),
+            len(facts.adoptions),
+            len(facts.observations),
+        )
+        ntriples = document_ntriples(facts)
+        if cache_path is not None:
+            _cache_write(cache_path, ntriples, counts)
+        return DocumentResult(task.name, len(data), ntriples, counts, cache_key=key)
+    except CorpusError as e:
+        return DocumentResult(task.name, 0, problem=e)
+    except Exception as e:  # a bug on one file must not stop the corpus; it is reported like bad input
+        return DocumentResult(task.name, 0, problem=CorpusError(task.name, f"internal error: {type(e).__name__}: {e}"))
+
+
+def _warm_up() -> None:
+    """Load the dictionaries once in the parent, so forked workers share them."""
+    from kg.extract.regions import _automaton, _tokenizer
+    from kg.policies import policy_lexicon
+
+    _automaton()
+    _tokenizer().initialize()
+    policy_lexicon()
+
+
+def run_tasks(tasks: list[DocumentTask], jobs: int) -> Iterator[DocumentResult]:
+    """Results in the order of ``tasks``, computed in ``jobs`` processes."""
+    if jobs <= 1 or len(tasks) <= 1:
+        yield from map(process_document, tasks)
+        return
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    if ctx.get_start_method() == "fork":
+        _warm_up()
+    with ctx.Pool(jobs) as pool:
+        yield from pool.imap(process_document, tasks, chunksize=1)
+
+
+@contextlib.contextmanager
+def build_lock(out_dir: Path) -> Iterator[None]:
+    """One build at a time per output folder; held while stale temporaries are cleaned."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with (out_dir / LOCK_FILE).open("a") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ExportError(f"another kg build is writing {out_dir}") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _safe_cache_dir(out_dir: Path) -> Path:
+    path = out_dir / CACHE_DIR
+    if path.is_symlink():  # the build writes only inside its output folder
+        raise ExportError(f"{path} is a symbolic link; the cache must be a folder inside {out_dir}")
+    return path
+
+
+def _progress(total: int, enabled: bool | None) -> tqdm[None]:
+    if enabled is None:
+        enabled = sys.stderr.isatty() and not os.environ.get("CI")
+    return tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024, disable=not enabled, desc="build")
+
+
+def build(
+    corpus: Path,
+    out_dir: Path,
+    formats: Iterable[str] | None = None,
+    *,
+    jobs: int = 1,
+    use_cache: bool = True,
+    strict: bool = False,
+    progress: bool | None = False,
+) -> BuildReport:
+    """Build the graph of ``corpus`` into ``out_dir``; with ``strict``, any unreadable file aborts it.
+
+    Nothing in ``out_dir`` changes unless the whole build succeeds.
+    """
+    from kg.graph import vocabulary_ntriples
+
     files, problems = discover(corpus)
     metadata = read_metadata(corpus)
-    facts: list[DocumentFacts] = []
-    for f in files:
-        try:
-            doc = load_file(f.path, f.name, metadata.get(f.name, DocMeta()))
-        except CorpusError as e:
-            problems.append(e)
-            continue
-        facts.append(document_facts(doc))
-    return facts, problems
+    report = BuildReport(problems=problems)
+    if strict and problems:
+        raise BuildAborted(problems)
+    keys: set[str] = set()
+    with build_lock(out_dir):
+        remove_stale_temporaries(out_dir)
+        cache_dir = _safe_cache_dir(out_dir) if use_cache else None
+        version = code_version()
+        tasks = [DocumentTask(f.path, f.name, metadata.get(f.name, DocMeta()), cache_dir, version) for f in files]
+        total = sum(_size(f.path) for f in files)
+        with StoreWriter(out_dir) as writer, _progress(total, progress) as bar:
+            writer.add(vocabulary_ntriples())
+            for result in run_tasks(tasks, jobs):
+                bar.update(result.size)
+                if result.problem is not None:
+                    report.problems.append(result.problem)
+                    if strict:
+                        raise BuildAborted([result.problem])
+                    continue
+                keys.add(result.cache_key)
+                writer.add(result.ntriples)
+                report.documents += 1
+                report.input_bytes += result.size
+                report.cached += result.cached
+                for name, n in zip(_COUNTS, result.counts, strict=True):
+                    report.counts[name] += n
+            store = writer.finish()
+            report.triples = len(store)
+            report.outputs = export(store, out_dir, formats)
+            report.outputs.append(writer.publish())
+        if cache_dir is not None:
+            _prune_cache(cache_dir, keys)
+    return report
 
 
-def build(corpus: Path, out_dir: Path, formats: tuple[str, ...] = DEFAULT_FORMATS) -> BuildReport:
-    """Build the graph of ``corpus`` and write it to ``out_dir`` (atomically)."""
-    facts, problems = extract_corpus(corpus)
-    graph = build_graph(facts)
-    outputs = export(graph, out_dir, formats)
-    return BuildReport(len(facts), len(graph), outputs, problems)
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _prune_cache(cache_dir: Path, keep: set[str]) -> None:
+    """Keep only the entries this build used (the cache mirrors the corpus, it does not grow forever)."""
+    for entry in cache_dir.glob("*/*.nt"):
+        if entry.stem not in keep:
+            entry.unlink(missing_ok=True)

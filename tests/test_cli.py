@@ -34,7 +34,8 @@ def test_cli_build_skips_bad_files_and_says_so(tmp_path: Path) -> None:
     assert "1 documents" in result.output
     strict = CliRunner().invoke(cli, ["build", str(corpus), "--out", str(tmp_path / "strict"), "--strict"])
     assert strict.exit_code == 1
-    assert not (tmp_path / "strict").exists()
+    assert "error: empty.txt: empty file" in strict.output
+    assert not list((tmp_path / "strict").glob("zhengce*")), "a --strict build that fails exports nothing"
 
 
 def test_cli_eval_prints_figures(seed_build: Path) -> None:

@@ -6,14 +6,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
-from rdflib import Graph, Literal
+from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF
 
 from kg.errors import ExportError
 from kg.export import export, format_name, write_atomic
-from kg.graph import build_graph, region_iri
+from kg.graph import build_graph, document_ntriples, region_iri, vocabulary_ntriples
 from kg.ontology import ZC
 from kg.types import DocMeta, DocumentFacts, PlaceRef
 from tests.conftest import CORPUS, EXPORTS
@@ -28,11 +29,11 @@ def _facts() -> DocumentFacts:
 def test_graph_region_and_its_ancestors() -> None:
     """A mentioned region brings its labels, code and every ancestor."""
     g = build_graph([_facts()])
-    r = region_iri("632801")
+    r = URIRef(region_iri("632801").value)
     assert (r, ZC.adminCode, Literal("632801")) in g
-    assert (r, ZC.partOf, region_iri("632800")) in g
-    assert (region_iri("632800"), ZC.partOf, region_iri("630000")) in g
-    assert (region_iri("630000"), RDF.type, ZC.Region) in g
+    assert (r, ZC.partOf, URIRef(region_iri("632800").value)) in g
+    assert (URIRef(region_iri("632800").value), ZC.partOf, URIRef(region_iri("630000").value)) in g
+    assert (URIRef(region_iri("630000").value), RDF.type, ZC.Region) in g
 
 
 def test_graph_is_the_same_whatever_the_order() -> None:
@@ -41,11 +42,28 @@ def test_graph_is_the_same_whatever_the_order() -> None:
     assert isomorphic(build_graph([_facts(), other]), build_graph([other, _facts()]))
 
 
+def test_export_is_the_same_whatever_the_insertion_order(tmp_path: Path) -> None:
+    """Files are written in the on-disk store's key order, so the order triples arrive in does not matter.
+
+    (Oxigraph's in-memory store keeps insertion order; a build always uses the on-disk one.)
+    """
+    lines = (vocabulary_ntriples() + document_ntriples(_facts())).splitlines(keepends=True)
+    outputs = []
+    for name, ordered in (("forward", lines), ("reverse", lines[::-1])):
+        store = ox.Store(str(tmp_path / f"{name}.store"))
+        store.load(b"".join(ordered), format=ox.RdfFormat.N_TRIPLES)
+        export(store, tmp_path / name, ["turtle", "nt"])
+        outputs.append([(tmp_path / name / f).read_bytes() for f in ("zhengce.ttl", "zhengce.nt")])
+    assert outputs[0] == outputs[1]
+
+
 @pytest.mark.parametrize("fmt", ["turtle", "nt"])
 def test_export_round_trip(tmp_path: Path, fmt: str) -> None:
     """parse(serialize(g)) is isomorphic to g."""
     g = build_graph([_facts()])
-    (path,) = export(g, tmp_path, [fmt])
+    store = ox.Store()
+    store.load(vocabulary_ntriples() + document_ntriples(_facts()), format=ox.RdfFormat.N_TRIPLES)
+    (path,) = export(store, tmp_path, [fmt])
     back = Graph().parse(path, format="turtle" if fmt == "turtle" else "nt")
     assert isomorphic(g, back)
 
