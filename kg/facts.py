@@ -11,7 +11,7 @@ about the year before the report, its forward-looking part about the report's ye
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache
@@ -66,6 +66,18 @@ class _Context:
         self.doc_year = _year_of(doc.meta.date)
         self.is_report = any(any(a.section) for a in seg.articles)
         self.articles = [self._article_context(a) for a in seg.articles]
+        # sorted by start, for bisect: what a fact's region and period are read from
+        self.anchors = sorted((m for m in mentions if m.label in ("Region", "RegionRef")), key=lambda m: m.start)
+        self.anchor_starts = [m.start for m in self.anchors]
+        self.times = sorted((m for m in mentions if m.label == "Time"), key=lambda m: m.start)
+        self.time_starts = [m.start for m in self.times]
+        self.sentence_index = sorted(
+            (s.start, s.end, a, i) for a, ctx in enumerate(self.articles) for i, s in enumerate(ctx.article.sentences)
+        )
+        self.sentence_starts = [entry[0] for entry in self.sentence_index]
+
+    def _times_in(self, start: int, end: int) -> list[Mention]:
+        return self.times[bisect_left(self.time_starts, start) : bisect_left(self.time_starts, end)]
 
     # regions -------------------------------------------------------------------------------
     def regions_in(self, start: int, end: int) -> list[ResolvedRegion]:
@@ -103,8 +115,8 @@ class _Context:
         candidate: tuple[int, str | None]
         # a region named before a semicolon is another clause's subject
         floor = max(sentence.start, self.doc.text.rfind("；", sentence.start, position) + 1)
-        for m in self.mentions:
-            if m.start < floor or m.end > position:
+        for m in self.anchors[bisect_left(self.anchor_starts, floor) : bisect_left(self.anchor_starts, position)]:
+            if m.end > position:
                 continue
             if m.label == "Region" and m.start in self.region_by_start:
                 r = self.region_by_start[m.start]
@@ -124,7 +136,7 @@ class _Context:
 
     # periods -------------------------------------------------------------------------------
     def period_for(self, ctx: _ArticleContext, sentence: Sentence, position: int, forward: bool) -> str | None:
-        times = [m for m in self.mentions if m.label == "Time" and sentence.start <= m.start < sentence.end]
+        times = self._times_in(sentence.start, sentence.end)
         before = [m for m in times if m.start < position]
         chosen = before[-1] if before else (times[0] if times else None)
         year_here = next((int(m.key[1:5]) for m in times if m.key.startswith("Y")), None)
@@ -132,7 +144,7 @@ class _Context:
         if chosen is None:
             # the paragraph's last time word before this sentence
             block = self.seg.blocks[sentence.block]
-            earlier = [m for m in self.mentions if m.label == "Time" and block.start <= m.start < sentence.start]
+            earlier = self._times_in(block.start, sentence.start)
             if earlier and earlier[-1].key.startswith(("Y", "R2", "M2")):
                 chosen = earlier[-1]
         if chosen is None:
@@ -151,10 +163,11 @@ class _Context:
         return self.doc_year
 
     def article_of(self, position: int) -> tuple[_ArticleContext, Sentence, int] | None:
-        for ctx in self.articles:
-            for i, s in enumerate(ctx.article.sentences):
-                if s.start <= position < s.end:
-                    return ctx, s, i
+        k = bisect_right(self.sentence_starts, position) - 1
+        # sentences of different articles may interleave (a title far from its body): look back a little
+        for start, end, a, i in reversed(self.sentence_index[max(0, k - 8) : k + 1]):
+            if start <= position < end:
+                return self.articles[a], self.articles[a].article.sentences[i], i
         return None
 
 

@@ -52,9 +52,15 @@ _DATE_TYPES = {4: _iri(str(XSD.gYear)), 7: _iri(str(XSD.gYearMonth)), 10: _iri(s
 _SCHEME = _iri(str(POLICY_SCHEME))
 
 
+_ZC_TERMS: dict[str, ox.NamedNode] = {}
+
+
 def zc(name: str) -> ox.NamedNode:
-    """The ontology term ``zc:name`` as a pyoxigraph node."""
-    return _iri(str(getattr(ZC, name)))
+    """The ontology term ``zc:name`` as a pyoxigraph node (ZC raises on a misspelt name)."""
+    node = _ZC_TERMS.get(name)
+    if node is None:
+        node = _ZC_TERMS[name] = _iri(str(getattr(ZC, name)))
+    return node
 
 
 def _digest(*parts: str) -> str:

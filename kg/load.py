@@ -151,8 +151,12 @@ _DELETE_INLINE = re.compile(
 )
 
 
+_NARROW = re.compile(r"[\x00-\u2e7f]")
+
+
 def _width(line: str) -> float:
-    return sum(0.5 if ord(ch) < 0x2E80 else 1.0 for ch in line)
+    """Width in Chinese characters: a Latin letter, digit or space counts half."""
+    return len(line) - 0.5 * len(_NARROW.findall(line))
 
 
 def line_breaks(text: str) -> list[tuple[int, int, bool]]:
@@ -166,7 +170,7 @@ def line_breaks(text: str) -> list[tuple[int, int, bool]]:
     if not runs:
         return []
     lines = [s.strip() for s in text.split("\n")]
-    widths = [_width(s) for s in lines if _width(s) >= 6]
+    widths = [w for w in map(_width, lines) if w >= 6]
     column = statistics.median(widths) if widths else 0.0
     out = []
     prev_end = 0

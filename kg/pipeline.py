@@ -23,7 +23,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from kg.corpus import discover, read_metadata
-from kg.errors import BuildAborted, CorpusError, ExportError
+from kg.errors import BuildAborted, CorpusError, ExportError, KgError
 from kg.export import export, remove_stale_temporaries
 from kg.store import StoreWriter
 from kg.types import DocMeta
@@ -51,6 +51,7 @@ class DocumentResult:
     cached: bool = False
     problem: CorpusError | None = None
     cache_key: str = ""
+    crash: str = ""  # an unexpected exception while processing the file
 
 
 @dataclass
@@ -140,8 +141,8 @@ def process_document(task: DocumentTask) -> DocumentResult:
         return DocumentResult(task.name, len(data), ntriples, counts, cache_key=key)
     except CorpusError as e:
         return DocumentResult(task.name, 0, problem=e)
-    except Exception as e:  # a bug on one file must not stop the corpus; it is reported like bad input
-        return DocumentResult(task.name, 0, problem=CorpusError(task.name, f"internal error: {type(e).__name__}: {e}"))
+    except Exception as e:  # a bug, not bad input: reported with the file, and the build stops
+        return DocumentResult(task.name, 0, crash=f"{task.name}: internal error: {type(e).__name__}: {e}")
 
 
 def _warm_up() -> None:
@@ -227,6 +228,8 @@ def build(
             writer.add(vocabulary_ntriples())
             for result in run_tasks(tasks, jobs):
                 bar.update(result.size)
+                if result.crash:
+                    raise KgError(f"{result.crash} (a bug: please report it with the file); nothing was written")
                 if result.problem is not None:
                     report.problems.append(result.problem)
                     if strict:

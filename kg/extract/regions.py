@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterator
-from functools import cache
+from functools import cache, lru_cache
 
 import ahocorasick
 import jieba
@@ -36,18 +36,43 @@ def _tokenizer() -> jieba.Tokenizer:
     return tokenizer
 
 
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_ALL_HAN = re.compile(r"[\u4e00-\u9fff]+")
+
+
 def on_word_boundaries(text: str, start: int, end: int, window: int = 8) -> bool:
     """Whether jieba's segmentation of the surrounding text cuts at ``start`` and ``end``.
 
     Catches names inside words: 上海 in 登上海拔, 长治 in 长治久安, 范县 in 示范县.
     """
-    left = max(0, start - window)
-    right = min(len(text), end + window)
+    han_before = start > 0 and _HAN.match(text, start - 1) is not None
+    han_after = end < len(text) and _HAN.match(text, end) is not None
+    if not han_before and not han_after:  # set apart by punctuation, digits or the text's ends
+        return True
+    # the run of Chinese characters around the name: other characters are word boundaries anyway
+    left = start
+    while left > max(0, start - window) and _HAN.match(text, left - 1):
+        left -= 1
+    right = end
+    while right < min(len(text), end + window) and _HAN.match(text, right):
+        right += 1
+    chunk = text[left:right]
+    tokenizer = _tokenizer()
     cuts = {left}
-    pos = left
-    for token in _tokenizer().cut(text[left:right], HMM=False):
-        pos += len(token)
-        cuts.add(pos)
+    if _ALL_HAN.fullmatch(chunk):
+        # jieba's own dictionary route (what cut(HMM=False) computes), without its regex splitting
+        dag = tokenizer.get_DAG(chunk)
+        route: dict[int, tuple[float, int]] = {}
+        tokenizer.calc(chunk, dag, route)
+        i = 0
+        while i < len(chunk):
+            i = route[i][1] + 1
+            cuts.add(left + i)
+    else:  # a name that is not all Chinese characters
+        pos = left
+        for token in tokenizer.cut(chunk, HMM=False):
+            pos += len(token)
+            cuts.add(pos)
     return start in cuts and end in cuts
 
 
@@ -60,6 +85,15 @@ def _automaton() -> ahocorasick.Automaton:
     return automaton
 
 
+@lru_cache(maxsize=4)
+def alias_matches(text: str) -> tuple[tuple[int, int, str], ...]:
+    """Every gazetteer name in ``text`` (leftmost longest) as (start, end, alias).
+
+    Cached for the last few texts: the region extractor and the quantity extractor scan the same one.
+    """
+    return tuple((end + 1 - len(alias), end + 1, alias) for end, alias in _automaton().iter_long(text))
+
+
 def _candidates_attr(g: Gazetteer, alias: str) -> str:
     return " ".join(f"{code}:{strength}" for code, strength in g.aliases[alias])
 
@@ -68,7 +102,7 @@ def region_mentions(doc: Document, _seg: Segmentation | None = None) -> Iterator
     """Gazetteer matches (leftmost longest), then the places that follow them."""
     g = gazetteer()
     text = doc.text
-    matches = [(end_index + 1 - len(alias), end_index + 1, alias) for end_index, alias in _automaton().iter_long(text)]
+    matches = alias_matches(text)
     starts = {s for s, _e, _a in matches}
     for start, end, alias in matches:
         full_name = any(g.by_code[c].name == alias for c, _ in g.aliases[alias])
@@ -104,7 +138,7 @@ def region_references(doc: Document, _seg: Segmentation | None = None) -> Iterat
 
 def region_spans(text: str) -> list[tuple[int, int]]:
     """Spans of every gazetteer name in ``text`` (no context checks; cheap)."""
-    return [(end + 1 - len(alias), end + 1) for end, alias in _automaton().iter_long(text)]
+    return [(start, end) for start, end, _alias in alias_matches(text)]
 
 
 def region_codes_in(text: str) -> frozenset[str]:

@@ -1,0 +1,359 @@
+"""Benchmark: scaled corpora built end to end, with throughput, memory, sizes and query latency.
+
+    python -m kg.bench                      # 10 MB and 100 MB, 3 runs each, jobs 1 and 2
+    python -m kg.bench --sizes 10 --runs 1  # a quick look
+    python -m kg.bench --huge               # adds 1 GB
+
+A scaled corpus is made from the seed documents by copies that vary what a real corpus varies:
+each copy moves the seed's regions to other regions of the same level (a county to a county of
+the new prefecture, so the hierarchy stays consistent, names and short forms alike), redraws
+every figure with as many digits, and shifts the years. So the graph grows like a real one, with
+new regions, agencies, observations and evidence, rather than by duplicates.
+
+Each build runs as its own process (``python -m kg build``), timed from start to exit with the
+peak resident memory of its whole process tree (parent and workers, summed, sampled from /proc
+every 50 ms). No timed unit tests: this prints figures for people to read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from kg.corpus import METADATA_FILE, discover, read_metadata
+from kg.reference import gazetteer, region_aliases_of
+
+MB = 1_000_000
+_DIGITS = re.compile(r"(?<![0-9])[0-9]+(?![0-9])")
+_YEAR = re.compile(r"(?<![0-9])(20[0-9]{2})(?=年|-|/)")
+
+# --- scaled corpora --------------------------------------------------------------------------------
+
+
+def _region_forms(code: str) -> list[str]:
+    """A region's full name first, then its short forms (longest first)."""
+    name = gazetteer().by_code[code].name
+    return [name, *sorted((a for a in region_aliases_of(code) if a != name), key=len, reverse=True)]
+
+
+def _seed_regions(text: str) -> set[str]:
+    """Codes of the regions a seed text names, with their ancestors (found by the extractor itself)."""
+    from kg.extract.regions import region_codes_in
+
+    g = gazetteer()
+    codes: set[str] = set()
+    for code in region_codes_in(text):
+        codes.update(c for c in [code, *g.ancestors(code)] if c in g.by_code and g.by_code[c].level != "country")
+    return codes
+
+
+@dataclass(frozen=True, slots=True)
+class Variation:
+    """How one copy differs from its seed: regions moved, figures redrawn, years shifted."""
+
+    regions: dict[str, str]  # seed code -> copy code
+    year_shift: int
+    rng_seed: str
+
+
+def _children(level: str, parent: str | None) -> list[str]:
+    g = gazetteer()
+    return sorted(c for c, r in g.by_code.items() if r.level == level and (parent is None or r.parent == parent))
+
+
+def plan_variation(codes: set[str], rng: random.Random) -> Variation:
+    """Move each region to one of the same level, keeping the hierarchy: children follow their parent."""
+    g = gazetteer()
+    mapping: dict[str, str] = {}
+    for code in sorted(codes, key=lambda c: (g.by_code[c].level != "province", g.by_code[c].level == "county", c)):
+        region = g.by_code[code]
+        parent = mapping.get(region.parent or "")
+        pool = _children(region.level, parent) or _children(region.level, None)
+        taken = set(mapping.values())
+        free = [c for c in pool if c not in taken] or pool
+        mapping[code] = rng.choice(free)
+    return Variation(mapping, rng.choice([-3, -2, -1, 0, 1]), str(rng.random()))
+
+
+def vary_text(text: str, variation: Variation) -> str:
+    """The seed text with its regions, figures and years varied (consistently within the copy)."""
+    replacements: dict[str, str] = {}
+    for old, new in variation.regions.items():
+        old_forms, new_forms = _region_forms(old), _region_forms(new)
+        for i, form in enumerate(old_forms):
+            if len(form) >= 2:
+                replacements.setdefault(form, new_forms[min(i, len(new_forms) - 1)])
+    if replacements:
+        pattern = re.compile("|".join(re.escape(f) for f in sorted(replacements, key=len, reverse=True)))
+        text = pattern.sub(lambda m: replacements[m.group(0)], text)
+    text = _YEAR.sub(lambda m: str(int(m.group(1)) + variation.year_shift), text)
+    rng = random.Random(variation.rng_seed)
+
+    def redraw(m: re.Match[str]) -> str:
+        digits = m.group(0)
+        if len(digits) == 4 and digits.startswith("20"):  # a year already shifted
+            return digits
+        first = str(rng.randint(1, 9)) if len(digits) > 1 else str(rng.randint(0, 9))
+        return first + "".join(str(rng.randint(0, 9)) for _ in digits[1:])
+
+    return _DIGITS.sub(redraw, text)
+
+
+def scale_corpus(seeds: Path, out: Path, megabytes: float, seed: int = 0) -> tuple[int, int]:
+    """Write copies of the seed documents into ``out`` until it holds ``megabytes`` of text.
+
+    Returns (documents, bytes). The same arguments give the same corpus.
+    """
+    files, _problems = discover(seeds)
+    metadata = read_metadata(seeds)
+    texts = [(f.name, f.path.read_text(encoding="utf-8")) for f in files]
+    seed_codes = {name: _seed_regions(text) for name, text in texts}
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    meta_out: dict[str, dict[str, str]] = {}
+    written, documents, copy = 0, 0, 0
+    target = int(megabytes * MB)
+    while written < target:
+        rng = random.Random(f"{seed}-{copy}")
+        for name, text in texts:
+            variation = plan_variation(seed_codes[name], rng)
+            data = vary_text(text, variation).encode("utf-8")
+            copy_name = f"c{copy:05d}_{name}"
+            (out / copy_name).write_bytes(data)
+            written += len(data)
+            documents += 1
+            meta = metadata.get(name)
+            if meta is not None:
+                fields = {k: v for k, v in vars_of(meta).items() if v}
+                if "date" in fields:
+                    fields["date"] = str(int(fields["date"][:4]) + variation.year_shift) + fields["date"][4:]
+                if "region" in fields:
+                    fields["region"] = variation.regions.get(fields["region"], fields["region"])
+                meta_out[copy_name] = fields
+            if written >= target:
+                break
+        copy += 1
+    (out / METADATA_FILE).write_text(json.dumps(meta_out, ensure_ascii=False, indent=1), encoding="utf-8")
+    return documents, written
+
+
+def vars_of(meta: object) -> dict[str, str]:
+    return {k: getattr(meta, k) for k in ("title", "date", "publisher", "source", "region")}
+
+
+# --- measuring ----------------------------------------------------------------------------------
+
+
+def _tree_rss(root: int) -> int:
+    """Resident bytes of ``root`` and all its descendants, from /proc."""
+    parents: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    page = os.sysconf("SC_PAGE_SIZE")
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as fh:
+                fields = fh.read().rsplit(b")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(entry)] = int(fields[1])
+        rss[int(entry)] = int(fields[21]) * page
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        total += rss.get(pid, 0)
+        stack.extend(c for c, p in parents.items() if p == pid)
+    return total
+
+
+@dataclass(frozen=True, slots=True)
+class BuildRun:
+    seconds: float
+    peak_rss: int
+    documents: int
+    facts: int
+    triples: int
+
+
+def run_build(corpus: Path, out: Path, jobs: int, *, cache: bool = False) -> BuildRun:
+    """One ``kg build`` process, timed, its process tree's memory sampled."""
+    command = [sys.executable, "-m", "kg", "build", str(corpus), "--out", str(out), "--jobs", str(jobs)]
+    command += ["--no-progress"] + ([] if cache else ["--no-cache"])
+    peak = 0
+    start = time.perf_counter()
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, _tree_rss(proc.pid))
+            done.wait(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    stdout, stderr = proc.communicate()
+    seconds = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    if proc.returncode not in (0, 3):
+        raise RuntimeError(f"kg build failed ({proc.returncode}): {stderr}")
+    m = re.search(r"(\d+) documents.*?, (\d+) facts, (\d+) triples", stdout)
+    if m is None:
+        raise RuntimeError(f"unexpected kg build output: {stdout!r}")
+    return BuildRun(seconds, peak, int(m.group(1)), int(m.group(2)), int(m.group(3)))
+
+
+# Each canned question with arguments a scaled corpus answers (the seed's policies move with it).
+QUESTION_SAMPLES: dict[str, tuple[tuple[str, ...], dict[str, object]]] = {
+    "regions-running": (("免申即享",), {}),
+    "policies-of": (("PROVINCE",), {"below": True}),
+    "metrics-of": (("PROVINCE",), {"below": True}),
+    "compare": (("就业",), {}),
+    "policy-spread": ((), {}),
+    "agencies-of": (("PROVINCE",), {"below": True}),
+}
+
+
+def query_latencies(out: Path, runs: int) -> dict[str, float]:
+    """Median seconds of each canned question on the build's store (in process, store already open)."""
+    from kg.query import ask, open_engine
+
+    engine = open_engine(out, "oxigraph")
+    province = engine.run('SELECT ?l WHERE { ?r zc:adminLevel "province" ; rdfs:label ?l } ORDER BY ?l LIMIT 1')
+    name = province.rows[0][0].value if province.rows and province.rows[0][0] else "青海省"
+    latencies = {}
+    for question, (arguments, options) in QUESTION_SAMPLES.items():
+        args = tuple(name if a == "PROVINCE" else a for a in arguments)
+        times = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            ask(engine, question, args, **options)  # type: ignore[arg-type]
+            times.append(time.perf_counter() - start)
+        latencies[question] = statistics.median(times)
+    return latencies
+
+
+def cli_latency(out: Path) -> float:
+    """Wall seconds of a whole ``kg ask regions-running 免申即享`` process (start-up included)."""
+    start = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "kg", "ask", "regions-running", "免申即享", "--exports", str(out), "-f", "csv"],
+        check=True,
+        capture_output=True,
+    )
+    return time.perf_counter() - start
+
+
+def _size_mb(path: Path) -> float:
+    return path.stat().st_size / MB if path.exists() else 0.0
+
+
+def _dir_mb(path: Path) -> float:
+    target = path.resolve()
+    return sum(p.stat().st_size for p in target.rglob("*") if p.is_file()) / MB if target.exists() else 0.0
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return f"{cpu}, {os.cpu_count()} cores, {memory:.0f} GiB, Python {platform.python_version()}, {platform.system()}"
+
+
+def _rows(sizes: list[float], jobs_list: list[int], runs: int, work: Path, seeds: Path) -> Iterator[list[str]]:
+    for size in sizes:
+        corpus = work / f"corpus-{size:g}MB"
+        documents, written = scale_corpus(seeds, corpus, size)
+        print(f"# made {corpus}: {documents} documents, {written / MB:.1f} MB", file=sys.stderr)
+        for jobs in jobs_list:
+            out = work / f"exports-{size:g}MB-j{jobs}"
+            results = [run_build(corpus, out, jobs) for _ in range(runs)]
+            seconds = statistics.median(r.seconds for r in results)
+            peak = max(r.peak_rss for r in results)
+            last = results[-1]
+            # incremental: touch one file, rebuild with the cache (the first cached build fills it)
+            run_build(corpus, out, jobs, cache=True)
+            first = sorted(corpus.glob("*.txt"))[0]
+            first.write_text(first.read_text(encoding="utf-8") + "\n新增一句：2024年青海省新增就业1万人。\n", "utf-8")
+            incremental = run_build(corpus, out, jobs, cache=True).seconds
+            latencies = query_latencies(out, runs)
+            print(f"# {size:g} MB, jobs {jobs}: {seconds:.1f} s", file=sys.stderr)
+            yield [
+                f"{written / MB:.1f}",
+                str(jobs),
+                str(last.documents),
+                str(last.facts),
+                str(last.triples),
+                f"{seconds:.1f}",
+                f"{written / MB / seconds:.2f}",
+                f"{written / MB / seconds / jobs:.2f}",
+                f"{peak / 2**20:.0f}",
+                f"{_size_mb(out / 'zhengce.ttl'):.1f} / {_size_mb(out / 'zhengce.nt'):.1f} / "
+                f"{_dir_mb(out / 'zhengce.oxigraph'):.1f}",
+                f"{incremental:.1f}",
+                f"{latencies['regions-running'] * 1000:.0f}",
+                " / ".join(f"{latencies[q] * 1000:.0f}" for q in QUESTION_SAMPLES if q != "regions-running"),
+                f"{cli_latency(out):.2f}",
+            ]
+
+
+HEADER = [
+    "input MB",
+    "jobs",
+    "documents",
+    "facts",
+    "triples",
+    "wall s (median)",
+    "MB/s",
+    "MB/s per core",
+    "peak RSS MiB",
+    "ttl / nt / store MB",
+    "rebuild 1 changed file s",
+    "regions-running ms",
+    "policies-of / metrics-of / compare / policy-spread / agencies-of ms",
+    "kg ask process s",
+]
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m kg.bench", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=float, nargs="+", default=[10, 100], help="corpus sizes in MB")
+    parser.add_argument("--huge", action="store_true", help="also 1000 MB")
+    parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2], help="--jobs values to build with")
+    parser.add_argument("--runs", type=int, default=3, help="builds per size and jobs (the median is shown)")
+    parser.add_argument("--seeds", type=Path, default=Path("corpus"), help="the seed documents")
+    parser.add_argument("--work", type=Path, default=Path("/tmp/kg-bench"), help="where corpora and builds go")
+    args = parser.parse_args(argv)
+    sizes = [*args.sizes, *([1000.0] if args.huge else [])]
+    print(f"machine: {machine()}")
+    print()
+    print("| " + " | ".join(HEADER) + " |")
+    print("|" + "---|" * len(HEADER))
+    for row in _rows(sizes, args.jobs, args.runs, args.work, args.seeds):
+        print("| " + " | ".join(row) + " |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
