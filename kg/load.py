@@ -20,6 +20,8 @@ from kg.errors import CorpusError
 from kg.types import DocMeta, Document
 
 MAX_FILE_BYTES = 256 * 1024 * 1024
+MAX_LINE_CHARS = 1_000_000
+_LONG_LINE = re.compile(f"[^\n]{{{MAX_LINE_CHARS + 1}}}")
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # Characters that end a sentence or a line of text in running prose.
@@ -54,10 +56,19 @@ def decode(data: bytes, path: str) -> tuple[str, str]:
     if utf16:
         return _strict(data, utf16, path, 0), utf16
     if b"\x00" in data:
+        utf16 = _utf16_by_content(data)
+        if utf16:
+            return _strict(data, utf16, path, 0), utf16
         raise CorpusError(path, "binary file (contains NUL bytes), not text", data.index(b"\x00"))
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as utf8_error:
+        utf16 = _utf16_by_content(data)
+        if utf16:
+            return _strict(data, utf16, path, 0), utf16
+        if _mostly_utf8(data):
+            # valid UTF-8 but for a few bytes (an encoded lone surrogate, a cut character): not GB18030
+            raise CorpusError(path, "invalid UTF-8 byte sequence in UTF-8 text", utf8_error.start) from None
         try:
             text = data.decode("gb18030")
         except UnicodeDecodeError:
@@ -65,6 +76,25 @@ def decode(data: bytes, path: str) -> tuple[str, str]:
         if _mostly_text(text):
             return text, "gb18030"
         raise CorpusError(path, "binary file, not text", utf8_error.start) from None
+
+
+def _mostly_utf8(data: bytes) -> bool:
+    """Many valid multi-byte UTF-8 characters for each bad sequence: UTF-8 text with a flaw.
+
+    GB18030 read as UTF-8 gives almost no valid multi-byte characters, so it is not taken for this.
+    """
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    valid = sum(1 for ch in text if ord(ch) > 127) - bad
+    return valid >= 10 * bad
+
+
+def check_lines(text: str, path: str) -> None:
+    """Refuse text with a line longer than MAX_LINE_CHARS: a dump, not a document, and slow to segment."""
+    m = _LONG_LINE.search(text)
+    if m is not None:
+        line = text.count("\n", 0, m.start()) + 1
+        raise CorpusError(path, f"line {line} is longer than {MAX_LINE_CHARS:,} characters; not a document?", m.start())
 
 
 def _strict(data: bytes, encoding: str, path: str, shift: int) -> str:
@@ -86,6 +116,24 @@ def _looks_utf16(data: bytes) -> str | None:
         return "utf-16-le"
     if even_nul > 0.3 * half and odd_nul < 0.05 * half:
         return "utf-16-be"
+    return None
+
+
+_CHINESE_TEXT = re.compile(r"[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef\u2000-\u206f\x20-\x7e\n\r\t]")
+
+
+def _utf16_by_content(data: bytes) -> str | None:
+    """UTF-16 without a BOM and with few NUL bytes (mostly Chinese): the decoding that reads as Chinese.
+
+    Only asked once UTF-8 has failed: ASCII text would read as Chinese in UTF-16 too.
+    """
+    sample = data[:4096]
+    if len(data) % 2 or len(sample) < 4:
+        return None
+    for encoding in ("utf-16-le", "utf-16-be"):
+        text = sample.decode(encoding, errors="replace")  # the sample may end inside a surrogate pair
+        if len(_CHINESE_TEXT.findall(text)) >= 0.95 * len(text):
+            return encoding
     return None
 
 
@@ -262,6 +310,7 @@ def read_bytes(path: Path, source_file: str) -> bytes:
 def load_bytes(data: bytes, source_file: str, meta: DocMeta | None = None) -> Document:
     """Decode and normalise one corpus file's bytes. Raises CorpusError naming the file."""
     original, encoding = decode(data, source_file)
+    check_lines(original, source_file)
     return load_text(original, source_file, encoding, meta)
 
 

@@ -95,3 +95,45 @@ def test_quantities_chinese_numerals_match_arabic(n: int) -> None:
     import cn2an
 
     assert parse_number(cn2an.an2cn(n)) == Decimal(n)
+
+
+# --- properties of the number normaliser ---------------------------------------------------------
+
+
+@given(st.integers(min_value=0, max_value=10**12))
+def test_quantities_parse_number_arabic_and_chinese_agree(n: int) -> None:
+    """An integer written in Arabic digits and in Chinese numerals (cn2an's an2cn) parses to itself."""
+    import cn2an
+
+    assert parse_number(str(n)) == n
+    assert parse_number(cn2an.an2cn(n)) == n
+
+
+@given(
+    st.decimals(min_value=0, max_value=99999, places=2, allow_nan=False, allow_infinity=False),
+    st.sampled_from([("万", 10**4), ("亿", 10**8), ("", 1)]),
+    st.sampled_from(["人", "元", "户"]),
+)
+def test_quantities_scale_words_multiply(value: object, scale: tuple[str, int], unit: str) -> None:
+    """N万人 / N亿元 is N x 10^4 / 10^8 in the base unit, whatever N's decimals."""
+    from kg.types import as_decimal
+
+    word, factor = scale
+    number = format(value, "f")
+    doc = load_text(f"全年新增就业{number}{word}{unit}。", "t.txt")
+    found = [m for m in quantity_mentions(doc, segment(doc)) if m.label == "Quantity"]
+    assert len(found) == 1
+    assert as_decimal(found[0].attr("value")) == as_decimal(Decimal(number) * factor)
+    assert found[0].attr("unit") == unit
+
+
+@given(st.decimals(min_value=0, max_value=100, places=1, allow_nan=False, allow_infinity=False))
+def test_quantities_percent(value: object) -> None:
+    """N% (half- or full-width sign) is the number N with unit %."""
+    from kg.types import as_decimal
+
+    number = format(value, "f")
+    for sign in ("%", "％"):
+        doc = load_text(f"城镇调查失业率为{number}{sign}。", "t.txt")
+        found = [m for m in quantity_mentions(doc, segment(doc)) if m.label == "Quantity"]
+        assert [(as_decimal(m.attr("value")), m.attr("unit")) for m in found] == [(as_decimal(Decimal(number)), "%")]

@@ -1,0 +1,166 @@
+"""Bad input, interrupted builds and paths: the corpus is still built, the previous export survives."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kg.cli import EXIT_SKIPPED, cli
+from kg.store import STORE_NAME, open_store, store_path
+from tests.conftest import CORPUS
+
+GOOD = "青海省西宁市全面推行“免申即享”，城镇新增就业6.2万人。"
+
+
+def _bad_corpus(root: Path) -> tuple[Path, dict[str, str | None]]:
+    """A corpus of every kind of awkward file; returns it and, per file, the message expected (None: builds)."""
+    corpus = root / "corpus"
+    corpus.mkdir()
+    expected: dict[str, str | None] = {}
+
+    def put(name: str, data: bytes, message: str | None) -> None:
+        (corpus / name).write_bytes(data)
+        expected[name] = message
+
+    put("good.txt", GOOD.encode("utf-8"), None)
+    put("gb18030.txt", GOOD.encode("gb18030"), None)
+    put("utf16-bom.txt", GOOD.encode("utf-16"), None)
+    put("utf16-le-no-bom.txt", GOOD.encode("utf-16-le"), None)
+    put("utf16-be-no-bom.txt", GOOD.encode("utf-16-be"), None)
+    put("utf8-bom.txt", b"\xef\xbb\xbf" + GOOD.encode("utf-8"), None)
+    put("controls.txt", ("青海省\x01西宁市\x07推进“一网通办”。\x1b").encode(), None)
+    put("empty.txt", b"", "empty.txt: empty file")
+    put("binary.txt", bytes(range(256)) * 8, "binary.txt:0: binary file")
+    put("surrogate.txt", GOOD.encode() + b"\xed\xa0\x80" + GOOD.encode(), "surrogate.txt:")
+    put("one-line-50mb.txt", "好".encode() * (50 * 1024 * 1024 // 3), "one-line-50mb.txt:0: line 1 is longer than")
+    put("picture.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 64, "picture.png: not a text file")
+    (corpus / "dangling.txt").symlink_to(root / "missing.txt")
+    expected["dangling.txt"] = "dangling.txt: cannot read"
+    (corpus / "loop").symlink_to(corpus, target_is_directory=True)
+    expected["loop"] = "loop: symbolic link to a folder, not followed"
+    return corpus, expected
+
+
+def test_robustness_bad_input_suite(tmp_path: Path) -> None:
+    """Each bad file gets one line naming it (and the position), the rest is built, the exit status is 3."""
+    corpus, expected = _bad_corpus(tmp_path)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["build", str(corpus), "--out", str(out)])
+    assert result.exit_code == EXIT_SKIPPED, result.output + result.stderr
+    lines = result.stderr.splitlines()
+    for name, message in expected.items():
+        mine = [line for line in lines if line.startswith(f"skipped: {name}")]
+        if message is None:
+            assert not mine, f"{name} should build: {mine}"
+        else:
+            assert len(mine) == 1 and message in mine[0], f"{name}: {mine}"
+    built = sum(m is None for m in expected.values())
+    assert f"{built} documents" in result.stdout
+    text = (out / "zhengce.nt").read_text(encoding="utf-8")
+    for name in ("gb18030.txt", "utf16-le-no-bom.txt", "utf16-be-no-bom.txt", "controls.txt"):
+        assert f"/doc/{name.replace('.txt', '')}" in text, name
+    assert "region/630100" in text  # 西宁市, read from every encoding
+
+
+def test_robustness_strict_makes_bad_input_fatal(tmp_path: Path) -> None:
+    corpus, _expected = _bad_corpus(tmp_path)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["build", str(corpus), "--out", str(out), "--strict"])
+    assert result.exit_code == 1
+    assert "error: picture.png" in result.stderr
+    assert not (out / "zhengce.ttl").exists()
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
+def test_robustness_unreadable_file(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "good.txt").write_text(GOOD, encoding="utf-8")
+    locked = corpus / "locked.txt"
+    locked.write_text(GOOD, encoding="utf-8")
+    locked.chmod(0)
+    result = CliRunner().invoke(cli, ["build", str(corpus), "--out", str(tmp_path / "out")])
+    assert result.exit_code == EXIT_SKIPPED
+    assert "skipped: locked.txt: cannot read: Permission denied" in result.stderr
+
+
+def test_robustness_outputs_stay_inside_the_output_folder(tmp_path: Path) -> None:
+    """A symlink planted where an export file goes is replaced, not followed; a planted cache link is refused."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(GOOD, encoding="utf-8")
+    outside = tmp_path / "outside.ttl"
+    outside.write_text("precious", encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "zhengce.ttl").symlink_to(outside)
+    result = CliRunner().invoke(cli, ["build", str(corpus), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert outside.read_text(encoding="utf-8") == "precious"
+    assert not (out / "zhengce.ttl").is_symlink()
+    (tmp_path / "elsewhere").mkdir()
+    out2 = tmp_path / "out2"
+    out2.mkdir()
+    (out2 / ".kg-cache").symlink_to(tmp_path / "elsewhere")
+    refused = CliRunner().invoke(cli, ["build", str(corpus), "--out", str(out2)])
+    assert refused.exit_code == 1 and "symbolic link" in refused.output
+    assert list((tmp_path / "elsewhere").iterdir()) == []
+
+
+def _snapshot(out: Path) -> dict[str, bytes]:
+    files = {name: (out / name).read_bytes() for name in ("zhengce.ttl", "zhengce.nt")}
+    files["store-target"] = os.readlink(out / STORE_NAME).encode()
+    return files
+
+
+@pytest.mark.slow
+def test_robustness_interrupted_build_leaves_previous_export(tmp_path: Path) -> None:
+    """Kill real builds (SIGKILL and SIGINT) early, midway and late: the previous export and store stay whole."""
+    from kg.bench import scale_corpus
+
+    big = tmp_path / "big"
+    scale_corpus(CORPUS, big, 3)
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "kg", "build", str(big), "--out", str(out), "--no-cache"]
+    started = time.monotonic()
+    subprocess.run(command, check=True, capture_output=True)
+    duration = time.monotonic() - started
+    before = _snapshot(out)
+    for fraction, sig in ((0.25, signal.SIGKILL), (0.6, signal.SIGINT), (0.9, signal.SIGKILL)):
+        proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(duration * fraction)
+        proc.send_signal(sig)
+        proc.wait(timeout=120)
+        for child in _orphans(proc.pid):
+            os.kill(child, signal.SIGKILL)
+        assert _snapshot(out) == before, f"export changed after {sig.name} at {fraction:.0%} of a build"
+        store = store_path(out)
+        assert store is not None and len(open_store(store)) > 1000
+    # the next build cleans what the killed ones left, and gives the same bytes
+    subprocess.run(command, check=True, capture_output=True)
+    assert _snapshot(out)["zhengce.nt"] == before["zhengce.nt"]
+    leftovers = [p.name for p in out.iterdir() if p.name.endswith(".tmp")]
+    hidden_stores = [p.name for p in out.glob(f".{STORE_NAME}.*")]
+    assert leftovers == [] and len(hidden_stores) == 1
+
+
+def _orphans(parent: int) -> list[int]:
+    """Worker processes a SIGKILLed build left (they exit when their pipe closes; make sure)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                cmdline = Path(f"/proc/{entry}/cmdline").read_bytes()
+                stat = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(stat[1]) in (parent, 1) and b"kg\x00build" in cmdline and int(entry) != os.getpid():
+                found.append(int(entry))
+    return found
