@@ -257,3 +257,68 @@ def serve(export_dir: Path, host: str, port: int, cors: bool) -> None:
     sys.stderr.flush()
     # Become the server, so signals (Ctrl-C, a test's terminate) reach it directly.
     os.execv(command[0], command)
+
+
+@cli.command(name="export")
+@click.option(
+    "-f",
+    "--format",
+    "formats",
+    type=click.Choice(["turtle", "nt", "graphml", "gexf", "cytoscape-json", "html"]),
+    multiple=True,
+    required=True,
+    help="Repeat for several formats.",
+)
+@click.option("--focus", metavar="POLICY|REGION", help="Only this policy's or region's neighbourhood.")
+@click.option(
+    "--exports",
+    "export_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default="exports",
+    show_default=True,
+    help="Folder of the build to export from (and to write into).",
+)
+def export_command(formats: tuple[str, ...], focus: str | None, export_dir: Path) -> None:
+    """Write the build in other formats, for Gephi (gexf), yEd (graphml), Cytoscape (cytoscape-json), a browser (html).
+
+    With --focus, the graph formats hold only the neighbourhood of one policy or region
+    (label, alias or code), for graphs too large to look at whole.
+
+    \b
+    kg export -f html --focus 免申即享
+    """
+    import io
+
+    from kg.export import FORMATS, write_atomic
+    from kg.network import GRAPH_WRITERS, focus_graph, property_graph
+    from kg.query import OxigraphEngine, QueryError, open_engine
+
+    try:
+        engine = open_engine(export_dir, "oxigraph")
+        assert isinstance(engine, OxigraphEngine)
+        graph = None
+        written = []
+        for fmt in formats:
+            if fmt in GRAPH_WRITERS:
+                if graph is None:
+                    graph = property_graph(engine.store)
+                    if focus:
+                        graph = focus_graph(graph, engine, focus)
+                file_name, writer = GRAPH_WRITERS[fmt]
+                suffix = "" if not focus else "-focus"
+                target = export_dir / file_name.replace("zhengce.", f"zhengce{suffix}.")
+                buffer = io.BytesIO()
+                writer(graph, buffer)
+                write_atomic(target, buffer.getvalue())
+            else:
+                if focus:
+                    raise QueryError(f"--focus applies to the graph formats, not {fmt}")
+                spec = FORMATS[fmt]
+                target = export_dir / spec.file_name
+                buffer = io.BytesIO()
+                spec.writer(engine.store, buffer)
+                write_atomic(target, buffer.getvalue())
+            written.append(str(target))
+    except KgError as e:
+        raise click.ClickException(str(e)) from e
+    click.echo(" ".join(written))

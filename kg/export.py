@@ -39,7 +39,8 @@ def _ntriples(store: ox.Store, out: BinaryIO) -> None:
 class ExportFormat:
     file_name: str
     writer: Writer
-    default: bool  # written by every kg build
+    default: bool  # written by every kg build ...
+    max_triples: int | None = None  # ... unless the graph is larger than this (viewer files)
 
 
 FORMATS: dict[str, ExportFormat] = {
@@ -49,8 +50,16 @@ FORMATS: dict[str, ExportFormat] = {
 ALIASES = {"ttl": "turtle", "ntriples": "nt", "n-triples": "nt"}
 
 
-def default_formats() -> tuple[str, ...]:
-    return tuple(name for name, f in FORMATS.items() if f.default)
+def default_formats(triples: int = 0) -> tuple[str, ...]:
+    """The formats a build writes for a graph of ``triples`` triples."""
+    return tuple(
+        name for name, f in FORMATS.items() if f.default and (f.max_triples is None or triples <= f.max_triples)
+    )
+
+
+def register_format(name: str, spec: ExportFormat) -> None:
+    """Add an export format (the graph-viewer formats of kg/network.py register themselves)."""
+    FORMATS[name] = spec
 
 
 def format_name(fmt: str) -> str:
@@ -105,7 +114,7 @@ def export(store: ox.Store, out_dir: Path, formats: Iterable[str] | None = None)
     """Write ``store`` in each format (default: the default formats), then move the files into ``out_dir``."""
     staged: list[tuple[Path, Path]] = []
     try:
-        for fmt in default_formats() if formats is None else formats:
+        for fmt in default_formats(len(store)) if formats is None else formats:
             spec = FORMATS[format_name(fmt)]
             target = out_dir / spec.file_name
             staged.append((_write_temp(target, partial(spec.writer, store)), target))

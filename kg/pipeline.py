@@ -210,6 +210,7 @@ def build(
 
     Nothing in ``out_dir`` changes unless the whole build succeeds.
     """
+    import kg.network  # noqa: F401  (registers the viewer formats)
     from kg.graph import vocabulary_ntriples
 
     files, problems = discover(corpus)

@@ -1,0 +1,205 @@
+"""The property-graph view of the RDF graph, for Gephi, Cytoscape, yEd and a page in the browser.
+
+Nodes: regions, agencies, policies, indicators and documents, each with ``type``, ``label``
+(Chinese) and, for regions, ``code``, ``level``, ``longitude`` and ``latitude``.
+Edges (a MultiDiGraph: a region can run one policy with several statuses):
+
+- ``partOf`` region -> region, ``jurisdiction`` agency -> region, ``mentions`` document -> entity;
+- ``runs`` region -> policy, one per adoption, with ``status``, ``period``, ``evidence``, ``document``;
+- ``reports`` region -> indicator, one per observation, with ``value`` (a number), ``unit``,
+  ``qualifier``, ``period``, ``evidence``, ``document``.
+
+Observations are edges rather than nodes: in a viewer a figure then reads as a labelled link from
+a region to what is measured, and comparing regions on one indicator is looking at one node's
+links; as nodes they would double the node count with boxes that only carry numbers.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Callable, Iterable
+from importlib import resources
+from typing import Any, BinaryIO
+
+import networkx as nx
+import pyoxigraph as ox
+
+from kg.export import ExportFormat, Writer, register_format
+from kg.ontology import PREFIXES
+
+CYTOSCAPE_VERSION = "3.34.4"
+# A build writes the viewer files only for graphs a viewer can show; for larger ones: kg export --focus.
+VIEWER_MAX_TRIPLES = 200_000
+
+_NODES = """
+SELECT ?id ?type ?label ?code ?level ?lon ?lat WHERE {
+  { ?id a zc:Region ; rdfs:label ?label ; zc:adminLevel ?level . BIND("Region" AS ?type)
+    OPTIONAL { ?id zc:adminCode ?code } OPTIONAL { ?id zc:longitude ?lon ; zc:latitude ?lat } }
+  UNION { ?id a zc:Agency ; rdfs:label ?label . BIND("Agency" AS ?type) }
+  UNION { ?a zc:policy ?id . ?id skos:prefLabel ?label . FILTER(lang(?label) = "zh") BIND("Policy" AS ?type) }
+  UNION { ?id a zc:Indicator ; rdfs:label ?label . BIND("Indicator" AS ?type) }
+  UNION { ?id a zc:Document ; zc:sourceFile ?label . BIND("Document" AS ?type) }
+}"""
+_LINKS = """
+SELECT ?s ?p ?o WHERE {
+  { ?s zc:partOf ?o . BIND("partOf" AS ?p) }
+  UNION { ?s zc:jurisdiction ?o . BIND("jurisdiction" AS ?p) }
+  UNION { ?s zc:mentions ?o . BIND("mentions" AS ?p) }
+}"""
+_ADOPTIONS = """
+SELECT ?id ?s ?o ?status ?period ?evidence ?document WHERE {
+  ?id a zc:PolicyAdoption ; zc:region ?s ; zc:policy ?o ; zc:status/rdfs:label ?status ; zc:evidence ?ev .
+  FILTER(lang(?status) = "en")
+  ?ev zc:text ?evidence ; zc:source ?d . ?d zc:sourceFile ?document .
+  OPTIONAL { ?id zc:period ?period }
+}"""
+_OBSERVATIONS = """
+SELECT ?id ?s ?o ?value ?unit ?qualifier ?period ?evidence ?document WHERE {
+  ?id a zc:Observation ; zc:region ?s ; zc:indicator ?o ; zc:value ?value ; zc:unit ?unit ;
+      zc:qualifier/rdfs:label ?qualifier ; zc:evidence ?ev .
+  FILTER(lang(?qualifier) = "en")
+  ?ev zc:text ?evidence ; zc:source ?d . ?d zc:sourceFile ?document .
+  OPTIONAL { ?id zc:period ?period }
+}"""
+
+
+def _select(store: ox.Store, query: str) -> list[dict[str, str]]:
+    prefixes = {name: str(ns) for name, ns in PREFIXES.items()}
+    solutions = store.query(query, prefixes=prefixes)
+    assert isinstance(solutions, ox.QuerySolutions)
+    names = [v.value for v in solutions.variables]
+    return [{n: s[n].value for n in names if s[n] is not None} for s in solutions]
+
+
+def property_graph(store: ox.Store) -> nx.MultiDiGraph:
+    """The store as a property graph; nodes and edges in sorted order, so writers are deterministic."""
+    g = nx.MultiDiGraph()
+    nodes = sorted(_select(store, _NODES), key=lambda r: (r["id"], r["type"]))
+    for row in nodes:
+        attrs: dict[str, object] = {"type": row["type"], "label": row["label"]}
+        for key in ("code", "level"):
+            if key in row:
+                attrs[key] = row[key]
+        if "lon" in row:
+            attrs["longitude"], attrs["latitude"] = float(row["lon"]), float(row["lat"])
+        if row["id"] not in g:
+            g.add_node(row["id"], **attrs)
+    edges: list[tuple[str, str, str, dict[str, object]]] = []
+    for row in _select(store, _LINKS):
+        if row["s"] in g and row["o"] in g:
+            edges.append((row["s"], row["o"], f"{row['p']}:{row['s']}>{row['o']}", {"relation": row["p"]}))
+    for row in _select(store, _ADOPTIONS):
+        attrs = {"relation": "runs", **{k: row[k] for k in ("status", "period", "evidence", "document") if k in row}}
+        edges.append((row["s"], row["o"], f"{row['id']}#{row['document']}#{row['evidence']}", attrs))
+    for row in _select(store, _OBSERVATIONS):
+        attrs = {"relation": "reports", "value": float(row["value"])}
+        attrs.update({k: row[k] for k in ("unit", "qualifier", "period", "evidence", "document") if k in row})
+        edges.append((row["s"], row["o"], f"{row['id']}#{row['document']}#{row['evidence']}", attrs))
+    for s, o, key, attrs in sorted(edges, key=lambda e: e[2]):
+        if s in g and o in g and not g.has_edge(s, o, key):
+            g.add_edge(s, o, key=key, **attrs)
+    return g
+
+
+def focus(g: nx.MultiDiGraph, centres: Iterable[str]) -> nx.MultiDiGraph:
+    """The neighbourhood of ``centres``: their neighbours, and the regions above every region kept."""
+    keep = set()
+    for centre in centres:
+        keep.add(centre)
+        keep.update(g.successors(centre))
+        keep.update(g.predecessors(centre))
+    keep = {n for n in keep if g.nodes[n]["type"] != "Document"} | {
+        n for n in keep if g.nodes[n]["type"] == "Document" and n in set(centres)
+    }
+    for node in list(keep):
+        stack = [node]
+        while stack:  # regions above, so the hierarchy stays readable
+            current = stack.pop()
+            for _s, parent, data in g.out_edges(current, data=True):
+                if data["relation"] == "partOf" and parent not in keep:
+                    keep.add(parent)
+                    stack.append(parent)
+    return nx.MultiDiGraph(g.subgraph(sorted(keep)))
+
+
+def focus_graph(g: nx.MultiDiGraph, engine: object, name: str) -> nx.MultiDiGraph:
+    """The neighbourhood of the policy or region ``name`` (a label, alias, code or id)."""
+    from kg.query import Engine, QueryError, resolve
+
+    assert isinstance(engine, Engine)
+    for kind in ("policy", "region"):
+        try:
+            centre = resolve(engine, kind, name).value
+        except QueryError as e:
+            if "names" in str(e):  # ambiguous: say so rather than try the other kind
+                raise
+            continue
+        if centre in g:
+            return focus(g, [centre])
+    raise QueryError(f"no policy or region called {name!r} in this graph")
+
+
+# --- writers ----------------------------------------------------------------------------------
+
+
+def write_graphml(g: nx.MultiDiGraph, out: BinaryIO) -> None:
+    nx.write_graphml(g, out, encoding="utf-8", prettyprint=True, named_key_ids=True)
+
+
+def write_gexf(g: nx.MultiDiGraph, out: BinaryIO) -> None:
+    nx.write_gexf(g, out, encoding="utf-8", prettyprint=True, version="1.2draft")
+
+
+def cytoscape_json(g: nx.MultiDiGraph) -> dict[str, object]:
+    """Cytoscape.js / Cytoscape desktop JSON (``elements`` with ``data``), with region positions."""
+    data: dict[str, Any] = nx.cytoscape_data(g, name="label", ident="id")
+    for node in data["elements"]["nodes"]:
+        attrs = node["data"]
+        if "longitude" in attrs:  # x east, y south, at a scale that spreads China over ~2000 px
+            x, y = (attrs["longitude"] - 73) * 40, (54 - attrs["latitude"]) * 50
+            node["position"] = {"x": round(x, 1), "y": round(y, 1)}
+    return data
+
+
+def write_cytoscape(g: nx.MultiDiGraph, out: BinaryIO) -> None:
+    out.write(json.dumps(cytoscape_json(g), ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8"))
+
+
+def write_html(g: nx.MultiDiGraph, out: BinaryIO) -> None:
+    """One self-contained page: Cytoscape.js inlined, the graph as JSON, no request leaves the page."""
+    page = resources.files("kg").joinpath("static", "viewer.html").read_text(encoding="utf-8")
+    library = resources.files("kg").joinpath("static", "cytoscape.min.js").read_text(encoding="utf-8")
+    data = json.dumps(cytoscape_json(g), ensure_ascii=False, sort_keys=True).replace("</", "<\\/")
+    page = page.replace("/*CYTOSCAPE*/", library.replace("</script", "<\\/script"))
+    page = page.replace("/*GRAPH*/null", data)
+    page = page.replace("{{NODES}}", html.escape(str(g.number_of_nodes())))
+    out.write(page.encode("utf-8"))
+
+
+GraphWriter = Callable[[nx.MultiDiGraph, BinaryIO], None]
+_last_graph: list[tuple[ox.Store, nx.MultiDiGraph]] = []  # the graph of the store being exported
+
+
+def _graph_of(store: ox.Store) -> nx.MultiDiGraph:
+    """The store's property graph, made once for all the viewer formats of one export."""
+    if not _last_graph or _last_graph[0][0] is not store:
+        _last_graph[:] = [(store, property_graph(store))]
+    return _last_graph[0][1]
+
+
+def _from_store(writer: GraphWriter) -> Writer:
+    def write(store: ox.Store, out: BinaryIO) -> None:
+        writer(_graph_of(store), out)
+
+    return write
+
+
+GRAPH_WRITERS: dict[str, tuple[str, GraphWriter]] = {
+    "graphml": ("zhengce.graphml", write_graphml),
+    "gexf": ("zhengce.gexf", write_gexf),
+    "cytoscape-json": ("zhengce.cyjs", write_cytoscape),
+    "html": ("zhengce.html", write_html),
+}
+for _name, (_file, _writer) in GRAPH_WRITERS.items():
+    register_format(_name, ExportFormat(_file, _from_store(_writer), True, VIEWER_MAX_TRIPLES))
