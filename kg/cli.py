@@ -107,18 +107,21 @@ def validate(export: Path) -> None:
     click.echo(f"{export}: conforms to the shapes")
 
 
+_exports_option = click.option(
+    "--exports",
+    "export_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default="exports",
+    show_default=True,
+    help="Folder of a build (what kg build --out wrote).",
+)
+
+
 def _output_options(f: FC) -> FC:
     """Options shared by ask and query: where the build is, which engine, how to print."""
     for option in reversed(
         [
-            click.option(
-                "--exports",
-                "export_dir",
-                type=click.Path(file_okay=False, path_type=Path),
-                default="exports",
-                show_default=True,
-                help="Folder of the build to query.",
-            ),
+            _exports_option,
             click.option(
                 "--engine",
                 type=click.Choice(["auto", "oxigraph", "rdflib"]),
@@ -231,14 +234,7 @@ def query(file: Path | None, expression: str | None, export_dir: Path, engine: s
 
 
 @cli.command()
-@click.option(
-    "--exports",
-    "export_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default="exports",
-    show_default=True,
-    help="Folder of the build to serve.",
-)
+@_exports_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback by default).")
 @click.option("--port", type=click.IntRange(1, 65535), default=7878, show_default=True)
 @click.option("--cors", is_flag=True, help="Allow cross-origin requests (for YASGUI on another origin).")
@@ -270,14 +266,7 @@ def serve(export_dir: Path, host: str, port: int, cors: bool) -> None:
     help="Repeat for several formats.",
 )
 @click.option("--focus", metavar="POLICY|REGION", help="Only this policy's or region's neighbourhood.")
-@click.option(
-    "--exports",
-    "export_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default="exports",
-    show_default=True,
-    help="Folder of the build to export from (and to write into).",
-)
+@_exports_option
 def export_command(formats: tuple[str, ...], focus: str | None, export_dir: Path) -> None:
     """Write the build in other formats, for Gephi (gexf), yEd (graphml), Cytoscape (cytoscape-json), a browser (html).
 

@@ -188,6 +188,11 @@ def _graph_of(store: ox.Store) -> nx.MultiDiGraph:
     return _last_graph[0][1]
 
 
+def release() -> None:
+    """Drop the graph kept for the viewer formats (and so the store it came from) after an export."""
+    _last_graph.clear()
+
+
 def _from_store(writer: GraphWriter) -> Writer:
     def write(store: ox.Store, out: BinaryIO) -> None:
         writer(_graph_of(store), out)

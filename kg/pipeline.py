@@ -210,7 +210,7 @@ def build(
 
     Nothing in ``out_dir`` changes unless the whole build succeeds.
     """
-    import kg.network  # noqa: F401  (registers the viewer formats)
+    import kg.network  # registers the viewer formats (and release() is called below)
     from kg.graph import vocabulary_ntriples
 
     files, problems = discover(corpus)
@@ -246,6 +246,7 @@ def build(
             store = writer.finish()
             report.triples = len(store)
             report.outputs = export(store, out_dir, formats)
+            kg.network.release()  # the viewer formats' graph holds the store open
             report.outputs.append(writer.publish())
         if cache_dir is not None:
             _prune_cache(cache_dir, keys)
