@@ -276,38 +276,28 @@ def export_command(formats: tuple[str, ...], focus: str | None, export_dir: Path
     \b
     kg export -f html --focus 免申即享
     """
-    import io
+    from functools import partial
 
-    from kg.export import FORMATS, write_atomic
-    from kg.network import GRAPH_WRITERS, focus_graph, property_graph
+    from kg.export import export, write_files
+    from kg.network import GRAPH_WRITERS, focus_graph, property_graph, release
     from kg.query import OxigraphEngine, QueryError, open_engine
 
     try:
         engine = open_engine(export_dir, "oxigraph")
         assert isinstance(engine, OxigraphEngine)
-        graph = None
-        written = []
-        for fmt in formats:
-            if fmt in GRAPH_WRITERS:
-                if graph is None:
-                    graph = property_graph(engine.store)
-                    if focus:
-                        graph = focus_graph(graph, engine, focus)
+        if not focus:
+            written = export(engine.store, export_dir, formats)
+            release()
+        else:
+            others = [f for f in formats if f not in GRAPH_WRITERS]
+            if others:
+                raise QueryError(f"--focus applies to the graph formats, not {', '.join(others)}")
+            graph = focus_graph(property_graph(engine.store), engine, focus)
+            files = []
+            for fmt in formats:
                 file_name, writer = GRAPH_WRITERS[fmt]
-                suffix = "" if not focus else "-focus"
-                target = export_dir / file_name.replace("zhengce.", f"zhengce{suffix}.")
-                buffer = io.BytesIO()
-                writer(graph, buffer)
-                write_atomic(target, buffer.getvalue())
-            else:
-                if focus:
-                    raise QueryError(f"--focus applies to the graph formats, not {fmt}")
-                spec = FORMATS[fmt]
-                target = export_dir / spec.file_name
-                buffer = io.BytesIO()
-                spec.writer(engine.store, buffer)
-                write_atomic(target, buffer.getvalue())
-            written.append(str(target))
+                files.append((file_name.replace("zhengce.", "zhengce-focus."), partial(writer, graph)))
+            written = write_files(export_dir, files)
     except KgError as e:
         raise click.ClickException(str(e)) from e
-    click.echo(" ".join(written))
+    click.echo(" ".join(map(str, written)))

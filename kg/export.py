@@ -110,14 +110,13 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def export(store: ox.Store, out_dir: Path, formats: Iterable[str] | None = None) -> list[Path]:
-    """Write ``store`` in each format (default: the default formats), then move the files into ``out_dir``."""
+def write_files(out_dir: Path, files: Iterable[tuple[str, Callable[[BinaryIO], None]]]) -> list[Path]:
+    """Write each (file name, writer) to a temporary file, then move them all into ``out_dir``."""
     staged: list[tuple[Path, Path]] = []
     try:
-        for fmt in default_formats(len(store)) if formats is None else formats:
-            spec = FORMATS[format_name(fmt)]
-            target = out_dir / spec.file_name
-            staged.append((_write_temp(target, partial(spec.writer, store)), target))
+        for file_name, write in files:
+            target = out_dir / file_name
+            staged.append((_write_temp(target, write), target))
         for tmp, target in staged:
             os.replace(tmp, target)
     except BaseException:
@@ -125,6 +124,12 @@ def export(store: ox.Store, out_dir: Path, formats: Iterable[str] | None = None)
             tmp.unlink(missing_ok=True)
         raise
     return [target for _tmp, target in staged]
+
+
+def export(store: ox.Store, out_dir: Path, formats: Iterable[str] | None = None) -> list[Path]:
+    """Write ``store`` in each format (default: the default formats), then move the files into ``out_dir``."""
+    names = default_formats(len(store)) if formats is None else [format_name(f) for f in formats]
+    return write_files(out_dir, ((FORMATS[n].file_name, partial(FORMATS[n].writer, store)) for n in names))
 
 
 def remove_stale_temporaries(out_dir: Path) -> None:

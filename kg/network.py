@@ -103,15 +103,11 @@ def property_graph(store: ox.Store) -> nx.MultiDiGraph:
 
 
 def focus(g: nx.MultiDiGraph, centres: Iterable[str]) -> nx.MultiDiGraph:
-    """The neighbourhood of ``centres``: their neighbours, and the regions above every region kept."""
-    keep = set()
-    for centre in centres:
-        keep.add(centre)
-        keep.update(g.successors(centre))
-        keep.update(g.predecessors(centre))
-    keep = {n for n in keep if g.nodes[n]["type"] != "Document"} | {
-        n for n in keep if g.nodes[n]["type"] == "Document" and n in set(centres)
-    }
+    """The neighbourhood of ``centres``: their neighbours (documents only as centres), and the regions above."""
+    keep = set(centres)
+    for centre in list(keep):
+        neighbours = {*g.successors(centre), *g.predecessors(centre)}
+        keep.update(n for n in neighbours if g.nodes[n]["type"] != "Document")
     for node in list(keep):
         stack = [node]
         while stack:  # regions above, so the hierarchy stays readable
