@@ -278,7 +278,7 @@ def export_command(formats: tuple[str, ...], focus: str | None, export_dir: Path
     """
     from functools import partial
 
-    from kg.export import export, write_files
+    from kg.export import export, export_source, write_files
     from kg.network import GRAPH_WRITERS, focus_graph, property_graph, release
     from kg.query import OxigraphEngine, QueryError, open_engine
 
@@ -286,7 +286,7 @@ def export_command(formats: tuple[str, ...], focus: str | None, export_dir: Path
         engine = open_engine(export_dir, "oxigraph")
         assert isinstance(engine, OxigraphEngine)
         if not focus:
-            written = export(engine.store, export_dir, formats)
+            written = export(export_source(export_dir, engine.store), export_dir, formats)
             release()
         else:
             others = [f for f in formats if f not in GRAPH_WRITERS]

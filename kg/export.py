@@ -1,14 +1,19 @@
-"""Export: a registry of file formats written from the build's store, all-or-nothing.
+"""Export: a registry of file formats written from a build, all-or-nothing.
 
 Every file is written to a temporary file beside its target and moved into place only when
 all the formats of a build have been written, so a failed or interrupted build leaves the
-previous export whole. Oxigraph writes Turtle and N-Triples straight from the store, in the
-store's key order: deterministic for a given set of triples, whatever order they were added in.
+previous export whole.
+
+The graph's order is that of its N-Triples, which the build writes as documents finish (in
+corpus order, each triple where it first occurs: kg/graph.py GraphMerger). Turtle is written
+from those N-Triples in the same order, so a subject's triples stay together and a document's
+facts sit side by side; the viewer formats are made from the store.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -21,18 +26,32 @@ import pyoxigraph as ox
 from kg.errors import ExportError
 from kg.ontology import ID_PREFIXES, PREFIXES
 
-Writer = Callable[[ox.Store, BinaryIO], None]
 TEMP_SUFFIX = ".tmp"
+NTRIPLES_FILE = "zhengce.nt"
 
 
-def _turtle(store: ox.Store, out: BinaryIO) -> None:
+@dataclass(frozen=True, slots=True)
+class ExportSource:
+    """What export files are made from: the graph's N-Triples (in export order) and its store."""
+
+    ntriples: Path
+    store: ox.Store
+    triples: int  # how many triples the graph has (a RocksDB store counts them by scanning)
+
+
+Writer = Callable[[ExportSource, BinaryIO], None]
+
+
+def _turtle(source: ExportSource, out: BinaryIO) -> None:
     prefixes = {name: str(ns) for name, ns in PREFIXES.items()}
     prefixes.update({kind: str(ns) for kind, ns in ID_PREFIXES.items()})
-    store.dump(out, format=ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph(), prefixes=prefixes)
+    triples = ox.parse(path=str(source.ntriples), format=ox.RdfFormat.N_TRIPLES)
+    ox.serialize(triples, out, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
 
 
-def _ntriples(store: ox.Store, out: BinaryIO) -> None:
-    store.dump(out, format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+def _ntriples(source: ExportSource, out: BinaryIO) -> None:
+    with source.ntriples.open("rb") as fh:
+        shutil.copyfileobj(fh, out, 1 << 20)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +64,7 @@ class ExportFormat:
 
 FORMATS: dict[str, ExportFormat] = {
     "turtle": ExportFormat("zhengce.ttl", _turtle, True),
-    "nt": ExportFormat("zhengce.nt", _ntriples, True),
+    "nt": ExportFormat(NTRIPLES_FILE, _ntriples, True),
 }
 ALIASES = {"ttl": "turtle", "ntriples": "nt", "n-triples": "nt"}
 
@@ -69,7 +88,8 @@ def format_name(fmt: str) -> str:
     return name
 
 
-def _temp_beside(path: Path) -> Path:
+def temp_beside(path: Path) -> Path:
+    """A new empty temporary file beside ``path`` (removed by remove_stale_temporaries if left behind)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
     os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; exports are for sharing
@@ -84,7 +104,7 @@ def _umask() -> int:
 
 
 def _write_temp(path: Path, write: Callable[[BinaryIO], None]) -> Path:
-    tmp = _temp_beside(path)
+    tmp = temp_beside(path)
     try:
         with tmp.open("wb") as fh:
             write(fh)
@@ -110,13 +130,16 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def write_files(out_dir: Path, files: Iterable[tuple[str, Callable[[BinaryIO], None]]]) -> list[Path]:
-    """Write each (file name, writer) to a temporary file, then move them all into ``out_dir``."""
+def write_files(out_dir: Path, files: Iterable[tuple[str, Callable[[BinaryIO], None] | Path]]) -> list[Path]:
+    """Write each (file name, writer) to a temporary file, then move them all into ``out_dir``.
+
+    Instead of a writer, a file may come as a temporary file already written (``temp_beside``).
+    """
     staged: list[tuple[Path, Path]] = []
     try:
         for file_name, write in files:
             target = out_dir / file_name
-            staged.append((_write_temp(target, write), target))
+            staged.append((write if isinstance(write, Path) else _write_temp(target, write), target))
         for tmp, target in staged:
             os.replace(tmp, target)
     except BaseException:
@@ -126,10 +149,26 @@ def write_files(out_dir: Path, files: Iterable[tuple[str, Callable[[BinaryIO], N
     return [target for _tmp, target in staged]
 
 
-def export(store: ox.Store, out_dir: Path, formats: Iterable[str] | None = None) -> list[Path]:
-    """Write ``store`` in each format (default: the default formats), then move the files into ``out_dir``."""
-    names = default_formats(len(store)) if formats is None else [format_name(f) for f in formats]
-    return write_files(out_dir, ((FORMATS[n].file_name, partial(FORMATS[n].writer, store)) for n in names))
+def export(
+    source: ExportSource, out_dir: Path, formats: Iterable[str] | None = None, *, staged: dict[str, Path] | None = None
+) -> list[Path]:
+    """Write ``source`` in each format (default: the default formats), then move the files into ``out_dir``.
+
+    ``staged`` maps a format to a temporary file that already holds it (the build's N-Triples).
+    """
+    names = default_formats(source.triples) if formats is None else [format_name(f) for f in formats]
+    staged = staged or {}
+    return write_files(
+        out_dir, ((FORMATS[n].file_name, staged.get(n) or partial(FORMATS[n].writer, source)) for n in names)
+    )
+
+
+def export_source(export_dir: Path, store: ox.Store) -> ExportSource:
+    """The published build in ``export_dir`` as an export source (for kg export)."""
+    ntriples = export_dir / NTRIPLES_FILE
+    if not ntriples.is_file():
+        raise ExportError(f"{ntriples} is missing; run kg build again")
+    return ExportSource(ntriples, store, len(store))
 
 
 def remove_stale_temporaries(out_dir: Path) -> None:

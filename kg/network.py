@@ -25,7 +25,7 @@ from typing import Any, BinaryIO
 import networkx as nx
 import pyoxigraph as ox
 
-from kg.export import ExportFormat, Writer, register_format
+from kg.export import ExportFormat, ExportSource, Writer, register_format
 from kg.ontology import PREFIXES
 
 CYTOSCAPE_VERSION = "3.34.4"
@@ -190,8 +190,8 @@ def release() -> None:
 
 
 def _from_store(writer: GraphWriter) -> Writer:
-    def write(store: ox.Store, out: BinaryIO) -> None:
-        writer(_graph_of(store), out)
+    def write(source: ExportSource, out: BinaryIO) -> None:
+        writer(_graph_of(source.store), out)
 
     return write
 

@@ -1,9 +1,11 @@
-"""Orchestration: corpus folder -> one worker task per file -> store -> export files.
+"""Orchestration: corpus folder -> one worker task per file -> N-Triples file and store -> exports.
 
 Extraction is a pure function of one file's bytes, its metadata and the code, so files are
-processed independently (in ``jobs`` worker processes), cached by a hash of exactly those
-inputs, and streamed into the store as N-Triples in corpus order. Nothing is published until
-every file is done: then the export files and the store link are swapped in.
+processed independently (in ``jobs`` worker processes) and cached by a hash of exactly those
+inputs. The main process takes the results in corpus order, drops triples an earlier document
+already gave (GraphMerger), and streams the rest into a temporary N-Triples file and the store.
+Nothing is published until every file is done: then the export files and the store link are
+swapped in.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from tqdm import tqdm
 
 from kg.corpus import discover, read_metadata
 from kg.errors import BuildAborted, CorpusError, ExportError, KgError
-from kg.export import export, remove_stale_temporaries
+from kg.export import NTRIPLES_FILE, ExportSource, export, remove_stale_temporaries, temp_beside
 from kg.store import StoreWriter
 from kg.types import DocMeta
 
@@ -63,6 +65,14 @@ class BuildReport:
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(_COUNTS, 0))
     outputs: list[Path] = field(default_factory=list)
     problems: list[CorpusError] = field(default_factory=list)
+
+    def add(self, result: DocumentResult) -> None:
+        """Count a document that was built."""
+        self.documents += 1
+        self.input_bytes += result.size
+        self.cached += result.cached
+        for name, n in zip(_COUNTS, result.counts, strict=True):
+            self.counts[name] += n
 
     @property
     def facts(self) -> int:
@@ -211,7 +221,7 @@ def build(
     Nothing in ``out_dir`` changes unless the whole build succeeds.
     """
     import kg.network  # registers the viewer formats (and release() is called below)
-    from kg.graph import vocabulary_ntriples
+    from kg.graph import GraphMerger, vocabulary_ntriples
 
     files, problems = discover(corpus)
     metadata = read_metadata(corpus)
@@ -225,29 +235,44 @@ def build(
         version = code_version()
         tasks = [DocumentTask(f.path, f.name, metadata.get(f.name, DocMeta()), cache_dir, version) for f in files]
         total = sum(_size(f.path) for f in files)
-        with StoreWriter(out_dir) as writer, _progress(total, progress) as bar:
-            writer.add(vocabulary_ntriples())
-            for result in run_tasks(tasks, jobs):
-                bar.update(result.size)
-                if result.crash:
-                    raise KgError(f"{result.crash} (a bug: please report it with the file); nothing was written")
-                if result.problem is not None:
-                    report.problems.append(result.problem)
-                    if strict:
-                        raise BuildAborted([result.problem])
-                    continue
-                keys.add(result.cache_key)
-                writer.add(result.ntriples)
-                report.documents += 1
-                report.input_bytes += result.size
-                report.cached += result.cached
-                for name, n in zip(_COUNTS, result.counts, strict=True):
-                    report.counts[name] += n
-            store = writer.finish()
-            report.triples = len(store)
-            report.outputs = export(store, out_dir, formats)
-            kg.network.release()  # the viewer formats' graph holds the store open
-            report.outputs.append(writer.publish())
+        merger = GraphMerger()
+        ntriples_path = temp_beside(out_dir / NTRIPLES_FILE)
+        try:
+            with (
+                StoreWriter(out_dir) as writer,
+                ntriples_path.open("wb") as ntriples,
+                _progress(total, progress) as bar,
+            ):
+
+                def add(chunk: bytes) -> None:
+                    new = merger.add(chunk)
+                    ntriples.write(new)
+                    writer.add(new)
+
+                add(vocabulary_ntriples())
+                for result in run_tasks(tasks, jobs):
+                    bar.update(result.size)
+                    if result.crash:
+                        raise KgError(f"{result.crash} (a bug: please report it with the file); nothing was written")
+                    if result.problem is not None:
+                        report.problems.append(result.problem)
+                        if strict:
+                            raise BuildAborted([result.problem])
+                        continue
+                    keys.add(result.cache_key)
+                    add(result.ntriples)
+                    report.add(result)
+                ntriples.flush()
+                os.fsync(ntriples.fileno())
+                ntriples.close()
+                store = writer.finish()
+                report.triples = merger.triples
+                source = ExportSource(ntriples_path, store, merger.triples)
+                report.outputs = export(source, out_dir, formats, staged={"nt": ntriples_path})
+                kg.network.release()  # the viewer formats' graph holds the store open
+                report.outputs.append(writer.publish())
+        finally:
+            ntriples_path.unlink(missing_ok=True)  # moved into place, or not wanted
         if cache_dir is not None:
             _prune_cache(cache_dir, keys)
     return report

@@ -39,7 +39,7 @@ class StoreWriter:
         self._published = False
 
     def add(self, ntriples: bytes) -> None:
-        """Queue N-Triples for loading (duplicates across documents are merged by the store)."""
+        """Queue N-Triples for loading (the store would merge duplicates; the build sends none)."""
         self._batch.append(ntriples)
         self._batch_bytes += len(ntriples)
         if self._batch_bytes >= BATCH_BYTES:

@@ -13,8 +13,8 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import RDF
 
 from kg.errors import ExportError
-from kg.export import export, format_name, write_atomic
-from kg.graph import build_graph, document_ntriples, region_iri, vocabulary_ntriples
+from kg.export import ExportSource, export, format_name, write_atomic
+from kg.graph import GraphMerger, build_graph, document_ntriples, literal, region_iri, vocabulary_ntriples
 from kg.ontology import ZC
 from kg.types import DocMeta, DocumentFacts, PlaceRef
 from tests.conftest import CORPUS, EXPORTS
@@ -29,11 +29,11 @@ def _facts() -> DocumentFacts:
 def test_graph_region_and_its_ancestors() -> None:
     """A mentioned region brings its labels, code and every ancestor."""
     g = build_graph([_facts()])
-    r = URIRef(region_iri("632801").value)
+    r = URIRef(region_iri("632801"))
     assert (r, ZC.adminCode, Literal("632801")) in g
-    assert (r, ZC.partOf, URIRef(region_iri("632800").value)) in g
-    assert (URIRef(region_iri("632800").value), ZC.partOf, URIRef(region_iri("630000").value)) in g
-    assert (URIRef(region_iri("630000").value), RDF.type, ZC.Region) in g
+    assert (r, ZC.partOf, URIRef(region_iri("632800"))) in g
+    assert (URIRef(region_iri("632800")), ZC.partOf, URIRef(region_iri("630000"))) in g
+    assert (URIRef(region_iri("630000")), RDF.type, ZC.Region) in g
 
 
 def test_graph_is_the_same_whatever_the_order() -> None:
@@ -42,28 +42,54 @@ def test_graph_is_the_same_whatever_the_order() -> None:
     assert isomorphic(build_graph([_facts(), other]), build_graph([other, _facts()]))
 
 
-def test_export_is_the_same_whatever_the_insertion_order(tmp_path: Path) -> None:
-    """Files are written in the on-disk store's key order, so the order triples arrive in does not matter.
+def test_graph_merger_keeps_first_occurrence() -> None:
+    """Each triple once, where it first occurs; a second document adds only what is new."""
+    one = document_ntriples(_facts())
+    other = document_ntriples(DocumentFacts("b.txt", DocMeta(), (), ("632801", "630100")))
+    merger = GraphMerger()
+    assert merger.add(one) == one
+    added = merger.add(other)
+    assert set(added.splitlines()) == set(other.splitlines()) - set(one.splitlines())
+    subjects = {line.split(b" ")[0] for line in added.splitlines()}
+    assert b"<https://w3id.org/zhengce/id/doc/b.txt>" in subjects
+    assert b"<https://w3id.org/zhengce/id/region/632801>" not in subjects  # it came with a.txt
+    assert merger.triples == len(set(one.splitlines()) | set(other.splitlines()))
+    third = merger.add(document_ntriples(DocumentFacts("c.txt", DocMeta(), (), ("632801", "630100"))))
+    assert {line.split(b" ")[0] for line in third.splitlines()} == {b"<https://w3id.org/zhengce/id/doc/c.txt>"}
 
-    (Oxigraph's in-memory store keeps insertion order; a build always uses the on-disk one.)
-    """
-    lines = (vocabulary_ntriples() + document_ntriples(_facts())).splitlines(keepends=True)
-    outputs = []
-    for name, ordered in (("forward", lines), ("reverse", lines[::-1])):
-        store = ox.Store(str(tmp_path / f"{name}.store"))
-        store.load(b"".join(ordered), format=ox.RdfFormat.N_TRIPLES)
-        export(store, tmp_path / name, ["turtle", "nt"])
-        outputs.append([(tmp_path / name / f).read_bytes() for f in ("zhengce.ttl", "zhengce.nt")])
-    assert outputs[0] == outputs[1]
+
+def test_graph_literal_escapes_as_oxigraph() -> None:
+    """Literals are written as Oxigraph writes them, for every code point (controls, quotes, U+FFFE ...)."""
+    s, p = ox.NamedNode("http://example.org/s"), ox.NamedNode("http://example.org/p")
+    texts = ["".join(map(chr, range(i, min(i + 512, 0x110000)))) for i in range(0, 0x110000, 512)]
+    texts = ["".join(ch for ch in t if not 0xD800 <= ord(ch) < 0xE000) for t in texts]
+    ours = "".join(f"<{s.value}> <{p.value}> {literal(t)} .\n" for t in texts if t).encode()
+    theirs = ox.serialize([ox.Triple(s, p, ox.Literal(t)) for t in texts if t], format=ox.RdfFormat.N_TRIPLES)
+    assert ours == theirs
+    assert literal("5", datatype="<http://www.w3.org/2001/XMLSchema#integer>") == str(ox.Literal(5))
+    assert literal("格尔木", language="zh") == str(ox.Literal("格尔木", language="zh"))
+
+
+def test_export_turtle_follows_the_ntriples_order(tmp_path: Path) -> None:
+    """Turtle is written from the build's N-Triples in their order, so a subject's triples stay together."""
+    nt = tmp_path / "graph.nt"
+    nt.write_bytes(vocabulary_ntriples() + document_ntriples(_facts()))
+    (path,) = export(ExportSource(nt, ox.Store(), 0), tmp_path / "out", ["turtle"])
+    text = path.read_text(encoding="utf-8")
+    subjects = [ox.NamedNode(q.subject.value) for q in ox.parse(nt.read_bytes(), format=ox.RdfFormat.N_TRIPLES)]
+    firsts = list(dict.fromkeys(subjects))
+    turtle_subjects = [q.subject for q in ox.parse(text.encode(), format=ox.RdfFormat.TURTLE)]
+    assert list(dict.fromkeys(turtle_subjects)) == firsts
+    assert text.count("region:632801 a zc:Region") == 1
 
 
 @pytest.mark.parametrize("fmt", ["turtle", "nt"])
 def test_export_round_trip(tmp_path: Path, fmt: str) -> None:
     """parse(serialize(g)) is isomorphic to g."""
     g = build_graph([_facts()])
-    store = ox.Store()
-    store.load(vocabulary_ntriples() + document_ntriples(_facts()), format=ox.RdfFormat.N_TRIPLES)
-    (path,) = export(store, tmp_path, [fmt])
+    nt = tmp_path / "graph.nt"
+    nt.write_bytes(vocabulary_ntriples() + document_ntriples(_facts()))
+    (path,) = export(ExportSource(nt, ox.Store(), 0), tmp_path / "out", [fmt])
     back = Graph().parse(path, format="turtle" if fmt == "turtle" else "nt")
     assert isomorphic(g, back)
 

@@ -12,8 +12,7 @@ import re
 from collections.abc import Iterator
 from functools import cache
 
-import ahocorasick
-
+from kg.extract.matcher import PhraseMatcher
 from kg.policies import policy_lexicon
 from kg.types import Document, Mention, Segmentation
 
@@ -24,12 +23,8 @@ _NOT_POLICY = re.compile(r"[，。；！？、\d]|^(?:不|无|零|没)")
 
 
 @cache
-def _automaton() -> ahocorasick.Automaton:
-    automaton = ahocorasick.Automaton()
-    for label in policy_lexicon():
-        automaton.add_word(label, label)
-    automaton.make_automaton()
-    return automaton
+def _automaton() -> PhraseMatcher:
+    return PhraseMatcher(policy_lexicon())
 
 
 def discovered_id(label: str) -> str:
@@ -41,9 +36,7 @@ def policy_mentions(doc: Document, _seg: Segmentation | None = None) -> Iterator
     text = doc.text
     lexicon = policy_lexicon()
     known_spans: list[tuple[int, int]] = []
-    for end_index, label in _automaton().iter_long(text):
-        end = end_index + 1
-        start = end - len(label)
+    for start, end, label in _automaton().find(text):
         known_spans.append((start, end))
         yield Mention(start, end, label, "Policy", lexicon[label].policy_id)
     for m in _QUOTED.finditer(text):

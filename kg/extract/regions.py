@@ -12,9 +12,9 @@ import re
 from collections.abc import Iterator
 from functools import cache, lru_cache
 
-import ahocorasick
 import jieba
 
+from kg.extract.matcher import PhraseMatcher
 from kg.reference import Gazetteer, gazetteer
 from kg.types import Document, Mention, Segmentation
 
@@ -77,12 +77,8 @@ def on_word_boundaries(text: str, start: int, end: int, window: int = 8) -> bool
 
 
 @cache
-def _automaton() -> ahocorasick.Automaton:
-    automaton = ahocorasick.Automaton()
-    for alias in gazetteer().aliases:
-        automaton.add_word(alias, alias)
-    automaton.make_automaton()
-    return automaton
+def _automaton() -> PhraseMatcher:
+    return PhraseMatcher(gazetteer().aliases)
 
 
 @lru_cache(maxsize=4)
@@ -91,7 +87,7 @@ def alias_matches(text: str) -> tuple[tuple[int, int, str], ...]:
 
     Cached for the last few texts: the region extractor and the quantity extractor scan the same one.
     """
-    return tuple((end + 1 - len(alias), end + 1, alias) for end, alias in _automaton().iter_long(text))
+    return tuple(_automaton().find(text))
 
 
 def _candidates_attr(g: Gazetteer, alias: str) -> str:
@@ -145,6 +141,6 @@ def region_codes_in(text: str) -> frozenset[str]:
     """Codes named in ``text`` by a strong form (for matching titles with bodies)."""
     g = gazetteer()
     codes: set[str] = set()
-    for _end, alias in _automaton().iter_long(text):
+    for _start, _end, alias in _automaton().find(text):
         codes.update(code for code, strength in g.aliases[alias] if strength == "strong")
     return frozenset(codes)
