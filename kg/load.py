@@ -152,9 +152,12 @@ for _ch in "，：；！？（）":
     _FULLWIDTH.pop(ord(_ch), None)
 # Chinese punctuation keeps its full-width form; ASCII forms between Chinese characters become it.
 _TO_CHINESE_PUNCT = {",": "，", ";": "；", ":": "：", "!": "！", "?": "？", "(": "（", ")": "）"}
+# Each alternative starts with the character it replaces (the context is checked after it), so
+# the regex engine jumps from one ASCII mark to the next instead of testing every position.
 _ASCII_PUNCT_IN_CJK = re.compile(
-    rf"(?<=[{_CJK}”’）])[,;:!?]|(?<=[\d%])[,;:!?](?=[{_CJK}])|[()](?=[{_CJK}])|(?<=[{_CJK}])[()]"
+    rf"[,;:!?](?:(?<=[{_CJK}”’）].)|(?<=[\d%].)(?=[{_CJK}]))|[()](?:(?=[{_CJK}])|(?<=[{_CJK}].))"
 )
+_FULLWIDTH_RUN = re.compile("[" + "".join(re.escape(chr(cp)) for cp in sorted(_FULLWIDTH)) + "]+")
 
 
 @lru_cache(maxsize=1)
@@ -182,7 +185,8 @@ def to_simplified(text: str) -> str:
 
 def char_map(text: str) -> str:
     """All one-to-one normalisations; the result has the same length as the input."""
-    text = to_simplified(text).translate(_FULLWIDTH)
+    # translate() looks up every character; only the (rare) runs of full-width forms need it
+    text = _FULLWIDTH_RUN.sub(lambda m: m.group().translate(_FULLWIDTH), to_simplified(text))
     return _ASCII_PUNCT_IN_CJK.sub(lambda m: _TO_CHINESE_PUNCT[m.group()], text)
 
 
@@ -224,12 +228,13 @@ def line_breaks(text: str) -> list[tuple[int, int, bool]]:
     prev_end = 0
     for start, end in runs:
         line = text[prev_end:start].strip()
-        following = text[end : text.find("\n", end) if text.find("\n", end) >= 0 else len(text)]
+        next_break = text.find("\n", end)
+        following = text[end : next_break if next_break >= 0 else len(text)]
         prev_end = end
         soft = False
         # Headline cues: two phrases set apart by a space, or a last line with no punctuation.
-        headline = (bool(_HEADLINE_GAP.search(line)) and "，" not in line) or (
-            text.find("\n", end) < 0 and not any(ch in _LINE_FINAL + "，、" for ch in following)
+        headline = ("，" not in line and bool(_HEADLINE_GAP.search(line))) or (
+            next_break < 0 and not any(ch in _LINE_FINAL + "，、" for ch in following)
         )
         # A numbered heading line (一、 （二）) ends at its line break.
         headline = headline or bool(_HEADING_LINE.match(line))

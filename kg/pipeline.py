@@ -157,11 +157,11 @@ def process_document(task: DocumentTask) -> DocumentResult:
 
 def _warm_up() -> None:
     """Load the dictionaries once in the parent, so forked workers share them."""
-    from kg.extract.regions import _automaton, _tokenizer
+    from kg.extract.regions import _automaton, _word_scores
     from kg.policies import policy_lexicon
 
     _automaton()
-    _tokenizer().initialize()
+    _word_scores()
     policy_lexicon()
 
 

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator
 from functools import cache
 
+from kg.extract.matcher import PhraseStarts, finditer_at
 from kg.reference import data_lines
 from kg.types import Document, Mention, Segmentation
 
@@ -22,7 +23,7 @@ _NAMED_BODY = re.compile(
 
 
 @cache
-def _patterns() -> tuple[re.Pattern[str], dict[str, tuple[str, tuple[str, ...]]]]:
+def _patterns() -> tuple[re.Pattern[str], dict[str, tuple[str, tuple[str, ...]]], PhraseStarts]:
     units = sorted(data_lines("agency_units.txt"), key=lambda s: (-len(s), s))
     national: dict[str, tuple[str, tuple[str, ...]]] = {}
     for line in data_lines("national_agencies.tsv"):
@@ -33,14 +34,16 @@ def _patterns() -> tuple[re.Pattern[str], dict[str, tuple[str, tuple[str, ...]]]
     body = "|".join(map(re.escape, units))
     nat = "|".join(map(re.escape, sorted(national, key=lambda s: (-len(s), s))))
     pattern = re.compile(rf"(?P<national>{nat})|(?P<level>{'|'.join(_LEVELS)})?(?P<body>{body})")
-    return pattern, national
+    # every match begins with a national body, a unit, or a level word followed by a unit
+    heads = PhraseStarts([*national, *units, *(level + unit for level in _LEVELS for unit in units)])
+    return pattern, national, heads
 
 
 def agency_mentions(doc: Document, seg: Segmentation | None = None) -> Iterator[Mention]:
     """Bodies preceded by a region name or a level word, national bodies, and named zone bodies."""
-    pattern, national = _patterns()
+    pattern, national, heads = _patterns()
     text = doc.text
-    for m in pattern.finditer(text):
+    for m in finditer_at(pattern, text, heads(text)):
         if m.group("national"):
             name, aliases = national[m.group("national")]
             yield Mention(

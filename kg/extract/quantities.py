@@ -8,6 +8,7 @@ Each Quantity mention carries, in ``attrs``: ``value`` (base magnitude, as a dec
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from decimal import Decimal
@@ -119,13 +120,14 @@ def indicator_before(text: str, start: int, clause_start: int, region_spans: lis
             return ""  # the number is the next item of a list: its noun follows it
         pre = after.lstrip("、和及") if after.strip("、和及") else pre[: quantities[0].start()]
         pre = _TRAILING.sub("", pre)
-    # drop a region named at the head of the clause (青海省…, 新疆…)
-    offset = start - len(text[clause_start:start])
-    for s, e in region_spans:
-        if s == offset or (clause_start <= s and text[clause_start:s].strip() == ""):
-            head = text[s:e]
-            if pre.startswith(head):
-                pre = pre[len(head) :]
+    # drop a region named at the head of the clause (青海省…, 新疆…); spans are in text order
+    first = bisect.bisect_left(region_spans, clause_start, key=lambda span: span[0])
+    for s, e in region_spans[first:]:
+        if text[clause_start:s].strip():
+            break
+        head = text[s:e]
+        if pre.startswith(head):
+            pre = pre[len(head) :]
     pre = _strip_head(pre).strip(" “”")
     if rate_text:
         pre = f"{pre}（{rate_text}）" if pre else ""

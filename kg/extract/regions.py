@@ -8,6 +8,7 @@ resolve stage's job, which sees the whole document.
 from __future__ import annotations
 
 import logging
+import math
 import re
 from collections.abc import Iterator
 from functools import cache, lru_cache
@@ -40,6 +41,49 @@ _HAN = re.compile(r"[\u4e00-\u9fff]")
 _ALL_HAN = re.compile(r"[\u4e00-\u9fff]+")
 
 
+@cache
+def _word_scores() -> dict[str, float | None]:
+    """jieba's dictionary as log probabilities (None: a prefix of words, not a word itself)."""
+    tokenizer = _tokenizer()
+    log_total = math.log(tokenizer.total)
+    return {word: (math.log(freq) - log_total if freq else None) for word, freq in tokenizer.FREQ.items()}
+
+
+def dictionary_cuts(chunk: str) -> list[int]:
+    """Where jieba's dictionary route (``cut(HMM=False)`` on a run of Chinese characters) cuts ``chunk``.
+
+    The same dynamic programme as jieba's get_DAG + calc, with the logarithms computed once and
+    the same arithmetic and tie-breaking (the longer word wins a tie), so the cuts are identical.
+    """
+    scores = _word_scores()
+    unknown = -math.log(_tokenizer().total)  # a character that is no word scores log(1) - log(total)
+    n = len(chunk)
+    best = [0.0] * (n + 1)
+    last = list(range(n + 1))  # the end index (inclusive) of the best first word at each position
+    for i in range(n - 1, -1, -1):
+        top, top_end = unknown + best[i + 1], i
+        found = False
+        j = i + 1
+        frag = chunk[i]
+        while frag in scores:
+            score = scores[frag]
+            if score is not None:
+                total = score + best[j]
+                if not found or total >= top:
+                    top, top_end, found = total, j - 1, True
+            if j >= n:
+                break
+            j += 1
+            frag = chunk[i:j]
+        best[i], last[i] = top, top_end
+    cuts = []
+    i = 0
+    while i < n:
+        i = last[i] + 1
+        cuts.append(i)
+    return cuts
+
+
 def on_word_boundaries(text: str, start: int, end: int, window: int = 8) -> bool:
     """Whether jieba's segmentation of the surrounding text cuts at ``start`` and ``end``.
 
@@ -57,20 +101,12 @@ def on_word_boundaries(text: str, start: int, end: int, window: int = 8) -> bool
     while right < min(len(text), end + window) and _HAN.match(text, right):
         right += 1
     chunk = text[left:right]
-    tokenizer = _tokenizer()
-    cuts = {left}
     if _ALL_HAN.fullmatch(chunk):
-        # jieba's own dictionary route (what cut(HMM=False) computes), without its regex splitting
-        dag = tokenizer.get_DAG(chunk)
-        route: dict[int, tuple[float, int]] = {}
-        tokenizer.calc(chunk, dag, route)
-        i = 0
-        while i < len(chunk):
-            i = route[i][1] + 1
-            cuts.add(left + i)
+        cuts = {left, *(left + c for c in dictionary_cuts(chunk))}
     else:  # a name that is not all Chinese characters
+        cuts = {left}
         pos = left
-        for token in tokenizer.cut(chunk, HMM=False):
+        for token in _tokenizer().cut(chunk, HMM=False):
             pos += len(token)
             cuts.add(pos)
     return start in cuts and end in cuts

@@ -9,8 +9,11 @@ in a year not written), "M?-01" (a month in a year not written), "REL0" (今年)
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterator
+from functools import cache
 
+from kg.extract.matcher import PhraseStarts, finditer_at
 from kg.types import Document, Mention, Segmentation
 
 _RANGE_SEP = "[至到—\\-~－–]"
@@ -23,6 +26,20 @@ _TIME = re.compile(
     rf"|(?<![\d年])(?P<om>\d{{1,2}})月(?![\d日])"
     rf"|(?P<rel>今年|去年|上年|明年|过去一年|目前|截至目前|当前)"
 )
+# What a match of _TIME begins with (a decimal digit, as \d matches, or a word): scanning for these
+# first and trying the regex only there is several times faster than finditer over the text.
+_TIME_HEADS = (
+    *(chr(c) for c in range(sys.maxunicode + 1) if chr(c).isdecimal()),
+    "截至",
+    "前",
+    "今年",
+    "去年",
+    "上年",
+    "明年",
+    "过去一年",
+    "目前",
+    "当前",
+)
 _CN_MONTH = {c: i for i, c in enumerate("一二三四五六七八九十", 1)} | {"十一": 11, "十二": 12}
 
 
@@ -30,8 +47,14 @@ def _month(s: str) -> int:
     return int(s) if s.isdigit() else _CN_MONTH.get(s, 0)
 
 
+@cache
+def _time_starts() -> PhraseStarts:
+    return PhraseStarts(_TIME_HEADS)
+
+
 def time_mentions(doc: Document, _seg: Segmentation | None = None) -> Iterator[Mention]:
-    for m in _TIME.finditer(doc.text):
+    text = doc.text
+    for m in finditer_at(_TIME, text, _time_starts()(text)):
         g = m.groupdict()
         if g["y"]:
             y = g["y"]
