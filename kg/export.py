@@ -35,8 +35,12 @@ class ExportSource:
     """What export files are made from: the graph's N-Triples (in export order) and its store."""
 
     ntriples: Path
-    store: ox.Store
     triples: int  # how many triples the graph has (a RocksDB store counts them by scanning)
+    get_store: Callable[[], ox.Store]  # waits for the store (a build is still loading it meanwhile)
+
+    @property
+    def store(self) -> ox.Store:
+        return self.get_store()
 
 
 Writer = Callable[[ExportSource, BinaryIO], None]
@@ -168,7 +172,7 @@ def export_source(export_dir: Path, store: ox.Store) -> ExportSource:
     ntriples = export_dir / NTRIPLES_FILE
     if not ntriples.is_file():
         raise ExportError(f"{ntriples} is missing; run kg build again")
-    return ExportSource(ntriples, store, len(store))
+    return ExportSource(ntriples, len(store), lambda: store)
 
 
 def remove_stale_temporaries(out_dir: Path) -> None:

@@ -157,12 +157,13 @@ def process_document(task: DocumentTask) -> DocumentResult:
 
 def _warm_up() -> None:
     """Load the dictionaries once in the parent, so forked workers share them."""
-    from kg.extract.regions import _automaton, _word_scores
-    from kg.policies import policy_lexicon
+    from kg.extract import agencies, policies, regions, times
 
-    _automaton()
-    _word_scores()
-    policy_lexicon()
+    regions._automaton()
+    regions._word_scores()
+    policies._automaton()
+    agencies._patterns()
+    times._time_starts()
 
 
 def run_tasks(tasks: list[DocumentTask], jobs: int) -> Iterator[DocumentResult]:
@@ -265,9 +266,9 @@ def build(
                 ntriples.flush()
                 os.fsync(ntriples.fileno())
                 ntriples.close()
-                store = writer.finish()
+                writer.flush()  # the store loads its last batch while Turtle is written
                 report.triples = merger.triples
-                source = ExportSource(ntriples_path, store, merger.triples)
+                source = ExportSource(ntriples_path, merger.triples, writer.finish)
                 report.outputs = export(source, out_dir, formats, staged={"nt": ntriples_path})
                 kg.network.release()  # the viewer formats' graph holds the store open
                 report.outputs.append(writer.publish())

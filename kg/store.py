@@ -8,9 +8,11 @@ see a half-written store, and an interrupted build leaves the previous one in pl
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import uuid
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
 
@@ -26,7 +28,9 @@ BATCH_BYTES = 32 * 1024 * 1024
 class StoreWriter:
     """A new store under ``out_dir``, filled with ``add`` and published with ``publish``.
 
-    Used as a context manager: leaving the block without publishing deletes the new store.
+    Batches are bulk-loaded in a background thread (Oxigraph releases the GIL while it loads),
+    so the build goes on merging documents and writing Turtle meanwhile. Used as a context
+    manager: leaving the block without publishing deletes the new store.
     """
 
     def __init__(self, out_dir: Path) -> None:
@@ -36,23 +40,36 @@ class StoreWriter:
         self.store = ox.Store(str(self.path))
         self._batch: list[bytes] = []
         self._batch_bytes = 0
+        self._loader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-store")
+        self._loading: Future[None] | None = None
         self._published = False
 
     def add(self, ntriples: bytes) -> None:
-        """Queue N-Triples for loading (the store would merge duplicates; the build sends none)."""
+        """Queue N-Triples for loading (each triple once: the store would merge duplicates, slowly)."""
         self._batch.append(ntriples)
         self._batch_bytes += len(ntriples)
         if self._batch_bytes >= BATCH_BYTES:
             self.flush()
 
     def flush(self) -> None:
+        """Start loading what is queued, once the previous batch is in (one load at a time)."""
         if self._batch:
-            self.store.bulk_load(b"".join(self._batch), format=ox.RdfFormat.N_TRIPLES)
+            data = b"".join(self._batch)
             self._batch, self._batch_bytes = [], 0
+            self._wait()
+            # lenient: the build's own N-Triples (IRIs made from codes, hashes and %-quoted names;
+            # Turtle is written from the same file by a strict parser, which would stop a bad one)
+            self._loading = self._loader.submit(self.store.bulk_load, data, format=ox.RdfFormat.N_TRIPLES, lenient=True)
+
+    def _wait(self) -> None:
+        if self._loading is not None:
+            loading, self._loading = self._loading, None
+            loading.result()  # re-raises a loading error here
 
     def finish(self) -> ox.Store:
-        """Load what is queued and return the store, ready to be read and exported."""
+        """Load what is queued, wait for it, and return the store, ready to be read and exported."""
         self.flush()
+        self._wait()
         self.store.flush()
         return self.store
 
@@ -77,6 +94,9 @@ class StoreWriter:
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
+        with contextlib.suppress(Exception):  # an error of the load was raised already, or is moot now
+            self._wait()
+        self._loader.shutdown()
         if not self._published:
             if hasattr(self, "store"):
                 del self.store

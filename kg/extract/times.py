@@ -26,20 +26,9 @@ _TIME = re.compile(
     rf"|(?<![\d年])(?P<om>\d{{1,2}})月(?![\d日])"
     rf"|(?P<rel>今年|去年|上年|明年|过去一年|目前|截至目前|当前)"
 )
-# What a match of _TIME begins with (a decimal digit, as \d matches, or a word): scanning for these
-# first and trying the regex only there is several times faster than finditer over the text.
-_TIME_HEADS = (
-    *(chr(c) for c in range(sys.maxunicode + 1) if chr(c).isdecimal()),
-    "截至",
-    "前",
-    "今年",
-    "去年",
-    "上年",
-    "明年",
-    "过去一年",
-    "目前",
-    "当前",
-)
+# What a match of _TIME begins with: a decimal digit (any that \d matches) or one of these words.
+# Scanning for these first and trying the regex only there is several times faster than finditer.
+_TIME_WORDS = ("截至", "前", "今年", "去年", "上年", "明年", "过去一年", "目前", "当前")
 _CN_MONTH = {c: i for i, c in enumerate("一二三四五六七八九十", 1)} | {"十一": 11, "十二": 12}
 
 
@@ -49,7 +38,8 @@ def _month(s: str) -> int:
 
 @cache
 def _time_starts() -> PhraseStarts:
-    return PhraseStarts(_TIME_HEADS)
+    digits = re.findall(r"\d", "".join(map(chr, range(sys.maxunicode + 1))))
+    return PhraseStarts([*digits, *_TIME_WORDS])
 
 
 def time_mentions(doc: Document, _seg: Segmentation | None = None) -> Iterator[Mention]:
