@@ -36,7 +36,7 @@ def _export_argument(default: str = "exports/zhengce.ttl") -> Callable[[FC], FC]
     show_default=True,
     help="Folder the export files and the store are written to.",
 )
-@click.option("--strict", is_flag=True, help="Fail (write nothing) if any input file cannot be read.")
+@click.option("--strict", is_flag=True, help="Fail (write nothing) if any input file cannot be read, or only in part.")
 @click.option(
     "-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True, help="Worker processes for extraction."
 )
@@ -46,8 +46,9 @@ def build(corpus: Path, out_dir: Path, strict: bool, jobs: int, no_cache: bool, 
     """Build the graph of CORPUS (default: corpus) into OUT: zhengce.ttl, zhengce.nt and the store.
 
     Files that cannot be read are reported, one line each, and skipped; the exit status
-    is then 3. Outputs are written atomically: a failed or interrupted build leaves the
-    previous export. Unchanged files are taken from the cache in OUT/.kg-cache.
+    is then 3. Files built with something removed (control characters) get a warning line.
+    --strict makes either fatal. Outputs are written atomically: a failed or interrupted
+    build leaves the previous export. Unchanged files are taken from the cache in OUT/.kg-cache.
     """
     from kg.errors import BuildAborted
     from kg.pipeline import build as run_build
@@ -60,6 +61,8 @@ def build(corpus: Path, out_dir: Path, strict: bool, jobs: int, no_cache: bool, 
         raise click.ClickException(str(e)) from e
     except KgError as e:
         raise click.ClickException(str(e)) from e
+    for w in report.warnings:
+        click.echo(f"warning: {w}", err=True)
     for p in report.problems:
         click.echo(f"skipped: {p}", err=True)
     written = ", ".join(str(p) for p in report.outputs)

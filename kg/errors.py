@@ -22,11 +22,18 @@ class CorpusError(KgError):
         return (CorpusError, (self.path, self.reason, self.position))
 
 
+class CorpusWarning(CorpusError):
+    """An input file that was read and built, but only after removing something (control characters)."""
+
+    def __reduce__(self) -> tuple[type[CorpusWarning], tuple[str, str, int | None]]:
+        return (CorpusWarning, (self.path, self.reason, self.position))
+
+
 class BuildAborted(KgError):
-    """A --strict build met input files it cannot read; nothing was written."""
+    """A --strict build met input files it cannot read, or read only in part; nothing was written."""
 
     def __init__(self, problems: list[CorpusError]) -> None:
-        super().__init__(f"{len(problems)} input file(s) could not be read (--strict); nothing was written")
+        super().__init__(f"{len(problems)} input file(s) could not be read cleanly (--strict); nothing was written")
         self.problems = problems
 
 

@@ -16,7 +16,7 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
-from kg.errors import CorpusError
+from kg.errors import CorpusError, CorpusWarning
 from kg.types import DocMeta, Document
 
 MAX_FILE_BYTES = 256 * 1024 * 1024
@@ -95,6 +95,20 @@ def check_lines(text: str, path: str) -> None:
     if m is not None:
         line = text.count("\n", 0, m.start()) + 1
         raise CorpusError(path, f"line {line} is longer than {MAX_LINE_CHARS:,} characters; not a document?", m.start())
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # not tab, line feed, carriage return
+
+
+def control_warning(text: str, path: str) -> CorpusWarning | None:
+    """A warning naming the control characters normalisation will remove (a sign of a damaged file)."""
+    first = _CONTROL.search(text)
+    if first is None:
+        return None
+    count = len(_CONTROL.findall(text, first.start()))
+    line = text.count("\n", 0, first.start()) + 1
+    reason = f"{count} control character(s) removed (the first, U+{ord(first.group()):04X}, on line {line})"
+    return CorpusWarning(path, reason, first.start())
 
 
 def _strict(data: bytes, encoding: str, path: str, shift: int) -> str:

@@ -25,7 +25,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from kg.corpus import discover, read_metadata
-from kg.errors import BuildAborted, CorpusError, ExportError, KgError
+from kg.errors import BuildAborted, CorpusError, CorpusWarning, ExportError, KgError
 from kg.export import NTRIPLES_FILE, ExportSource, export, remove_stale_temporaries, temp_beside
 from kg.store import StoreWriter
 from kg.types import DocMeta
@@ -51,6 +51,7 @@ class DocumentResult:
     ntriples: bytes = b""
     counts: tuple[int, ...] = (0,) * len(_COUNTS)  # in the order of _COUNTS
     cached: bool = False
+    warnings: tuple[CorpusWarning, ...] = ()  # the file was built, with something removed
     problem: CorpusError | None = None
     cache_key: str = ""
     crash: str = ""  # an unexpected exception while processing the file
@@ -65,12 +66,14 @@ class BuildReport:
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(_COUNTS, 0))
     outputs: list[Path] = field(default_factory=list)
     problems: list[CorpusError] = field(default_factory=list)
+    warnings: list[CorpusWarning] = field(default_factory=list)
 
     def add(self, result: DocumentResult) -> None:
         """Count a document that was built."""
         self.documents += 1
         self.input_bytes += result.size
         self.cached += result.cached
+        self.warnings.extend(result.warnings)
         for name, n in zip(_COUNTS, result.counts, strict=True):
             self.counts[name] += n
 
@@ -102,31 +105,40 @@ def _cache_key(task: DocumentTask, data: bytes) -> str:
     return h.hexdigest()
 
 
-def _cache_read(path: Path) -> tuple[bytes, tuple[int, ...]] | None:
+def _cache_read(path: Path) -> tuple[bytes, tuple[int, ...], tuple[CorpusWarning, ...]] | None:
     try:
         data = path.read_bytes()
     except OSError:
         return None
+    # comment lines first: the counts, then the file's warnings (N-Triples allows comments)
     header, _, body = data.partition(b"\n")
-    try:  # the first line is an N-Triples comment holding the counts
+    try:
         counts = tuple(int(n) for n in header.removeprefix(b"# counts ").split())
     except ValueError:
         return None
-    return (body, counts) if len(counts) == len(_COUNTS) else None
+    warnings = []
+    while body.startswith(b"# warning "):
+        line, _, body = body.partition(b"\n")
+        fields = json.loads(line.removeprefix(b"# warning "))
+        warnings.append(CorpusWarning(*fields))
+    return (body, counts, tuple(warnings)) if len(counts) == len(_COUNTS) else None
 
 
-def _cache_write(path: Path, ntriples: bytes, counts: tuple[int, ...]) -> None:
+def _cache_write(path: Path, ntriples: bytes, counts: tuple[int, ...], warnings: tuple[CorpusWarning, ...]) -> None:
     from kg.export import write_atomic
 
+    header = b"# counts " + " ".join(map(str, counts)).encode() + b"\n"
+    for w in warnings:
+        header += b"# warning " + json.dumps([w.path, w.reason, w.position], ensure_ascii=False).encode() + b"\n"
     with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
-        write_atomic(path, b"# counts " + " ".join(map(str, counts)).encode() + b"\n" + ntriples)
+        write_atomic(path, header + ntriples)
 
 
 def process_document(task: DocumentTask) -> DocumentResult:
     """One file -> its N-Triples (from the cache when its bytes, metadata and the code are unchanged)."""
     from kg.facts import document_facts
     from kg.graph import document_ntriples
-    from kg.load import load_bytes, read_bytes
+    from kg.load import control_warning, load_bytes, read_bytes
 
     try:
         data = read_bytes(task.path, task.name)
@@ -136,8 +148,14 @@ def process_document(task: DocumentTask) -> DocumentResult:
             cache_path = task.cache_dir / key[:2] / f"{key}.nt"
             hit = _cache_read(cache_path)
             if hit is not None:
-                return DocumentResult(task.name, len(data), hit[0], hit[1], cached=True, cache_key=key)
-        facts = document_facts(load_bytes(data, task.name, task.meta))
+                ntriples, counts, warnings = hit
+                return DocumentResult(
+                    task.name, len(data), ntriples, counts, warnings=warnings, cached=True, cache_key=key
+                )
+        doc = load_bytes(data, task.name, task.meta)
+        warning = control_warning(doc.original, task.name)
+        warnings = (warning,) if warning else ()
+        facts = document_facts(doc)
         counts = (
             len(facts.regions),
             len(facts.agencies),
@@ -147,8 +165,8 @@ def process_document(task: DocumentTask) -> DocumentResult:
         )
         ntriples = document_ntriples(facts)
         if cache_path is not None:
-            _cache_write(cache_path, ntriples, counts)
-        return DocumentResult(task.name, len(data), ntriples, counts, cache_key=key)
+            _cache_write(cache_path, ntriples, counts, warnings)
+        return DocumentResult(task.name, len(data), ntriples, counts, warnings=warnings, cache_key=key)
     except CorpusError as e:
         return DocumentResult(task.name, 0, problem=e)
     except Exception as e:  # a bug, not bad input: reported with the file, and the build stops
@@ -260,6 +278,8 @@ def build(
                         if strict:
                             raise BuildAborted([result.problem])
                         continue
+                    if strict and result.warnings:
+                        raise BuildAborted(list(result.warnings))
                     keys.add(result.cache_key)
                     add(result.ntriples)
                     report.add(result)

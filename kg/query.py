@@ -140,20 +140,21 @@ _WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 
 
 def _bind_with_values(sparql: str, bindings: Mapping[str, Term]) -> str:
-    """Bind variables with a VALUES block opening the query's WHERE group.
+    """Bind variables with a VALUES block opening every WHERE group of the query (subqueries too).
 
     Oxigraph's own ``substitutions`` only accept variables of the SELECT clause, and these are
-    often filter parameters. The values are written by pyoxigraph's term serialiser (N-Triples
-    syntax, every quote and control character escaped), so the text of an argument can only ever
-    be the content of one literal.
+    often filter parameters. A subquery cannot see the outer query's bindings, so each one gets
+    the block (a bound variable means the same in every group; where a group does not use it,
+    joining one row changes nothing). The values are written by pyoxigraph's term serialiser
+    (N-Triples syntax, every quote and control character escaped), so the text of an argument
+    can only ever be the content of one literal.
     """
-    match = _WHERE.search(sparql)
-    if match is None:
+    if _WHERE.search(sparql) is None:
         raise QueryError("a query with bound arguments needs a WHERE { ... } clause")
     names = " ".join(f"?{name}" for name in bindings)
     values = " ".join(str(_to_oxigraph(t)) for t in bindings.values())
     block = f" VALUES ({names}) {{ ({values}) }} "
-    return sparql[: match.end()] + block + sparql[match.end() :]
+    return _WHERE.sub(lambda m: m.group() + block, sparql)
 
 
 def _sorted_ntriples(data: bytes | None) -> bytes:
@@ -290,8 +291,9 @@ _RESOLVE = {
         FILTER(STR(?l) = STR(?text))
     } ORDER BY ?x""",
 }
-# Bound variables are used in the top-level group only: a FILTER in a nested group cannot see a
-# VALUES binding of the outer group (the SPARQL algebra evaluates groups bottom-up).
+# Bound variables are bound in the WHERE group of the query and of each subquery; a FILTER in
+# another nested group ({ ... } UNION { ... }, OPTIONAL) cannot see them: the SPARQL algebra
+# evaluates groups bottom-up.
 
 
 def resolve(engine: Engine, kind: str, text: str) -> Term:

@@ -63,10 +63,28 @@ def test_robustness_bad_input_suite(tmp_path: Path) -> None:
             assert len(mine) == 1 and message in mine[0], f"{name}: {mine}"
     built = sum(m is None for m in expected.values())
     assert f"{built} documents" in result.stdout
+    # built, but with a warning that names the file, where, and what was removed
+    warned = [line for line in lines if line.startswith("warning:")]
+    assert warned == ["warning: controls.txt:3: 3 control character(s) removed (the first, U+0001, on line 1)"]
     text = (out / "zhengce.nt").read_text(encoding="utf-8")
     for name in ("gb18030.txt", "utf16-le-no-bom.txt", "utf16-be-no-bom.txt", "controls.txt"):
         assert f"/doc/{name.replace('.txt', '')}" in text, name
     assert "region/630100" in text  # 西宁市, read from every encoding
+
+
+def test_robustness_warning_is_repeated_from_the_cache(tmp_path: Path) -> None:
+    """A rebuild that takes the file from the cache warns again; --strict makes the warning fatal."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "controls.txt").write_bytes("青海省\x01西宁市推进“一网通办”。".encode())
+    out = tmp_path / "out"
+    for _ in range(2):
+        result = CliRunner().invoke(cli, ["build", str(corpus), "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        assert "warning: controls.txt:3: 1 control character(s) removed" in result.stderr
+    assert "(1 from cache)" in result.stdout
+    result = CliRunner().invoke(cli, ["build", str(corpus), "--out", str(tmp_path / "strict"), "--strict"])
+    assert result.exit_code == 1 and "error: controls.txt:3" in result.stderr
 
 
 def test_robustness_strict_makes_bad_input_fatal(tmp_path: Path) -> None:
