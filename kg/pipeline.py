@@ -112,15 +112,15 @@ def _cache_read(path: Path) -> tuple[bytes, tuple[int, ...], tuple[CorpusWarning
         return None
     # comment lines first: the counts, then the file's warnings (N-Triples allows comments)
     header, _, body = data.partition(b"\n")
-    try:
-        counts = tuple(int(n) for n in header.removeprefix(b"# counts ").split())
-    except ValueError:
-        return None
     warnings = []
-    while body.startswith(b"# warning "):
-        line, _, body = body.partition(b"\n")
-        fields = json.loads(line.removeprefix(b"# warning "))
-        warnings.append(CorpusWarning(*fields))
+    try:  # a damaged entry is a miss, not an error
+        counts = tuple(int(n) for n in header.removeprefix(b"# counts ").split())
+        while body.startswith(b"# warning "):
+            line, _, body = body.partition(b"\n")
+            path, reason, position = json.loads(line.removeprefix(b"# warning "))
+            warnings.append(CorpusWarning(str(path), str(reason), position))
+    except (ValueError, TypeError):
+        return None
     return (body, counts, tuple(warnings)) if len(counts) == len(_COUNTS) else None
 
 
