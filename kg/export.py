@@ -35,8 +35,8 @@ class ExportSource:
     """What export files are made from: the graph's N-Triples (in export order) and its store."""
 
     ntriples: Path
-    triples: int  # how many triples the graph has (a RocksDB store counts them by scanning)
     get_store: Callable[[], ox.Store]  # waits for the store (a build is still loading it meanwhile)
+    triples: int | None = None  # when known: a RocksDB store counts its triples by scanning them all
 
     @property
     def store(self) -> ox.Store:
@@ -160,7 +160,10 @@ def export(
 
     ``staged`` maps a format to a temporary file that already holds it (the build's N-Triples).
     """
-    names = default_formats(source.triples) if formats is None else [format_name(f) for f in formats]
+    if formats is None:
+        names = list(default_formats(len(source.store) if source.triples is None else source.triples))
+    else:
+        names = [format_name(f) for f in formats]
     staged = staged or {}
     return write_files(
         out_dir, ((FORMATS[n].file_name, staged.get(n) or partial(FORMATS[n].writer, source)) for n in names)
@@ -172,7 +175,7 @@ def export_source(export_dir: Path, store: ox.Store) -> ExportSource:
     ntriples = export_dir / NTRIPLES_FILE
     if not ntriples.is_file():
         raise ExportError(f"{ntriples} is missing; run kg build again")
-    return ExportSource(ntriples, len(store), lambda: store)
+    return ExportSource(ntriples, lambda: store)
 
 
 def remove_stale_temporaries(out_dir: Path) -> None:

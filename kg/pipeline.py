@@ -288,7 +288,7 @@ def build(
                 ntriples.close()
                 writer.flush()  # the store loads its last batch while Turtle is written
                 report.triples = merger.triples
-                source = ExportSource(ntriples_path, merger.triples, writer.finish)
+                source = ExportSource(ntriples_path, writer.finish, merger.triples)
                 report.outputs = export(source, out_dir, formats, staged={"nt": ntriples_path})
                 kg.network.release()  # the viewer formats' graph holds the store open
                 report.outputs.append(writer.publish())

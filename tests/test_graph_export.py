@@ -74,7 +74,7 @@ def test_export_turtle_follows_the_ntriples_order(tmp_path: Path) -> None:
     """Turtle is written from the build's N-Triples in their order, so a subject's triples stay together."""
     nt = tmp_path / "graph.nt"
     nt.write_bytes(vocabulary_ntriples() + document_ntriples(_facts()))
-    (path,) = export(ExportSource(nt, 0, ox.Store), tmp_path / "out", ["turtle"])
+    (path,) = export(ExportSource(nt, ox.Store), tmp_path / "out", ["turtle"])
     text = path.read_text(encoding="utf-8")
     subjects = [ox.NamedNode(q.subject.value) for q in ox.parse(nt.read_bytes(), format=ox.RdfFormat.N_TRIPLES)]
     firsts = list(dict.fromkeys(subjects))
@@ -89,7 +89,7 @@ def test_export_round_trip(tmp_path: Path, fmt: str) -> None:
     g = build_graph([_facts()])
     nt = tmp_path / "graph.nt"
     nt.write_bytes(vocabulary_ntriples() + document_ntriples(_facts()))
-    (path,) = export(ExportSource(nt, 0, ox.Store), tmp_path / "out", [fmt])
+    (path,) = export(ExportSource(nt, ox.Store), tmp_path / "out", [fmt])
     back = Graph().parse(path, format="turtle" if fmt == "turtle" else "nt")
     assert isomorphic(g, back)
 
