@@ -97,7 +97,9 @@ def check_lines(text: str, path: str) -> None:
         raise CorpusError(path, f"line {line} is longer than {MAX_LINE_CHARS:,} characters; not a document?", m.start())
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # not tab, line feed, carriage return
+# Control characters normalisation deletes (and control_warning reports): not tab, line feed, carriage return.
+_CONTROL_CHARS = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f"
+_CONTROL = re.compile(f"[{_CONTROL_CHARS}]")
 
 
 def control_warning(text: str, path: str) -> CorpusWarning | None:
@@ -208,7 +210,7 @@ def char_map(text: str) -> str:
 
 _SPACE = r"[ \t\u00a0]"
 _DELETE_INLINE = re.compile(
-    rf"\r|[\x00-\x08\x0b-\x1f\x7f\ufeff\u200b-\u200d]"  # carriage returns, controls, zero-width
+    rf"\r|[{_CONTROL_CHARS}\ufeff\u200b-\u200d]"  # carriage returns, controls, zero-width
     rf"|(?<=\d){_SPACE}+(?=[\d{_CJK}%])"  # "2023 年", "1530 元", "1 832"
     rf"|(?<=[{_CJK}，、：；（]){_SPACE}+(?=\d)"  # "达 11.45万人"
     rf"|(?<=\.){_SPACE}+(?=\d)|(?<=\d){_SPACE}+(?=\.\d)"  # "11. 45"
