@@ -143,6 +143,9 @@ def _region_lines(code: str) -> tuple[str, ...]:
             (s, zc("adminCode"), literal(code)),
             (s, zc("adminLevel"), literal(region.level)),
         ]
+        province = g.province_of(code)
+        if province:
+            out.append((s, zc("province"), iri(region_iri(province))))
         out += [(s, _ALT, _zh(alias)) for alias in region_aliases_of(code)]
         if region.longitude:
             out.append((s, zc("longitude"), literal(region.longitude, datatype=_DECIMAL)))
@@ -175,6 +178,9 @@ class _DocumentTriples:
         self.add(s, _LABEL, _zh(place.label))
         self.add(s, zc("adminLevel"), literal("township"))
         self.add(s, zc("partOf"), self.region(place.parent))
+        province = gazetteer().province_of(place.parent)
+        if province:
+            self.add(s, zc("province"), iri(region_iri(province)))
         return s
 
     def agency(self, agency: AgencyRef) -> str:

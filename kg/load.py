@@ -37,6 +37,8 @@ _HEADING_LINE = re.compile(
     r"[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|第[一二三四五六七八九十]+[章节部分]"
 )
 _PHOTO_CREDIT = re.compile(r"(?:^|\s|[□◎])\S{2,4}(?:摄|摄影|供图|/摄)$")
+_HAN_CHAR = re.compile(rf"[{_CJK}]")
+_CONTINUATION = re.compile(rf"[{_CJK}，、。；：）”]")
 _HEADLINE_GAP = re.compile(rf"[{_CJK}”]{{2}} [{_CJK}“]{{2}}")
 
 
@@ -227,6 +229,11 @@ def _width(line: str) -> float:
     return len(line) - 0.5 * len(_NARROW.findall(line))
 
 
+def _is_body_text(line: str) -> bool:
+    """A line of running text rather than a title: it holds a full stop, or commas and some length."""
+    return "。" in line or "；" in line or ("，" in line and _width(line) >= 40)
+
+
 def line_breaks(text: str) -> list[tuple[int, int, bool]]:
     """Each run of line breaks (with blank lines) as (start, end, soft).
 
@@ -262,6 +269,10 @@ def line_breaks(text: str) -> list[tuple[int, int, bool]]:
             elif _PHOTO_CREDIT.search(line):
                 soft = False
             elif not ends_sentence and last not in "）)" and _width(line) >= 0.75 * column and column <= 60:
+                soft = True
+            elif _HAN_CHAR.fullmatch(last) and _CONTINUATION.match(following) and _is_body_text(line):
+                # A paragraph cut mid-word by a blank line (……负责人介 / 绍，……): running text never
+                # ends a paragraph on a bare character, though a title (even one with a comma) may.
                 soft = True
         out.append((start, end, soft))
     return out

@@ -53,6 +53,7 @@ class ZC(DefinedNamespace):
     adminCode: URIRef
     adminLevel: URIRef
     partOf: URIRef
+    province: URIRef
     longitude: URIRef
     latitude: URIRef
     jurisdiction: URIRef

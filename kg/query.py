@@ -110,8 +110,20 @@ class OxigraphEngine(Engine):
             data = ox.serialize(answer, format=ox.RdfFormat.N_TRIPLES)
             return Result(triples=_sorted_ntriples(data), engine=self.name)
         variables = tuple(v.value for v in answer.variables)
-        rows = tuple(tuple(_from_oxigraph(s[v]) for v in variables) for s in answer)
+        # Answers repeat terms (a region's label on every row): each distinct term is converted once.
+        terms: dict[object, Term | None] = {None: None}
+
+        def term(value: object) -> Term | None:
+            found = terms.get(value, _MISSING)
+            if found is _MISSING:
+                found = terms[value] = _from_oxigraph(value)
+            return found  # type: ignore[return-value]
+
+        rows = tuple(tuple(map(term, solution)) for solution in answer)
         return Result(variables, rows, engine=self.name)
+
+
+_MISSING = object()
 
 
 class RdflibEngine(Engine):

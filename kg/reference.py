@@ -66,6 +66,14 @@ class Gazetteer:
             region = self.by_code.get(region.parent)
         return out
 
+    def province_of(self, code: str) -> str | None:
+        """The province-level region ``code`` is or lies in (None for the country and unknown codes)."""
+        for c in (code, *self.ancestors(code)):
+            region = self.by_code.get(c)
+            if region is not None and region.level == "province":
+                return c
+        return None
+
     def lineage(self, code: str) -> set[str]:
         return {code, *self.ancestors(code)}
 

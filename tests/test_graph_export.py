@@ -16,6 +16,7 @@ from kg.errors import ExportError
 from kg.export import ExportSource, export, format_name, write_atomic
 from kg.graph import GraphMerger, build_graph, document_ntriples, literal, region_iri, vocabulary_ntriples
 from kg.ontology import ZC
+from kg.reference import COUNTRY
 from kg.types import DocMeta, DocumentFacts, PlaceRef
 from tests.conftest import CORPUS, EXPORTS
 
@@ -34,6 +35,19 @@ def test_graph_region_and_its_ancestors() -> None:
     assert (r, ZC.partOf, URIRef(region_iri("632800"))) in g
     assert (URIRef(region_iri("632800")), ZC.partOf, URIRef(region_iri("630000"))) in g
     assert (URIRef(region_iri("630000")), RDF.type, ZC.Region) in g
+
+
+def test_graph_region_province() -> None:
+    """Every region at or below a province names its province, a province itself; the country none."""
+    g = build_graph([_facts()])
+    province = URIRef(region_iri("630000"))
+    for code in ("632801", "632800", "630000"):
+        assert set(g.objects(URIRef(region_iri(code)), ZC.province)) == {province}
+    places = set(g.subjects(ZC.partOf, URIRef(region_iri("632801")))) - {URIRef(region_iri("632801"))}
+    assert places and all(set(g.objects(p, ZC.province)) == {province} for p in places)
+    country = URIRef(region_iri(COUNTRY))
+    assert (country, RDF.type, ZC.Region) in g
+    assert not set(g.objects(country, ZC.province))
 
 
 def test_graph_is_the_same_whatever_the_order() -> None:

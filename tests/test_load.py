@@ -87,6 +87,20 @@ def test_load_repairs_column_line_breaks() -> None:
     ]
 
 
+def test_load_joins_a_paragraph_cut_mid_word() -> None:
+    """A blank line inside a word of running text (负责人介 / 绍) goes, in a page of long paragraphs;
+    a title with a comma before a paragraph stays on its own line."""
+    paragraph = "连日来，社保中心接到很多这样的咨询电话，这是失业保险稳岗采取“免申即享”经办模式后，资金直达企业。"
+    original = (
+        f"{paragraph}\n\n{paragraph}社保中心负责人介\n\n绍，“免申即享”服务模式，是指企业全程免申报。\n\n"
+        f"奋力谱写新篇章，建设美丽青海\n\n记者从省人社厅获悉，{paragraph}"
+    )
+    lines = load_text(original, "cut.txt").text.split("\n")
+    assert lines[1].endswith("负责人介绍，“免申即享”服务模式，是指企业全程免申报。")
+    assert lines[2] == "奋力谱写新篇章，建设美丽青海"
+    assert lines[3].startswith("记者从省人社厅获悉")
+
+
 def test_load_keeps_two_titles_apart() -> None:
     """Two headline lines closing a page stay two lines."""
     original = "正文一句话写得足够长长长长长长。\n\n绘绿色生态画卷 让山川湖海长青\n\n格尔木社保稳稳托起民生幸福\n"

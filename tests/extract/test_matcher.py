@@ -6,7 +6,9 @@ heads starts finds what finditer finds; dictionary_cuts cuts where jieba's cut(H
 
 from __future__ import annotations
 
+import math
 import re
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -14,7 +16,7 @@ from hypothesis import strategies as st
 
 from kg.extract.agencies import _patterns
 from kg.extract.matcher import PhraseMatcher, PhraseStarts, finditer_at
-from kg.extract.regions import _tokenizer, dictionary_cuts
+from kg.extract.regions import _tokenizer, _word_scores, dictionary_cuts
 from kg.extract.times import _TIME, _time_starts
 
 SENTENCES = [
@@ -79,3 +81,22 @@ def test_matcher_dictionary_cuts_as_jieba(sentence: str) -> None:
 @given(st.text(alphabet="长治久安登上海拔示范县青海省西宁市的人民政府和社会", min_size=1, max_size=16))
 def test_matcher_dictionary_cuts_random(chunk: str) -> None:
     assert dictionary_cuts(chunk) == _jieba_cuts(chunk)
+
+
+def test_matcher_word_scores_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The scores come back the same from the cache file; a damaged or missing file is recomputed."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    computed = _word_scores.__wrapped__()
+    (path,) = tmp_path.glob("zhengce-kg/jieba-scores-*.marshal")
+    assert _word_scores.__wrapped__() == computed  # from the file
+    tokenizer = _tokenizer()
+    assert computed[1] == -math.log(tokenizer.total)
+    assert computed[0]["长治久安"] == math.log(tokenizer.FREQ["长治久安"]) - math.log(tokenizer.total)
+    path.write_bytes(b"\x00damaged")
+    assert _word_scores.__wrapped__() == computed
+    path.unlink()
+    path.parent.chmod(0o500)  # unwritable: still computed (root writes anyway)
+    try:
+        assert _word_scores.__wrapped__() == computed
+    finally:
+        path.parent.chmod(0o700)
