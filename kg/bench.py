@@ -23,6 +23,7 @@ import os
 import platform
 import random
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -184,6 +185,7 @@ def _tree_rss(root: int) -> int:
 @dataclass(frozen=True, slots=True)
 class BuildRun:
     seconds: float
+    cpu_seconds: float  # user + system time of the build process and its workers
     peak_rss: int
     documents: int
     facts: int
@@ -195,6 +197,7 @@ def run_build(corpus: Path, out: Path, jobs: int, *, cache: bool = False) -> Bui
     command = [sys.executable, "-m", "kg", "build", str(corpus), "--out", str(out), "--jobs", str(jobs)]
     command += ["--no-progress"] + ([] if cache else ["--no-cache"])
     peak = 0
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     done = threading.Event()
@@ -209,6 +212,8 @@ def run_build(corpus: Path, out: Path, jobs: int, *, cache: bool = False) -> Bui
     sampler.start()
     stdout, stderr = proc.communicate()
     seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # counts the workers too: the build waited for them
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     done.set()
     sampler.join()
     if proc.returncode not in (0, 3):
@@ -216,7 +221,7 @@ def run_build(corpus: Path, out: Path, jobs: int, *, cache: bool = False) -> Bui
     m = re.search(r"(\d+) documents.*?, (\d+) facts, (\d+) triples", stdout)
     if m is None:
         raise RuntimeError(f"unexpected kg build output: {stdout!r}")
-    return BuildRun(seconds, peak, int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    return BuildRun(seconds, cpu, peak, int(m.group(1)), int(m.group(2)), int(m.group(3)))
 
 
 # Each canned question with arguments a scaled corpus answers (the seed's policies move with it).
@@ -293,6 +298,7 @@ def _rows(sizes: list[float], jobs_list: list[int], runs: int, work: Path, seeds
             out = work / f"exports-{size:g}MB-j{jobs}"
             results = [run_build(corpus, out, jobs) for _ in range(runs)]
             seconds = statistics.median(r.seconds for r in results)
+            cpu = statistics.median(r.cpu_seconds for r in results)
             peak = max(r.peak_rss for r in results)
             last = results[-1]
             # incremental: touch one file, rebuild with the cache (the first cached build fills it)
@@ -311,6 +317,8 @@ def _rows(sizes: list[float], jobs_list: list[int], runs: int, work: Path, seeds
                 f"{seconds:.1f}",
                 f"{written / MB / seconds:.2f}",
                 f"{written / MB / seconds / jobs:.2f}",
+                f"{cpu:.1f}",
+                f"{written / MB / cpu:.2f}",
                 f"{peak / 2**20:.0f}",
                 f"{_size_mb(out / 'zhengce.ttl'):.1f} / {_size_mb(out / 'zhengce.nt'):.1f} / "
                 f"{_dir_mb(out / 'zhengce.oxigraph'):.1f}",
@@ -330,6 +338,8 @@ HEADER = [
     "wall s (median)",
     "MB/s",
     "MB/s per core",
+    "CPU s (median)",
+    "MB per CPU s",
     "peak RSS MiB",
     "ttl / nt / store MB",
     "rebuild 1 changed file s",
