@@ -16,6 +16,7 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
+from kg.dictionary import joins_words
 from kg.errors import CorpusError, CorpusWarning
 from kg.types import DocMeta, Document
 
@@ -39,6 +40,8 @@ _HEADING_LINE = re.compile(
 _PHOTO_CREDIT = re.compile(r"(?:^|\s|[□◎])\S{2,4}(?:摄|摄影|供图|/摄)$")
 _HAN_CHAR = re.compile(rf"[{_CJK}]")
 _CONTINUATION = re.compile(rf"[{_CJK}，、。；：）”]")
+_HAN_TAIL = re.compile(rf"[{_CJK}]+$")  # the Chinese characters that end a line ...
+_HAN_HEAD = re.compile(rf"[{_CJK}]+")  # ... and begin the next
 _HEADLINE_GAP = re.compile(rf"[{_CJK}”]{{2}} [{_CJK}“]{{2}}")
 
 
@@ -229,6 +232,20 @@ def _width(line: str) -> float:
     return len(line) - 0.5 * len(_NARROW.findall(line))
 
 
+def _headline_gap(line: str) -> bool:
+    """Two phrases set apart by a space, as in a headline (a space inside quotes does not count)."""
+    if "“" not in line:
+        return _HEADLINE_GAP.search(line) is not None
+    return any(line.count("“", 0, m.start()) <= line.count("”", 0, m.start()) for m in _HEADLINE_GAP.finditer(line))
+
+
+def _breaks_a_word(line: str, following: str) -> bool:
+    """Whether a line break between these lines falls inside a word (jieba's dictionary route)."""
+    head = _HAN_HEAD.match(following, 0, 6)
+    tail = _HAN_TAIL.search(line[-6:]) if head else None  # a slice: $-anchored searches try every start
+    return tail is not None and head is not None and joins_words(tail.group(), head.group())
+
+
 def _is_body_text(line: str) -> bool:
     """A line of running text rather than a title: it holds a full stop, or commas and some length."""
     return "。" in line or "；" in line or ("，" in line and _width(line) >= 40)
@@ -256,7 +273,7 @@ def line_breaks(text: str) -> list[tuple[int, int, bool]]:
         prev_end = end
         soft = False
         # Headline cues: two phrases set apart by a space, or a last line with no punctuation.
-        headline = ("，" not in line and bool(_HEADLINE_GAP.search(line))) or (
+        headline = ("，" not in line and _headline_gap(line)) or (
             next_break < 0 and not any(ch in _LINE_FINAL + "，、" for ch in following)
         )
         # A numbered heading line (一、 （二）) ends at its line break.
@@ -273,6 +290,8 @@ def line_breaks(text: str) -> list[tuple[int, int, bool]]:
             elif _HAN_CHAR.fullmatch(last) and _CONTINUATION.match(following) and _is_body_text(line):
                 # A paragraph cut mid-word by a blank line (……负责人介 / 绍，……): running text never
                 # ends a paragraph on a bare character, though a title (even one with a comma) may.
+                soft = True
+            elif _breaks_a_word(line, following):  # 稳岗返 / 还补贴资金: no paragraph ends mid-word
                 soft = True
         out.append((start, end, soft))
     return out

@@ -175,10 +175,11 @@ def process_document(task: DocumentTask) -> DocumentResult:
 
 def _warm_up() -> None:
     """Load the dictionaries once in the parent, so forked workers share them."""
+    from kg import dictionary
     from kg.extract import agencies, policies, regions, times
 
     regions._automaton()
-    regions._word_scores()
+    dictionary.word_scores()
     policies._automaton()
     agencies._patterns()
     times._time_starts()

@@ -101,6 +101,30 @@ def test_load_joins_a_paragraph_cut_mid_word() -> None:
     assert lines[3].startswith("记者从省人社厅获悉")
 
 
+def test_load_joins_a_line_cut_inside_a_word() -> None:
+    """A break inside a word (稳岗返 / 还) goes even after a short line; a heading's break stays."""
+    paragraph = "连日来，社保中心接到很多这样的咨询电话，这是失业保险稳岗采取“免申即享”经办模式后，资金直达企业。"
+    original = (
+        f"{paragraph}\n\n各项待遇水平稳步提高\n\n2023年全州首批失业保险稳岗返\n\n"
+        f"还补贴资金4165.90万元已发放到位，惠及7171家企业。\n\n{paragraph}"
+    )
+    lines = load_text(original, "word.txt").text.split("\n")
+    assert lines[1:3] == [
+        "各项待遇水平稳步提高",
+        "2023年全州首批失业保险稳岗返还补贴资金4165.90万元已发放到位，惠及7171家企业。",
+    ]
+
+
+def test_load_space_inside_quotes_is_no_headline() -> None:
+    """A column line with a space inside quotes (“全民参保 共享美好”) is running text, not a headline."""
+    original = "“一以贯之”扩大“宣传面”。大\n\n力开展以“全民参保 共享美好”为主\n\n题的“社保服务进万家”活动，采取请\n\n"
+    original += "进来、走出去、送上门、沉下去等多种\n\n形式，宣讲政策。"
+    assert load_text(original, "quote.txt").text == (
+        "“一以贯之”扩大“宣传面”。大力开展以“全民参保 共享美好”为主题的“社保服务进万家”活动，采取请"
+        "进来、走出去、送上门、沉下去等多种形式，宣讲政策。"
+    )
+
+
 def test_load_keeps_two_titles_apart() -> None:
     """Two headline lines closing a page stay two lines."""
     original = "正文一句话写得足够长长长长长长。\n\n绘绿色生态画卷 让山川湖海长青\n\n格尔木社保稳稳托起民生幸福\n"

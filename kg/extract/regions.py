@@ -7,27 +7,14 @@ resolve stage's job, which sees the whole document.
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import importlib.util
-import io
-import logging
-import marshal
-import math
-import os
 import re
-import sys
 from collections.abc import Iterator
 from functools import cache, lru_cache
-from pathlib import Path
-from typing import TYPE_CHECKING
 
+from kg.dictionary import dictionary_cuts, tokenizer
 from kg.extract.matcher import PhraseMatcher
 from kg.reference import Gazetteer, gazetteer
 from kg.types import Document, Mention, Segmentation
-
-if TYPE_CHECKING:
-    import jieba
 
 # A short form followed by one of these is part of a street or place name (海北街道, 中山路).
 _PLACE_TAIL = re.compile(r"(?:街道|镇|乡|村|路|街|大街|大道|社区|小区|巷)")
@@ -39,102 +26,8 @@ _REGION_REFERENCE = re.compile(r"(?:我|该|全|本)(?:省|市|州|县|区|盟|�
 _CJK_BEFORE = re.compile(r"[\u4e00-\u9fff]")
 
 
-@cache
-def _tokenizer() -> jieba.Tokenizer:
-    import jieba  # imported when needed: the dictionary route below does without it (0.2 s)
-
-    jieba.setLogLevel(logging.WARNING)
-    tokenizer = jieba.Tokenizer()
-    tokenizer.initialize()
-    return tokenizer
-
-
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _ALL_HAN = re.compile(r"[\u4e00-\u9fff]+")
-
-
-_SCORES_FORMAT = 1  # bump when what the scores cache holds changes
-
-
-def _scores_cache_file(dictionary: bytes) -> Path:
-    """Where the scores of this dictionary are kept between runs (the user's cache directory)."""
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    key = hashlib.sha256(f"{_SCORES_FORMAT} {sys.version_info[:2]}".encode() + dictionary)
-    return base / "zhengce-kg" / f"jieba-scores-{key.hexdigest()[:16]}.marshal"
-
-
-def _jieba_dictionary() -> bytes:
-    """The bytes of the dictionary jieba's default tokenizer uses (found without importing jieba)."""
-    spec = importlib.util.find_spec("jieba")
-    if spec is None or not spec.submodule_search_locations:
-        raise ImportError("jieba is not installed")
-    return (Path(next(iter(spec.submodule_search_locations))) / "dict.txt").read_bytes()
-
-
-def _compute_word_scores(dictionary: bytes) -> tuple[dict[str, float | None], float]:
-    import jieba
-
-    freq, total = jieba.Tokenizer.gen_pfdict(io.BytesIO(dictionary))  # words and their prefixes (0)
-    log_total = math.log(total)
-    return {word: (math.log(n) - log_total if n else None) for word, n in freq.items()}, -log_total
-
-
-@cache
-def _word_scores() -> tuple[dict[str, float | None], float]:
-    """jieba's dictionary as log probabilities (None: a prefix of words, not a word itself), and the
-    score of a character that is no word (log 1 - log total).
-
-    Computing them takes about a second (jieba's own start-up, which this replaces, as long); a
-    marshal file in the user's cache directory, keyed by the dictionary's bytes, the Python and
-    jieba versions, loads in a fifth of that. A cache that cannot be read or written is skipped.
-    """
-    dictionary = _jieba_dictionary()
-    path = _scores_cache_file(dictionary)
-    with contextlib.suppress(OSError, EOFError, ValueError, TypeError):
-        scores, unknown = marshal.loads(path.read_bytes())
-        if isinstance(scores, dict) and isinstance(unknown, float):
-            return scores, unknown
-    scores, unknown = _compute_word_scores(dictionary)
-    with contextlib.suppress(OSError):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        temp.write_bytes(marshal.dumps((scores, unknown)))
-        os.replace(temp, path)  # readers see the whole file or none
-    return scores, unknown
-
-
-def dictionary_cuts(chunk: str) -> list[int]:
-    """Where jieba's dictionary route (``cut(HMM=False)`` on a run of Chinese characters) cuts ``chunk``.
-
-    The same dynamic programme as jieba's get_DAG + calc, with the logarithms computed once and
-    the same arithmetic and tie-breaking (the longer word wins a tie), so the cuts are identical.
-    """
-    scores, unknown = _word_scores()
-    n = len(chunk)
-    best = [0.0] * (n + 1)
-    last = list(range(n + 1))  # the end index (inclusive) of the best first word at each position
-    for i in range(n - 1, -1, -1):
-        top, top_end = unknown + best[i + 1], i
-        found = False
-        j = i + 1
-        frag = chunk[i]
-        while frag in scores:
-            score = scores[frag]
-            if score is not None:
-                total = score + best[j]
-                if not found or total >= top:
-                    top, top_end, found = total, j - 1, True
-            if j >= n:
-                break
-            j += 1
-            frag = chunk[i:j]
-        best[i], last[i] = top, top_end
-    cuts = []
-    i = 0
-    while i < n:
-        i = last[i] + 1
-        cuts.append(i)
-    return cuts
 
 
 def on_word_boundaries(text: str, start: int, end: int, window: int = 8) -> bool:
@@ -159,7 +52,7 @@ def on_word_boundaries(text: str, start: int, end: int, window: int = 8) -> bool
     else:  # a name that is not all Chinese characters
         cuts = {left}
         pos = left
-        for token in _tokenizer().cut(chunk, HMM=False):
+        for token in tokenizer().cut(chunk, HMM=False):
             pos += len(token)
             cuts.add(pos)
     return start in cuts and end in cuts

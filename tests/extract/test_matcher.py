@@ -1,14 +1,10 @@
-"""Dictionary scans: leftmost-longest phrase matching, regex prefilters, and jieba's route.
+"""Dictionary scans: leftmost-longest phrase matching and regex prefilters.
 
 The fast paths must give exactly what the slow ones gave: a regex tried only where one of its
-heads starts finds what finditer finds; dictionary_cuts cuts where jieba's cut(HMM=False) cuts.
+heads starts finds what finditer finds.
 """
 
 from __future__ import annotations
-
-import math
-import re
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -16,7 +12,6 @@ from hypothesis import strategies as st
 
 from kg.extract.agencies import _patterns
 from kg.extract.matcher import PhraseMatcher, PhraseStarts, finditer_at
-from kg.extract.regions import _tokenizer, _word_scores, dictionary_cuts
 from kg.extract.times import _TIME, _time_starts
 
 SENTENCES = [
@@ -60,43 +55,3 @@ def test_matcher_prefiltered_regexes_on_random_text(text: str) -> None:
     for pattern, heads in ((agency, agency_heads), (_TIME, _time_starts())):
         expected = [(m.span(), m.groupdict()) for m in pattern.finditer(text)]
         assert [(m.span(), m.groupdict()) for m in finditer_at(pattern, text, heads(text))] == expected
-
-
-def _jieba_cuts(chunk: str) -> list[int]:
-    cuts, pos = [], 0
-    for token in _tokenizer().cut(chunk, HMM=False):
-        pos += len(token)
-        cuts.append(pos)
-    return cuts
-
-
-@pytest.mark.parametrize("sentence", SENTENCES)
-def test_matcher_dictionary_cuts_as_jieba(sentence: str) -> None:
-    """Every run of Chinese characters is cut where jieba's dictionary route cuts it."""
-    for run in re.findall(r"[\u4e00-\u9fff]+", sentence):
-        assert dictionary_cuts(run) == _jieba_cuts(run)
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.text(alphabet="长治久安登上海拔示范县青海省西宁市的人民政府和社会", min_size=1, max_size=16))
-def test_matcher_dictionary_cuts_random(chunk: str) -> None:
-    assert dictionary_cuts(chunk) == _jieba_cuts(chunk)
-
-
-def test_matcher_word_scores_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The scores come back the same from the cache file; a damaged or missing file is recomputed."""
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    computed = _word_scores.__wrapped__()
-    (path,) = tmp_path.glob("zhengce-kg/jieba-scores-*.marshal")
-    assert _word_scores.__wrapped__() == computed  # from the file
-    tokenizer = _tokenizer()
-    assert computed[1] == -math.log(tokenizer.total)
-    assert computed[0]["长治久安"] == math.log(tokenizer.FREQ["长治久安"]) - math.log(tokenizer.total)
-    path.write_bytes(b"\x00damaged")
-    assert _word_scores.__wrapped__() == computed
-    path.unlink()
-    path.parent.chmod(0o500)  # unwritable: still computed (root writes anyway)
-    try:
-        assert _word_scores.__wrapped__() == computed
-    finally:
-        path.parent.chmod(0o700)
