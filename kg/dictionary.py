@@ -29,20 +29,27 @@ _SCORES_FORMAT = 1  # bump when what the scores cache holds changes
 
 @cache
 def tokenizer() -> jieba.Tokenizer:
-    """jieba's own tokenizer, for text that is not all Chinese characters (rare here)."""
+    """jieba's own tokenizer, for text that is not all Chinese characters (the tests compare with it)."""
     import jieba  # imported when needed: the dictionary route does without it (0.2 s)
 
     jieba.setLogLevel(logging.WARNING)
     t = jieba.Tokenizer()
+    with contextlib.suppress(OSError):
+        _cache_dir().mkdir(parents=True, exist_ok=True)
+        t.tmp_dir = str(_cache_dir())  # jieba's own cache beside ours, not in /tmp
     t.initialize()
     return t
 
 
+def _cache_dir() -> Path:
+    """The user's cache directory for this tool (``$XDG_CACHE_HOME/zhengce-kg``)."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "zhengce-kg"
+
+
 def _scores_cache_file(dictionary: bytes) -> Path:
-    """Where the scores of this dictionary are kept between runs (the user's cache directory)."""
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    """Where the scores of this dictionary are kept between runs."""
     key = hashlib.sha256(f"{_SCORES_FORMAT} {sys.version_info[:2]}".encode() + dictionary)
-    return base / "zhengce-kg" / f"jieba-scores-{key.hexdigest()[:16]}.marshal"
+    return _cache_dir() / f"jieba-scores-{key.hexdigest()[:16]}.marshal"
 
 
 def _jieba_dictionary() -> bytes:
