@@ -242,8 +242,10 @@ def _headline_gap(line: str) -> bool:
 def _breaks_a_word(line: str, following: str) -> bool:
     """Whether a line break between these lines falls inside a word (jieba's dictionary route)."""
     head = _HAN_HEAD.match(following, 0, 6)
-    tail = _HAN_TAIL.search(line[-6:]) if head else None  # a slice: $-anchored searches try every start
-    return tail is not None and head is not None and joins_words(tail.group(), head.group())
+    if head is None:
+        return False
+    tail = _HAN_TAIL.search(line[-6:])  # a slice: a $-anchored search tries every start
+    return tail is not None and joins_words(tail.group(), head.group())
 
 
 def _is_body_text(line: str) -> bool:

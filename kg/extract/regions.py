@@ -23,8 +23,6 @@ _PLACE_AFTER_REGION = re.compile(
     r"(?![\u4e00-\u9fff]{0,1}(?:长|委|办|政府|党委|书记))"
 )
 _REGION_REFERENCE = re.compile(r"(?:我|该|全|本)(?:省|市|州|县|区|盟|旗)|自治区|全疆|自治州")
-_CJK_BEFORE = re.compile(r"[\u4e00-\u9fff]")
-
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _ALL_HAN = re.compile(r"[\u4e00-\u9fff]+")
