@@ -287,7 +287,7 @@ def build(
                 ntriples.flush()
                 os.fsync(ntriples.fileno())
                 ntriples.close()
-                writer.flush()  # the store loads its last batch while Turtle is written
+                writer.seal()  # the store loads its last batch and compacts while Turtle is written
                 report.triples = merger.triples
                 source = ExportSource(ntriples_path, writer.finish, merger.triples)
                 report.outputs = export(source, out_dir, formats, staged={"nt": ntriples_path})

@@ -41,7 +41,7 @@ class StoreWriter:
         self._batch: list[bytes] = []
         self._batch_bytes = 0
         self._loader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-store")
-        self._loading: Future[None] | None = None
+        self._pending: list[Future[None]] = []  # run one after another: the executor has one thread
         self._published = False
 
     def add(self, ntriples: bytes) -> None:
@@ -59,12 +59,23 @@ class StoreWriter:
             self._wait()
             # lenient: the build's own N-Triples (IRIs made from codes, hashes and %-quoted names;
             # Turtle is written from the same file by a strict parser, which would stop a bad one)
-            self._loading = self._loader.submit(self.store.bulk_load, data, format=ox.RdfFormat.N_TRIPLES, lenient=True)
+            self._pending.append(
+                self._loader.submit(self.store.bulk_load, data, format=ox.RdfFormat.N_TRIPLES, lenient=True)
+            )
+
+    def seal(self) -> None:
+        """Load the last batch, then compact the store, in the background (the build writes Turtle meanwhile).
+
+        Bulk loads leave the data in many overlapping files; compacted once, a lookup reads fewer of
+        them (regions-running at 100 MB: 0.8 -> 0.5 s). Nothing may be added afterwards.
+        """
+        self.flush()
+        self._pending.append(self._loader.submit(self.store.optimize))
 
     def _wait(self) -> None:
-        if self._loading is not None:
-            loading, self._loading = self._loading, None
-            loading.result()  # re-raises a loading error here
+        pending, self._pending = self._pending, []
+        for future in pending:
+            future.result()  # re-raises a loading error here
 
     def finish(self) -> ox.Store:
         """Load what is queued, wait for it, and return the store, ready to be read and exported."""

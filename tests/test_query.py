@@ -16,6 +16,7 @@ from kg.query import (
     QueryError,
     RdflibEngine,
     Term,
+    _to_oxigraph,
     ask,
     open_engine,
     parse_question,
@@ -259,3 +260,50 @@ def test_query_cli_query_file_and_expression(seed_build: Path, tmp_path: Path) -
     assert both.exit_code == 2
     bad = CliRunner().invoke(cli, ["query", "-e", "SELECT WHERE {", "--exports", str(seed_build)])
     assert bad.exit_code == 1 and "syntax" in bad.output.lower()
+
+
+def _small_engines(ntriples: str) -> tuple[OxigraphEngine, RdflibEngine]:
+    store = ox.Store()
+    store.load(ntriples.encode(), format=ox.RdfFormat.N_TRIPLES)
+    return OxigraphEngine(store), RdflibEngine(rdflib.Graph().parse(data=ntriples, format="nt"))
+
+
+_XSD_INTEGER = "<http://www.w3.org/2001/XMLSchema#integer>"
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        # numbers by value, not text; the row without a value first
+        ([f'"10"^^{_XSD_INTEGER}', f'"9"^^{_XSD_INTEGER}', f'"100"^^{_XSD_INTEGER}', None], [None, "9", "10", "100"]),
+        # strings by code point (Latin capitals before small letters before Chinese); IRIs before literals
+        (['"b"', '"青海"', '"B"', '"a"', "<http://example.org/x>"], ["http://example.org/x", "B", "a", "b", "青海"]),
+    ],
+)
+def test_query_closing_order_by_sorts_like_sparql(values: list[str | None], expected: list[str | None]) -> None:
+    """The Oxigraph engine sorts a closing ORDER BY itself (terms decoded once): same order as rdflib's."""
+    ntriples = "".join(
+        f"<http://example.org/s{i}> <http://example.org/p> <http://example.org/o> .\n"
+        + (f"<http://example.org/s{i}> <http://example.org/v> {v} .\n" if v else "")
+        for i, v in enumerate(values)
+    )
+    query = (
+        "SELECT ?s ?v WHERE { ?s <http://example.org/p> ?o OPTIONAL { ?s <http://example.org/v> ?v } } ORDER BY ?v ?s"
+    )
+    oxigraph, rdflib_engine = _small_engines(ntriples)
+    answer = oxigraph.run(query)
+    assert [row[1].value if row[1] else None for row in answer.rows] == expected
+    assert answer == rdflib_engine.run(query)
+
+
+@pytest.mark.parametrize(
+    "values", [['"b"', f'"2"^^{_XSD_INTEGER}', '"a"', f'"1"^^{_XSD_INTEGER}'], ['"b"', '"a"', '"c"@en', '"a"@zh']]
+)
+def test_query_order_by_mixed_column_left_to_the_store(values: list[str]) -> None:
+    """A column mixing numbers and strings, or languages (SPARQL leaves their order to the engine),
+    comes back in the store's own order."""
+    ntriples = "".join(f"<http://example.org/s{i}> <http://example.org/v> {v} .\n" for i, v in enumerate(values))
+    oxigraph, _ = _small_engines(ntriples)
+    query = "SELECT ?s ?v WHERE { ?s <http://example.org/v> ?v } ORDER BY ?v ?s"
+    own = [str(s["v"]) for s in oxigraph.store.query(query)]
+    assert [str(_to_oxigraph(row[1])) for row in oxigraph.run(query).rows if row[1]] == own
