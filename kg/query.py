@@ -105,17 +105,15 @@ class OxigraphEngine(Engine):
         # regions-running at 100 MB); a closing ORDER BY of plain variables is done here instead, on
         # terms decoded once, whenever the sorted columns hold only terms whose order is unambiguous.
         order = _CLOSING_ORDER_BY.search(sparql)
-        if order is not None:
-            result = self._select(sparql[: order.start()])
-            if result is not None and result.boolean is None and result.triples is None:
-                ordered = _ordered(result, order.group(1).split())
-                if ordered is not None:
-                    return ordered
-        result = self._select(sparql)
-        assert result is not None
-        return result
+        if order is None:
+            return self._select(sparql)
+        result = self._select(sparql[: order.start()])
+        if result.boolean is not None or result.triples is not None:
+            return result  # an ASK or a graph: no sequence for the order to change (triples come sorted)
+        ordered = _ordered(result, order.group(1).split())
+        return ordered if ordered is not None else self._select(sparql)
 
-    def _select(self, sparql: str) -> Result | None:
+    def _select(self, sparql: str) -> Result:
         try:
             answer = self.store.query(sparql, prefixes=_prefixes())
         except SyntaxError as e:

@@ -307,3 +307,19 @@ def test_query_order_by_mixed_column_left_to_the_store(values: list[str]) -> Non
     query = "SELECT ?s ?v WHERE { ?s <http://example.org/v> ?v } ORDER BY ?v ?s"
     own = [str(s["v"]) for s in oxigraph.store.query(query)]
     assert [str(_to_oxigraph(row[1])) for row in oxigraph.run(query).rows if row[1]] == own
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "CONSTRUCT { ?s <http://example.org/w> ?v } WHERE { ?s <http://example.org/v> ?v } ORDER BY ?v",
+        "ASK { ?s <http://example.org/v> ?v } ORDER BY ?v",
+    ],
+)
+def test_query_order_by_of_graph_or_ask_answers_like_rdflib(query: str) -> None:
+    """ORDER BY changes no graph and no ASK: the Oxigraph engine answers them as rdflib does."""
+    ntriples = "".join(f'<http://example.org/s{i}> <http://example.org/v> "{v}" .\n' for i, v in enumerate("ba"))
+    oxigraph, rdflib_engine = _small_engines(ntriples)
+    answer = oxigraph.run(query)
+    assert answer.boolean or (answer.triples or b"").count(b"\n") == 2
+    assert answer == rdflib_engine.run(query)
