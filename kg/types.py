@@ -200,9 +200,10 @@ class DocumentFacts:
     observations: tuple[Observation, ...] = ()
 
     def __post_init__(self) -> None:
-        # Sorted tuples so equal inputs give equal records (and byte-identical graphs).
+        # Sorted tuples so equal inputs give equal records (and byte-identical graphs). Sorted by repr:
+        # fields may be None in one record and set in another, which tuples cannot compare.
         for name in ("titles", "regions", "places", "agencies", "policies", "adoptions", "observations"):
-            object.__setattr__(self, name, tuple(sorted(set(getattr(self, name)))))
+            object.__setattr__(self, name, tuple(sorted(set(getattr(self, name)), key=repr)))
 
 
 def as_decimal(value: str | int | float | Decimal) -> Decimal:
