@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.corpus import METADATA_FILE, discover, read_metadata
-from kg.reference import gazetteer, region_aliases_of
+from kg.gazetteer import gazetteer, region_aliases_of
 
 MB = 1_000_000
 _DIGITS = re.compile(r"(?<![0-9])[0-9]+(?![0-9])")

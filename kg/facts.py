@@ -18,7 +18,8 @@ from functools import cache
 
 from kg.extract import run_extractors
 from kg.extract.regions import region_codes_in
-from kg.reference import COUNTRY, data_lines, gazetteer
+from kg.gazetteer import COUNTRY, gazetteer
+from kg.reference import data_lines
 from kg.resolve import ResolvedRegion, chain_at, choose_regions, deepest, places, refer
 from kg.segment import segment
 from kg.types import (

@@ -24,9 +24,9 @@ import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
+from kg.gazetteer import COUNTRY, gazetteer, region_aliases_of
 from kg.ontology import ID, PREFIXES, QUALIFIER, STATUS, ZC, new_graph, ontology_file
 from kg.policies import POLICY_SCHEME
-from kg.reference import COUNTRY, gazetteer, region_aliases_of
 from kg.types import AgencyRef, DocumentFacts, Evidence, PlaceRef, PolicyRef
 
 # N-Triples terms are made as strings: a document has thousands of triples, and building

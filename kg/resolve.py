@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from kg.reference import STRONG, WEAK, Gazetteer, gazetteer
+from kg.gazetteer import STRONG, WEAK, Gazetteer, gazetteer
 from kg.types import Document, Mention, PlaceRef
 
 

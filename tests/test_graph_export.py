@@ -14,9 +14,9 @@ from rdflib.namespace import RDF
 
 from kg.errors import ExportError
 from kg.export import ExportSource, export, format_name, write_atomic
+from kg.gazetteer import COUNTRY
 from kg.graph import GraphMerger, build_graph, document_ntriples, literal, region_iri, vocabulary_ntriples
 from kg.ontology import ZC
-from kg.reference import COUNTRY
 from kg.types import DocMeta, DocumentFacts, PlaceRef
 from tests.conftest import CORPUS, EXPORTS
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from kg.extract.regions import region_mentions
+from kg.gazetteer import WEAK, gazetteer, region_aliases
 from kg.load import load_text
-from kg.reference import WEAK, gazetteer, region_aliases
 from kg.resolve import choose_regions
 from kg.types import DocMeta
 

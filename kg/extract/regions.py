@@ -13,7 +13,7 @@ from functools import cache, lru_cache
 
 from kg.dictionary import dictionary_cuts, tokenizer
 from kg.extract.matcher import PhraseMatcher
-from kg.reference import Gazetteer, gazetteer
+from kg.gazetteer import Gazetteer, gazetteer
 from kg.types import Document, Mention, Segmentation
 
 # A short form followed by one of these is part of a street or place name (海北街道, 中山路).

@@ -1,0 +1,153 @@
+"""The gazetteer: GB/T 2260 regions (``kg/data/regions.tsv``) and the names people write for them.
+
+Loaded once per process (``gazetteer()``); every stage reads it, none writes it.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from functools import cache
+
+from kg.errors import ReferenceDataError
+from kg.reference import data_lines, data_text
+
+COUNTRY = "000000"
+
+# Alias strength: a "weak" alias (a two-character county stem such as 大通 or 城北) is taken
+# only when the same document also names that region in a strong form (大通县).
+STRONG, WEAK = "strong", "weak"
+
+
+@dataclass(frozen=True, slots=True)
+class Region:
+    code: str
+    name: str
+    level: str  # country | province | prefecture | county
+    parent: str | None
+    longitude: str = ""
+    latitude: str = ""
+
+    @property
+    def province(self) -> str:
+        return self.code[:2] + "0000" if self.code != COUNTRY else COUNTRY
+
+    @property
+    def prefecture(self) -> str | None:
+        return self.code[:4] + "00" if self.level in ("prefecture", "county") else None
+
+
+@dataclass(frozen=True)
+class Gazetteer:
+    """Regions by code, and every alias with the codes it can name and its strength."""
+
+    by_code: dict[str, Region]
+    aliases: dict[str, tuple[tuple[str, str], ...]]  # alias -> ((code, strength), ...)
+
+    def ancestors(self, code: str) -> list[str]:
+        """Codes above ``code``, nearest first, ending with the country."""
+        out: list[str] = []
+        region = self.by_code.get(code)
+        while region is not None and region.parent:
+            out.append(region.parent)
+            region = self.by_code.get(region.parent)
+        return out
+
+    def province_of(self, code: str) -> str | None:
+        """The province-level region ``code`` is or lies in (None for the country and unknown codes)."""
+        for c in (code, *self.ancestors(code)):
+            region = self.by_code.get(c)
+            if region is not None and region.level == "province":
+                return c
+        return None
+
+    def lineage(self, code: str) -> set[str]:
+        return {code, *self.ancestors(code)}
+
+    def is_within(self, code: str, ancestor: str) -> bool:
+        return ancestor in self.lineage(code)
+
+
+_ADMIN_SUFFIXES = ("特别行政区", "自治区", "自治州", "自治县", "自治旗", "地区", "省", "市", "区", "县", "旗", "盟")
+
+
+def _strip_ethnic(stem: str, groups: list[str]) -> str:
+    changed = True
+    while changed:
+        changed = False
+        for g in groups:
+            for form in (g, g.removesuffix("族") if len(g) > 2 else g):
+                if stem.endswith(form) and len(stem) > len(form) + 1:
+                    stem = stem[: -len(form)]
+                    changed = True
+                    break
+            if changed:
+                break
+    return stem
+
+
+def region_aliases(name: str, level: str, groups: list[str]) -> list[tuple[str, str]]:
+    """The forms people write for a region: 海西蒙古族藏族自治州 -> 海西州, 海西."""
+    # A two-character county name (矿区, 郊区, 和县) is also an ordinary word.
+    out: list[tuple[str, str]] = [(name, WEAK if level == "county" and len(name) <= 2 else STRONG)]
+    if level == "country":
+        return out
+    suffix = next((s for s in _ADMIN_SUFFIXES if name.endswith(s) and len(name) > len(s)), "")
+    stem = name[: -len(suffix)] if suffix else name
+    if suffix in ("自治区", "自治州", "自治县", "自治旗"):
+        stem = _strip_ethnic(stem, groups)
+        short_suffix = {"自治州": "州", "自治县": "县", "自治旗": "旗"}.get(suffix)
+        if short_suffix:
+            out.append((stem + short_suffix, STRONG))
+    if len(stem) < 2 or stem == name:
+        return out
+    if level in ("province", "prefecture") or len(stem) >= 3:
+        out.append((stem, STRONG))
+    else:
+        out.append((stem, WEAK))
+    return out
+
+
+def region_aliases_of(code: str) -> list[str]:
+    """The strong short forms of one region (not its full name), for skos:altLabel."""
+    return _aliases_by_code().get(code, [])
+
+
+@cache
+def _aliases_by_code() -> dict[str, list[str]]:
+    g = gazetteer()
+    out: dict[str, list[str]] = {}
+    for alias, codes in g.aliases.items():
+        for code, strength in codes:
+            if strength == STRONG and alias != g.by_code[code].name:
+                out.setdefault(code, []).append(alias)
+    return {code: sorted(v) for code, v in out.items()}
+
+
+@cache
+def gazetteer() -> Gazetteer:
+    groups = data_lines("ethnic_groups.txt")
+    stop = set(data_lines("region_stop_aliases.txt"))
+    by_code: dict[str, Region] = {}
+    reader = csv.DictReader(
+        (ln for ln in data_text("regions.tsv").splitlines() if not ln.startswith("#")), delimiter="\t"
+    )
+    for row in reader:
+        code = row["code"]
+        if len(code) != 6 or not code.isdigit():
+            raise ReferenceDataError(f"kg/data/regions.tsv: bad code {code!r}")
+        by_code[code] = Region(
+            code, row["name"], row["level"], row["parent"] or None, row["longitude"], row["latitude"]
+        )
+    table: dict[str, dict[str, str]] = {}
+    for region in by_code.values():
+        if region.level == "country":
+            continue  # 中国 in running text is rarely a statement about the country as a region
+        for alias, strength in region_aliases(region.name, region.level, groups):
+            if alias in stop:
+                continue
+            slot = table.setdefault(alias, {})
+            if slot.get(region.code) != STRONG:
+                slot[region.code] = strength
+    aliases = {a: tuple(sorted(codes.items())) for a, codes in table.items()}
+    return Gazetteer(by_code, aliases)
