@@ -25,7 +25,7 @@ from rdflib import Graph
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
 from kg.gazetteer import COUNTRY, gazetteer, region_aliases_of
-from kg.ontology import ID, PREFIXES, QUALIFIER, STATUS, ZC, new_graph, ontology_file
+from kg.ontology import FIGURE_KIND, ID, MEASURE, PREFIXES, QUALIFIER, STATUS, ZC, new_graph, ontology_file
 from kg.policies import POLICY_SCHEME
 from kg.types import AgencyRef, DocumentFacts, Evidence, PlaceRef, PolicyRef
 
@@ -64,6 +64,7 @@ _LABEL = iri(str(RDFS.label))
 _ALT = iri(str(SKOS.altLabel))
 _PREF = iri(str(SKOS.prefLabel))
 _IN_SCHEME = iri(str(SKOS.inScheme))
+_BROADER = iri(str(SKOS.broader))
 _CONCEPT = iri(str(SKOS.Concept))
 _TITLE = iri(str(DCTERMS.title))
 _DATE = iri(str(DCTERMS.date))
@@ -203,6 +204,12 @@ class _DocumentTriples:
             self.add(s, zc("discovered"), _TRUE)
         return s
 
+    def indicator(self, label: str) -> str:
+        s = iri(indicator_iri(label))
+        self.add(s, _RDF_TYPE, zc("Indicator"))
+        self.add(s, _LABEL, _zh(label))
+        return s
+
     def evidence(self, ev: Evidence) -> str:
         s = iri(evidence_iri(ev))
         self.add(s, _RDF_TYPE, zc("Evidence"))
@@ -240,9 +247,10 @@ def document_lines(facts: DocumentFacts) -> set[str]:
     for policy in facts.policies:
         t.add(doc, zc("mentions"), t.policy(policy))
     for a in facts.adoptions:
-        s = iri(f"{ID}adoption/{_digest(a.region, a.policy.policy_id, a.status, a.period or '')}")
+        where = a.place.label if a.place else ""
+        s = iri(f"{ID}adoption/{_digest(a.region, a.policy.policy_id, a.status, a.period or '', where)}")
         t.add(s, _RDF_TYPE, zc("PolicyAdoption"))
-        t.add(s, zc("region"), t.region(a.region))
+        t.add(s, zc("region"), t.place(a.place) if a.place else t.region(a.region))
         t.add(s, zc("policy"), t.policy(a.policy))
         t.add(s, zc("status"), iri(str(STATUS[a.status])))
         if a.period:
@@ -251,17 +259,20 @@ def document_lines(facts: DocumentFacts) -> set[str]:
             t.add(s, zc("agency"), t.agency(a.agency))
         t.add(s, zc("evidence"), t.evidence(a.evidence))
     for o in facts.observations:
-        key = (o.region, o.indicator, str(o.value), o.unit, o.qualifier, o.period or "")
+        where = o.place.label if o.place else ""
+        key = (o.region, o.indicator, str(o.value), o.unit, o.qualifier, o.period or "", o.measure, o.kind, where)
         s = iri(f"{ID}observation/{_digest(*key)}")
         t.add(s, _RDF_TYPE, zc("Observation"))
-        t.add(s, zc("region"), t.region(o.region))
-        indicator = iri(indicator_iri(o.indicator))
-        t.add(indicator, _RDF_TYPE, zc("Indicator"))
-        t.add(indicator, _LABEL, _zh(o.indicator))
+        t.add(s, zc("region"), t.place(o.place) if o.place else t.region(o.region))
+        indicator = t.indicator(o.indicator)
+        if o.base_indicator and o.base_indicator != o.indicator:
+            t.add(indicator, _BROADER, t.indicator(o.base_indicator))
         t.add(s, zc("indicator"), indicator)
         t.add(s, zc("value"), _decimal(o.value))
         t.add(s, zc("unit"), literal(o.unit))
         t.add(s, zc("qualifier"), iri(str(QUALIFIER[o.qualifier])))
+        t.add(s, zc("measure"), iri(str(MEASURE[o.measure])))
+        t.add(s, zc("figureKind"), iri(str(FIGURE_KIND[o.kind])))
         if o.period:
             t.add(s, zc("period"), literal(o.period))
         if o.agency is not None:
@@ -313,7 +324,7 @@ class GraphMerger:
 def vocabulary_ntriples() -> bytes:
     """The policy scheme and the status and qualifier individuals, so an export describes itself."""
     scheme = ox.parse(path=ontology_file("policies.ttl"), format=ox.RdfFormat.TURTLE)
-    individuals = {str(i) for i in (*STATUS.values(), *QUALIFIER.values())}
+    individuals = {str(i) for i in (*STATUS.values(), *QUALIFIER.values(), *MEASURE.values(), *FIGURE_KIND.values())}
     ontology = ox.parse(path=ontology_file("zhengce.ttl"), format=ox.RdfFormat.TURTLE)
     terms = [q.triple for q in scheme] + [
         q.triple for q in ontology if isinstance(q.subject, ox.NamedNode) and q.subject.value in individuals

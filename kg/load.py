@@ -18,6 +18,7 @@ from pathlib import Path
 
 from kg.dictionary import joins_words
 from kg.errors import CorpusError, CorpusWarning
+from kg.layout import HEADING_LINE, is_furniture
 from kg.types import DocMeta, Document
 
 MAX_FILE_BYTES = 256 * 1024 * 1024
@@ -34,10 +35,6 @@ _BLOCK_START = re.compile(
 )
 
 
-_HEADING_LINE = re.compile(
-    r"[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|第[一二三四五六七八九十]+[章节部分]"
-)
-_PHOTO_CREDIT = re.compile(r"(?:^|\s|[□◎])\S{2,4}(?:摄|摄影|供图|/摄)$")
 _HAN_CHAR = re.compile(rf"[{_CJK}]")
 _CONTINUATION = re.compile(rf"[{_CJK}，、。；：）”]")
 _HAN_TAIL = re.compile(rf"[{_CJK}]+$")  # the Chinese characters that end a line ...
@@ -279,13 +276,13 @@ def line_breaks(text: str) -> list[tuple[int, int, bool]]:
             next_break < 0 and not any(ch in _LINE_FINAL + "，、" for ch in following)
         )
         # A numbered heading line (一、 （二）) ends at its line break.
-        headline = headline or bool(_HEADING_LINE.match(line))
+        headline = headline or bool(HEADING_LINE.match(line))
         if line and following and not headline and not _BLOCK_START.match(following):
             last = line[-1]
             ends_sentence = last in _LINE_FINAL or (last in _CLOSERS and len(line) > 1 and line[-2] in _LINE_FINAL)
             if last in "，、":
                 soft = True
-            elif _PHOTO_CREDIT.search(line):
+            elif is_furniture(line) or is_furniture(following):
                 soft = False
             elif not ends_sentence and last not in "）)" and _width(line) >= 0.75 * column and column <= 60:
                 soft = True

@@ -37,6 +37,8 @@ class ZC(DefinedNamespace):
     Evidence: URIRef
     AdoptionStatus: URIRef
     Qualifier: URIRef
+    Measure: URIRef
+    FigureKind: URIRef
     # individuals
     Implemented: URIRef
     Piloting: URIRef
@@ -45,6 +47,13 @@ class ZC(DefinedNamespace):
     AtLeast: URIRef
     About: URIRef
     AtMost: URIRef
+    Level: URIRef
+    Change: URIRef
+    GrowthRate: URIRef
+    Share: URIRef
+    Actual: URIRef
+    Estimate: URIRef
+    Target: URIRef
     # properties
     sourceFile: URIRef
     publisher: URIRef
@@ -67,6 +76,8 @@ class ZC(DefinedNamespace):
     value: URIRef
     unit: URIRef
     qualifier: URIRef
+    measure: URIRef
+    figureKind: URIRef
     evidence: URIRef
     source: URIRef
     text: URIRef
@@ -76,6 +87,8 @@ class ZC(DefinedNamespace):
 
 STATUS = {"implemented": ZC.Implemented, "piloting": ZC.Piloting, "planned": ZC.Planned}
 QUALIFIER = {"exact": ZC.Exact, "at_least": ZC.AtLeast, "about": ZC.About, "at_most": ZC.AtMost}
+MEASURE = {"level": ZC.Level, "change": ZC.Change, "growth_rate": ZC.GrowthRate, "share": ZC.Share}
+FIGURE_KIND = {"actual": ZC.Actual, "estimate": ZC.Estimate, "target": ZC.Target}
 
 PREFIXES = {
     "zc": Namespace(ONT_IRI),

@@ -9,10 +9,12 @@ lines, and the regions a title and a body name.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Iterable
 
-from kg.types import Article, Block, BlockKind, Document, Segmentation, Sentence
+from kg.layout import DATELINE, caption_of, is_furniture
+from kg.types import Article, Block, BlockKind, Document, Heading, Segmentation, Sentence
 
 RegionFinder = Callable[[str], frozenset[str]]
 
@@ -21,22 +23,30 @@ _BYLINE = re.compile(
 )
 _LEAD = re.compile(r"^(?:本报讯|本报\S{0,10}讯|\S{0,6}日报\S{0,10}讯|新华社\S{0,12}电|\S{0,6}社\S{0,8}电)")
 _MARK = re.compile(r"[（(][上下][接转]第?[一二三四五六七八九十\d]+版[）)]")
-_PHOTO_CREDIT = re.compile(r"[□◎]?\s*\S{2,4}(?:摄|摄影|供图)")
 _SENTENCE_END = re.compile(r"[。！？!?]+[”’」』）)]*|(?<=……)[”’]*(?=\S)")
 _HEADING_NUMBER = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)])")
-# A heading that opens the forward-looking part of a report (targets, next year's work).
-_FORWARD_HEADING = re.compile(r"(?:目标任务|重点工作|工作安排|主要任务|工作建议|总体要求|工作思路|下一步)")
-_RETRO_HEADING = re.compile(r"(?:回顾|过去一年|过去五年|工作总结)")
+# Numbered headings by depth, as reports number them: 第一部分, 一、, （一）, 1. / 1、, （1）.
+_HEADING_LEVELS = (
+    re.compile(r"第[一二三四五六七八九十\d]+(?:部分|章|篇)\s*"),
+    re.compile(r"[一二三四五六七八九十]+、"),
+    re.compile(r"[（(][一二三四五六七八九十]+[）)]"),
+    re.compile(r"\d{1,2}(?:\.(?!\d)|、)"),
+    re.compile(r"[（(]\d{1,2}[）)]"),
+)
+_UNNUMBERED = len(_HEADING_LEVELS)  # a headline line without a number: the innermost level
+_INLINE_HEADING_CHARS = 30  # a numbered body block whose first sentence is this short opens with its heading
 _BIGRAM_CJK = re.compile(r"[\u4e00-\u9fff]{2,}")
 
 
 def classify(text: str) -> BlockKind:
     """The role of one block (a line of normalised text) on the page."""
     t = text.strip()
-    if _MARK.fullmatch(t) or _PHOTO_CREDIT.fullmatch(t):
+    if _MARK.fullmatch(t) or is_furniture(t):
         return "mark"
     if _LEAD.match(t):
         return "lead"
+    if DATELINE.search(t) and len(t) <= 80 and "。" not in t:
+        return "byline"
     if len(t) <= 40 and _BYLINE.match(t) and "。" not in t:
         return "byline"
     if _is_heading(t):
@@ -55,6 +65,7 @@ def _is_heading(t: str) -> bool:
 def blocks_of(doc: Document) -> tuple[Block, ...]:
     """Split the normalised text into lines, cutting continuation marks off as blocks of their own."""
     out: list[Block] = []
+    captions: set[str] = set()  # a caption is often printed again without its credit
     pos = 0
     for line in doc.text.split("\n"):
         start, end = pos, pos + len(line)
@@ -66,6 +77,12 @@ def blocks_of(doc: Document) -> tuple[Block, ...]:
             end -= 1
         if start == end:
             continue
+        caption = caption_of(doc.text[start:end])
+        if caption is not None:
+            captions.add(caption.strip())
+        if caption is not None or doc.text[start:end] in captions:
+            out.append(Block(start, end, "mark"))
+            continue
         cursor = start
         for m in _MARK.finditer(doc.text, start, end):
             if m.start() > cursor:
@@ -74,7 +91,19 @@ def blocks_of(doc: Document) -> tuple[Block, ...]:
             cursor = m.end()
         if cursor < end:
             out.append(Block(cursor, end, classify(doc.text[cursor:end])))
-    return tuple(out)
+    return tuple(_long_titles(doc.text, out))
+
+
+def _long_titles(text: str, blocks: list[Block]) -> list[Block]:
+    """A line too long for a heading is still a title when a subtitle (——…) or a byline follows it."""
+    out = list(blocks)
+    for i, (block, following) in enumerate(itertools.pairwise(blocks)):
+        line = text[block.start : block.end]
+        if block.kind != "body" or "。" in line or len(line) > 80 or line[-1] in "，、；：":
+            continue
+        if following.kind == "byline" or text.startswith("——", following.start):
+            out[i] = Block(block.start, block.end, "headline")
+    return out
 
 
 def sentences_of(doc: Document, block: Block, index: int) -> list[Sentence]:
@@ -174,7 +203,7 @@ def segment(doc: Document, find_regions: RegionFinder | None = None) -> Segmenta
         title = " ".join(text[b.start : b.end] for b in draft.titles) or None
         articles.append(
             Article(
-                n, title, tuple(draft.titles), tuple(draft.blocks), tuple(sentences), _sections(doc, sentences, blocks)
+                n, title, tuple(draft.titles), tuple(draft.blocks), tuple(sentences), _headings(doc, sentences, blocks)
             )
         )
     return Segmentation(blocks, tuple(articles))
@@ -253,20 +282,35 @@ def _assign_trailing_titles(drafts: list[_Draft], orphans: list[list[Block]], te
         used_articles.add(j)
 
 
-def _sections(doc: Document, sentences: list[Sentence], blocks: tuple[Block, ...]) -> tuple[int, ...]:
-    """1 for sentences under a heading that opens a forward-looking part (targets, plans)."""
-    flags: list[int] = []
-    forward = 0
+def heading_level(text: str) -> int | None:
+    """The depth of a heading's number (0 for 第一部分 ... 4 for （1）), None when it has none."""
+    for level, pattern in enumerate(_HEADING_LEVELS):
+        if pattern.match(text):
+            return level
+    return None
+
+
+def _headings(doc: Document, sentences: list[Sentence], blocks: tuple[Block, ...]) -> tuple[tuple[Heading, ...], ...]:
+    """For each sentence, the headings above it: numbered ones by depth, and headline lines.
+
+    A numbered body block whose first sentence is short (（1）全市收支情况。汇总…) opens with its
+    heading, which governs the rest of the block and what follows until the next heading.
+    """
+    chain: list[Heading] = []
+    out: list[tuple[Heading, ...]] = []
     last_block = -1
     for s in sentences:
         if s.block != last_block:
             last_block = s.block
             block = blocks[s.block]
-            heading = doc.text[block.start : block.end]
-            if block.kind == "headline" and _HEADING_NUMBER.match(heading):
-                if _FORWARD_HEADING.search(heading) and not _RETRO_HEADING.search(heading):
-                    forward = 1
-                elif _RETRO_HEADING.search(heading):
-                    forward = 0
-        flags.append(forward)
-    return tuple(flags)
+            text = doc.text[block.start : block.end]
+            level = heading_level(text)
+            heading: Heading | None = None
+            if block.kind == "headline":
+                heading = Heading(block.start, block.end, _UNNUMBERED if level is None else level)
+            elif level is not None and s.end - s.start <= _INLINE_HEADING_CHARS:
+                heading = Heading(s.start, s.end, level)
+            if heading is not None:
+                chain = [h for h in chain if h.level < heading.level] + [heading]
+        out.append(tuple(chain))
+    return tuple(out)

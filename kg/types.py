@@ -78,6 +78,15 @@ class Sentence:
 
 
 @dataclass(frozen=True, slots=True)
+class Heading:
+    """A numbered or set-apart heading (一、 （一） 1. （1） or a headline line); ``level`` 0 is outermost."""
+
+    start: int
+    end: int
+    level: int
+
+
+@dataclass(frozen=True, slots=True)
 class Article:
     """One article of a page. Its title may stand far from its body (newspaper layouts)."""
 
@@ -86,7 +95,7 @@ class Article:
     title_blocks: tuple[Block, ...]
     blocks: tuple[Block, ...]  # byline, lead and body blocks in reading order
     sentences: tuple[Sentence, ...]
-    section: tuple[int, ...] = ()  # per sentence: 1 when it lies in a forward-looking section
+    headings: tuple[tuple[Heading, ...], ...] = ()  # per sentence: the headings it lies under, outermost first
 
     @property
     def start(self) -> int:
@@ -97,22 +106,135 @@ class Article:
         return max(b.end for b in (*self.title_blocks, *self.blocks))
 
 
+RegionKind = Literal["country", "province", "prefecture", "city", "county", "district"]
+Measure = Literal["level", "change", "growth_rate", "share"]
+FigureKind = Literal["actual", "estimate", "target"]
+Genre = Literal["news", "report", "plan"]
+
+
+# --- what a mention says, by label (spaCy keeps such things in extension attributes) ------------
+
+
+@dataclass(frozen=True, slots=True)
+class RegionCandidate:
+    """A region a name can stand for; a weak form (大通 for 大通县) needs support in the document."""
+
+    code: str
+    strong: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class RegionName:
+    """A gazetteer name in the text (label ``Region``) and the regions it can name."""
+
+    candidates: tuple[RegionCandidate, ...]
+    full_name: bool = False  # the official full name of one of them
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceName:
+    """A township, street or zone without a code (label ``Place``), written after its region or alone."""
+
+    head: str  # the kind of place: 镇, 街道, 开发区 ...
+
+
+@dataclass(frozen=True, slots=True)
+class RegionReference:
+    """我市, 该州, 全省, 全国, 全川 (label ``RegionRef``): a region named by its level or a fixed word."""
+
+    kind: RegionKind
+    code: str | None = None  # fixed by the word itself (全国, 全川); else resolved from the article
+
+
+@dataclass(frozen=True, slots=True)
+class AgencyName:
+    """A government body (label ``Agency``): a region or level word (or none), a body, a unit word."""
+
+    body: str  # what follows the region or level: 医保局, 人民政府, 委组织部
+    level: str = ""  # a level word written before the body (市 in 市医保局)
+    national: bool = False  # a national body by its own name (国务院, 中宣部)
+    aliases: tuple[str, ...] = ()  # other names of a national body
+    named: bool = False  # the body's own name carries its place (生物园区管委会)
+    each: bool = False  # 各县人民政府, 全省各级财政部门: every such body, not one
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyName:
+    """A policy (label ``Policy``): a concept of the scheme, or a name discovered in the text."""
+
+    policy_id: str
+    discovered: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class TimeSpan:
+    """A time expression (label ``Time``), its year possibly left to the context.
+
+    Years are as written (None when not written); ``relative`` is an offset from the document's
+    year (今年 0, 去年 -1); ``now`` marks 目前/截至目前. A span with a start month and an end month
+    is a range (1-10月, 前三季度).
+    """
+
+    year: int | None = None
+    month: int | None = None
+    end_year: int | None = None
+    end_month: int | None = None
+    relative: int | None = None
+    now: bool = False
+
+    def complete(self, year: int | None, document_year: int | None) -> str | None:
+        """The period as "2023", "2023-11" or "2023-01/2023-10", its missing year from ``year``
+        (relative words from ``document_year``)."""
+        if self.year is not None:
+            start: int | None = self.year
+        elif self.relative is not None:
+            start = document_year + self.relative if document_year else None
+        else:
+            start = year
+        if start is None:
+            return None
+        if self.month is None:
+            if self.end_year is not None and self.end_year != start:
+                return f"{start}/{self.end_year}"
+            return str(start)
+        first = f"{start}-{self.month:02d}"
+        if self.end_month is None:
+            return first
+        end = self.end_year if self.end_year is not None else start
+        return f"{first}/{end}-{self.end_month:02d}"
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """A number the text reports (label ``Quantity``): what it measures, its value and how to read it."""
+
+    value: Decimal  # base magnitude, signed for changes and growth rates
+    unit: str
+    qualifier: Qualifier
+    indicator: str  # the noun phrase measured, as a label that reads alone
+    measure: Measure = "level"
+    kind: FigureKind = "actual"
+    base_indicator: str = ""  # for a change, growth rate or share: the indicator it is of
+    old: bool = False  # the starting value of a change (由A增至B): A
+    time: TimeSpan | None = None  # a time written with the number itself (2020年底的9400家)
+
+
+MentionData = RegionName | PlaceName | RegionReference | AgencyName | PolicyName | TimeSpan | Figure
+
+
 @dataclass(frozen=True, slots=True)
 class Mention:
-    """A labelled span of ``Document.text``, like a spaCy Span with ``label_`` and ``kb_id_``."""
+    """A labelled span of ``Document.text``, like a spaCy Span with ``label_`` and ``kb_id_``.
+
+    ``data`` is what the extractor read of the span, typed by label (RegionName for "Region" ...).
+    """
 
     start: int
     end: int
     text: str
     label: str  # "Region", "Place", "RegionRef", "Agency", "Policy", "Quantity", "Time"
-    key: str = ""  # what the span links to: a region code, a policy id, a normalised name ...
-    attrs: tuple[tuple[str, str], ...] = ()
-
-    def attr(self, name: str, default: str = "") -> str:
-        for k, v in self.attrs:
-            if k == name:
-                return v
-        return default
+    key: str = ""  # what the span links to: a region alias, a policy id, a normalised name ...
+    data: MentionData | None = None
 
 
 Extractor = Callable[["Document", "Segmentation"], Iterable[Mention]]
@@ -163,19 +285,20 @@ class PolicyRef:
     discovered: bool = False
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@dataclass(frozen=True, slots=True)
 class Adoption:
-    region: str  # region code
+    region: str  # region code (of the place's region when ``place`` is set)
     policy: PolicyRef
     status: Status
     evidence: Evidence
     agency: AgencyRef | None = None
     period: str | None = None
+    place: PlaceRef | None = None  # an uncoded place (a zone, a street) that runs the policy
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@dataclass(frozen=True, slots=True)
 class Observation:
-    region: str  # region code
+    region: str  # region code (of the place's region when ``place`` is set)
     indicator: str
     value: Decimal
     unit: str
@@ -183,6 +306,10 @@ class Observation:
     period: str | None
     evidence: Evidence
     agency: AgencyRef | None = None
+    measure: Measure = "level"
+    kind: FigureKind = "actual"
+    base_indicator: str = ""  # what a change, growth rate or share is of (skos:broader of the indicator)
+    place: PlaceRef | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -89,4 +89,4 @@ def test_regions_places_below_regions() -> None:
     doc = load_text("乌海市海勃湾区林荫街道组织开展便民集市。", "t.txt")
     mentions = list(region_mentions(doc))
     found = places(mentions, choose_regions(doc, mentions))
-    assert [(p.label, p.parent) for p in found] == [("海勃湾区林荫街道", "150302")]
+    assert [(p.label, p.parent) for p in found.values()] == [("海勃湾区林荫街道", "150302")]

@@ -6,7 +6,7 @@ import pytest
 
 from kg.extract.regions import region_codes_in
 from kg.load import load_file, load_text
-from kg.segment import classify, segment
+from kg.segment import blocks_of, classify, segment
 from tests.conftest import CORPUS
 
 
@@ -67,12 +67,30 @@ def test_segment_sentences_end_at_stops_and_keep_quotes() -> None:
     assert sentences == ["他说：“就近办很方便。”", "全省已有185家网点。", "今年继续推进！"]
 
 
-def test_segment_forward_looking_section() -> None:
-    """Sentences under a targets heading of a work report are marked forward-looking."""
-    text = "一、2023年工作回顾\n全省新增就业6万人。\n二、2024年目标任务和重点工作\n推动政策免申即享。\n"
-    seg = segment(load_text(text, "r.txt"))
-    (article,) = seg.articles
-    assert article.section == (0, 0, 1, 1)
+def test_segment_headings_by_depth() -> None:
+    """Each sentence knows the headings above it: 一、 then （一） then an inline （1） heading."""
+    text = "一、2025年预算执行情况\n（一）一般公共预算\n（1）全市收支情况。收入12亿元。\n二、2026年预算草案\n收入13亿元。\n"
+    doc = load_text(text, "r.txt")
+    (article,) = segment(doc).articles
+    chains = {
+        doc.text[s.start : s.end]: [doc.text[h.start : h.end] for h in chain]
+        for s, chain in zip(article.sentences, article.headings, strict=True)
+    }
+    assert chains["收入12亿元。"] == ["一、2025年预算执行情况", "（一）一般公共预算", "（1）全市收支情况。"]
+    assert chains["收入13亿元。"] == ["二、2026年预算草案"]
+
+
+def test_segment_captions_and_credits_are_marks() -> None:
+    """A photo caption with its credit, its repeat without it, and the credit alone are not body text."""
+    text = "题目\n本报记者  张三\n居民在食堂用餐。  新华社记者  伍志尊摄\n居民在食堂用餐。\n新华社记者  伍志尊摄\n正文一句。\n"
+    doc = load_text(text, "c.txt")
+    kinds = [(doc.text[b.start : b.end], b.kind) for b in blocks_of(doc)]
+    assert [t for t, k in kinds if k == "mark"] == [
+        "居民在食堂用餐。  新华社记者  伍志尊摄",
+        "居民在食堂用餐。",
+        "新华社记者  伍志尊摄",
+    ]
+    assert ("正文一句。", "body") in kinds
 
 
 def test_segment_seed_000_two_articles_titled_from_page_end() -> None:

@@ -13,7 +13,7 @@ from functools import cache
 
 from kg.extract.matcher import PhraseStarts, finditer_at
 from kg.reference import data_lines
-from kg.types import Document, Mention, Segmentation
+from kg.types import AgencyName, Document, Mention, Segmentation
 
 _LEVELS = ("自治区", "自治州", "省", "市", "州", "县", "区", "旗", "盟")
 # Bodies whose own name carries the place: 生物园区管委会, 西兴街道办事处.
@@ -47,7 +47,7 @@ def agency_mentions(doc: Document, seg: Segmentation | None = None) -> Iterator[
         if m.group("national"):
             name, aliases = national[m.group("national")]
             yield Mention(
-                m.start(), m.end(), m.group(), "Agency", name, (("national", "1"), ("aliases", ",".join(aliases)))
+                m.start(), m.end(), m.group(), "Agency", name, AgencyName(name, national=True, aliases=aliases)
             )
             continue
         level = m.group("level") or ""
@@ -55,9 +55,9 @@ def agency_mentions(doc: Document, seg: Segmentation | None = None) -> Iterator[
         before = text[max(0, m.start() - 1) : m.start()]
         if not level and not re.match(r"[\u4e00-\u9fff]", before):
             continue
-        attrs = (("body", m.group("body")), ("level", level))
-        yield Mention(m.start(), m.end(), m.group(), "Agency", m.group("body"), attrs)
-    for m in _NAMED_BODY.finditer(text):
+        each = text[m.start() - 1 : m.start()] in ("全", "各")  # 全省生态环境部门, 各市政府
         yield Mention(
-            m.start(), m.end(), m.group(), "Agency", m.group(), (("body", m.group()), ("level", ""), ("named", "1"))
+            m.start(), m.end(), m.group(), "Agency", m.group("body"), AgencyName(m.group("body"), level, each=each)
         )
+    for m in _NAMED_BODY.finditer(text):
+        yield Mention(m.start(), m.end(), m.group(), "Agency", m.group(), AgencyName(m.group(), named=True))

@@ -14,7 +14,7 @@ from functools import cache
 
 from kg.extract.matcher import PhraseMatcher
 from kg.policies import policy_lexicon
-from kg.types import Document, Mention, Segmentation
+from kg.types import Document, Mention, PolicyName, Segmentation
 
 _QUOTED = re.compile(r"“([^“”\n]{2,14})”(活动|行动|工程|改革|模式|服务模式|经办模式|机制)?")
 _POLICY_TAIL = re.compile(r"(?:[^\d]办|制|行动|工程|计划|改革|模式|机制|专项行动|攻坚战|三年行动)$")
@@ -38,14 +38,18 @@ def policy_mentions(doc: Document, _seg: Segmentation | None = None) -> Iterator
     known_spans: list[tuple[int, int]] = []
     for start, end, label in _automaton().find(text):
         known_spans.append((start, end))
-        yield Mention(start, end, label, "Policy", lexicon[label].policy_id)
+        yield Mention(start, end, label, "Policy", lexicon[label].policy_id, PolicyName(lexicon[label].policy_id))
     for m in _QUOTED.finditer(text):
         name = m.group(1)
         if any(s < m.end(1) and m.start(1) < e for s, e in known_spans) or _NOT_POLICY.search(name):
             continue
         if not (_POLICY_TAIL.search(name) or m.group(2)):
             continue
-        yield Mention(m.start(1), m.end(1), name, "Policy", discovered_id(name), (("discovered", "1"),))
+        yield Mention(
+            m.start(1), m.end(1), name, "Policy", discovered_id(name), PolicyName(discovered_id(name), discovered=True)
+        )
     for m in _TITLE.finditer(text):
         name = m.group(1)
-        yield Mention(m.start(1), m.end(1), name, "Policy", discovered_id(name), (("discovered", "1"),))
+        yield Mention(
+            m.start(1), m.end(1), name, "Policy", discovered_id(name), PolicyName(discovered_id(name), discovered=True)
+        )

@@ -17,7 +17,7 @@ from functools import cache
 import cn2an
 
 from kg.reference import data_lines
-from kg.types import Document, Mention, Segmentation, as_decimal
+from kg.types import Document, Figure, Mention, Segmentation, as_decimal
 
 _MULTIPLIERS = {"万亿": 10**12, "千亿": 10**11, "百亿": 10**10, "亿": 10**8, "千万": 10**7, "百万": 10**6, "万": 10**4}
 _CN_DIGITS = "零〇一二两三四五六七八九十百千"
@@ -189,14 +189,8 @@ def _sentence_quantities(text: str, s_start: int, s_end: int, spans: list[tuple[
                 indicator = f"{after}" if not verb else f"{verb}{after}"
         if not indicator or len(indicator) > 30:
             continue
-        attrs = (
-            ("value", str(as_decimal(value))),
-            ("unit", unit),
-            ("qualifier", qualifier),
-            ("indicator", indicator),
-            ("role", role),
-        )
-        yield Mention(m.start(), m.end(), m.group(), "Quantity", indicator, attrs)
+        figure = Figure(as_decimal(value), unit, qualifier, indicator, old=role == "old")  # type: ignore[arg-type]
+        yield Mention(m.start(), m.end(), m.group(), "Quantity", indicator, figure)
 
 
 def _is_quantity(text: str, m: re.Match[str]) -> bool:

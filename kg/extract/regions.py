@@ -1,8 +1,8 @@
 """Region mentions: gazetteer names and short forms, uncoded places, and 我市/全省-style references.
 
-A Region mention's ``key`` is the alias matched; its ``candidates`` attribute lists the codes the
-alias can name with their strength ("630121:strong 340402:weak"). Choosing among them is the
-resolve stage's job, which sees the whole document.
+A Region mention's ``key`` is the alias matched; its RegionName lists the regions the alias can
+name, each strong or weak. Choosing among them is the resolve stage's job, which sees the whole
+document.
 """
 
 from __future__ import annotations
@@ -11,10 +11,21 @@ import re
 from collections.abc import Iterator
 from functools import cache, lru_cache
 
+from kg.conventions import alternation, conventions, han_class
 from kg.dictionary import dictionary_cuts, tokenizer
+from kg.errors import ReferenceDataError
 from kg.extract.matcher import PhraseMatcher
-from kg.gazetteer import Gazetteer, gazetteer
-from kg.types import Document, Mention, Segmentation
+from kg.gazetteer import COUNTRY, STRONG, Gazetteer, gazetteer
+from kg.types import (
+    Document,
+    Mention,
+    PlaceName,
+    RegionCandidate,
+    RegionKind,
+    RegionName,
+    RegionReference,
+    Segmentation,
+)
 
 # A short form followed by one of these is part of a street or place name (海北街道, 中山路).
 _PLACE_TAIL = re.compile(r"(?:街道|镇|乡|村|路|街|大街|大道|社区|小区|巷)")
@@ -22,10 +33,12 @@ _PLACE_AFTER_REGION = re.compile(
     r"[\u4e00-\u9fff]{1,8}?(?:经济技术开发区|高新技术产业开发区|经济开发区|开发区|高新区|产业园区|工业园区|新区|街道|镇|乡)"
     r"(?![\u4e00-\u9fff]{0,1}(?:长|委|办|政府|党委|书记))"
 )
-_REGION_REFERENCE = re.compile(r"(?:我|该|全|本)(?:省|市|州|县|区|盟|旗)|自治区|全疆|自治州")
 
-_HAN = re.compile(r"[\u4e00-\u9fff]")
-_ALL_HAN = re.compile(r"[\u4e00-\u9fff]+")
+
+@cache
+def _han() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """One Chinese character, and a run of them."""
+    return re.compile(han_class()), re.compile(han_class() + "+")
 
 
 def on_word_boundaries(text: str, start: int, end: int, window: int = 8) -> bool:
@@ -33,19 +46,20 @@ def on_word_boundaries(text: str, start: int, end: int, window: int = 8) -> bool
 
     Catches names inside words: 上海 in 登上海拔, 长治 in 长治久安, 范县 in 示范县.
     """
-    han_before = start > 0 and _HAN.match(text, start - 1) is not None
-    han_after = end < len(text) and _HAN.match(text, end) is not None
+    han, all_han = _han()
+    han_before = start > 0 and han.match(text, start - 1) is not None
+    han_after = end < len(text) and han.match(text, end) is not None
     if not han_before and not han_after:  # set apart by punctuation, digits or the text's ends
         return True
     # the run of Chinese characters around the name: other characters are word boundaries anyway
     left = start
-    while left > max(0, start - window) and _HAN.match(text, left - 1):
+    while left > max(0, start - window) and han.match(text, left - 1):
         left -= 1
     right = end
-    while right < min(len(text), end + window) and _HAN.match(text, right):
+    while right < min(len(text), end + window) and han.match(text, right):
         right += 1
     chunk = text[left:right]
-    if _ALL_HAN.fullmatch(chunk):
+    if all_han.fullmatch(chunk):
         cuts = {left, *(left + c for c in dictionary_cuts(chunk))}
     else:  # a name that is not all Chinese characters
         cuts = {left}
@@ -70,8 +84,12 @@ def alias_matches(text: str) -> tuple[tuple[int, int, str], ...]:
     return tuple(_automaton().find(text))
 
 
-def _candidates_attr(g: Gazetteer, alias: str) -> str:
-    return " ".join(f"{code}:{strength}" for code, strength in g.aliases[alias])
+def region_name(g: Gazetteer, alias: str) -> RegionName:
+    """What a gazetteer name can stand for."""
+    return RegionName(
+        tuple(RegionCandidate(code, strength == STRONG) for code, strength in g.aliases[alias]),
+        full_name=any(g.by_code[code].name == alias for code, _ in g.aliases[alias]),
+    )
 
 
 def region_mentions(doc: Document, _seg: Segmentation | None = None) -> Iterator[Mention]:
@@ -81,35 +99,63 @@ def region_mentions(doc: Document, _seg: Segmentation | None = None) -> Iterator
     matches = alias_matches(text)
     starts = {s for s, _e, _a in matches}
     for start, end, alias in matches:
-        full_name = any(g.by_code[c].name == alias for c, _ in g.aliases[alias])
-        if not full_name and _PLACE_TAIL.match(text, end):
+        name = region_name(g, alias)
+        if not name.full_name and _PLACE_TAIL.match(text, end):
             continue
-        if (not full_name or len(alias) <= 2) and not on_word_boundaries(text, start, end):
+        if (not name.full_name or len(alias) <= 2) and not on_word_boundaries(text, start, end):
             continue
-        yield Mention(start, end, alias, "Region", alias, (("candidates", _candidates_attr(g, alias)),))
+        yield Mention(start, end, alias, "Region", alias, name)
         place = None if end in starts else _PLACE_AFTER_REGION.match(text, end)
         if place and not any(a in place.group() for a in ("镇乡", "乡镇", "城乡")):
             label = text[start : place.end()]
-            yield Mention(start, place.end(), label, "Place", alias, (("parent_alias", alias),))
+            yield Mention(start, place.end(), label, "Place", alias, PlaceName(_place_head(label)))
+
+
+def _place_head(label: str) -> str:
+    m = re.search(
+        r"(?:经济技术开发区|高新技术产业开发区|经济开发区|开发区|高新区|产业园区|工业园区|新区|街道|镇|乡)$", label
+    )
+    return m.group() if m else ""
+
+
+@cache
+def _reference_pattern() -> re.Pattern[str]:
+    c = conventions()
+    levels = alternation(list(c.levels))
+    prefixes = alternation(list(c.reference_prefixes))
+    provinces = alternation(list(c.province_characters))
+    return re.compile(
+        rf"(?P<country>{alternation(list(c.country_words))})"
+        rf"|(?P<word>(?:{prefixes})(?:{levels}))"
+        rf"|全(?P<province>{provinces})"
+        rf"|(?P<bare>自治区|自治州)"
+    )
 
 
 def region_references(doc: Document, _seg: Segmentation | None = None) -> Iterator[Mention]:
-    """我市, 该州, 全省, 自治区 ...: references to a region the article is about."""
-    for m in _REGION_REFERENCE.finditer(doc.text):
+    """我市, 该州, 全省, 自治区, 全国, 全川 ...: references to a region by its level or a fixed word."""
+    c = conventions()
+    text = doc.text
+    names = {start for start, _end, _alias in alias_matches(text)}
+    for m in _reference_pattern().finditer(text):
         word = m.group()
-        level = {
-            "省": "province",
-            "州": "prefecture",
-            "盟": "prefecture",
-            "市": "city",
-            "县": "county",
-            "旗": "county",
-        }.get(word[-1], "district")
-        if word in ("自治区", "全疆"):
-            level = "province"
-        elif word == "自治州":
-            level = "prefecture"
-        yield Mention(m.start(), m.end(), word, "RegionRef", level)
+        if m.group("country"):
+            yield Mention(m.start(), m.end(), word, "RegionRef", "country", RegionReference("country", COUNTRY))
+        elif m.group("province"):
+            if m.start("province") in names:  # 全苏州 is all of Suzhou, not of Jiangsu
+                continue
+            code = c.province_characters[m.group("province")]
+            yield Mention(m.start(), m.end(), word, "RegionRef", "province", RegionReference("province", code))
+        else:
+            level = word if m.group("bare") else word[1:]
+            kind = _kind(c.levels[level])
+            yield Mention(m.start(), m.end(), word, "RegionRef", kind, RegionReference(kind))
+
+
+def _kind(value: str) -> RegionKind:
+    if value not in ("province", "prefecture", "city", "county", "district"):
+        raise ReferenceDataError(f"kg/data/conventions.toml: unknown region kind {value!r}")
+    return value  # type: ignore[return-value]
 
 
 def region_spans(text: str) -> list[tuple[int, int]]:

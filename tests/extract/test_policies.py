@@ -6,11 +6,12 @@ import pytest
 
 from kg.extract.policies import policy_mentions
 from kg.load import load_text
+from kg.types import PolicyName
 
 
 def found(text: str) -> list[tuple[str, str, bool]]:
     doc = load_text(text, "t.txt")
-    return [(m.text, m.key, bool(m.attr("discovered"))) for m in policy_mentions(doc)]
+    return [(m.text, m.key, isinstance(m.data, PolicyName) and m.data.discovered) for m in policy_mentions(doc)]
 
 
 @pytest.mark.parametrize(

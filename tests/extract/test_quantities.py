@@ -11,14 +11,15 @@ from hypothesis import strategies as st
 from kg.extract.quantities import parse_number, qualifier_of, quantity_mentions
 from kg.load import load_text
 from kg.segment import segment
+from kg.types import Figure
 
 
 def quantities(text: str) -> list[tuple[str, str, str, str]]:
     doc = load_text(text, "t.txt")
     return [
-        (m.attr("indicator"), m.attr("value"), m.attr("unit"), m.attr("qualifier"))
+        (f.indicator, str(f.value), f.unit, f.qualifier)
         for m in quantity_mentions(doc, segment(doc))
-        if m.attr("role") == "value"
+        if isinstance(f := m.data, Figure) and not f.old
     ]
 
 
@@ -86,7 +87,8 @@ def test_quantities_multipliers_scale_exactly(n: int, mult: str) -> None:
     """N万 is N * 10^4 and N亿 is N * 10^8, for any N."""
     doc = load_text(f"完成投资{n}{mult}元。", "t.txt")
     (m,) = list(quantity_mentions(doc, segment(doc)))
-    assert Decimal(m.attr("value")) == n * (10**4 if mult == "万" else 10**8)
+    assert isinstance(m.data, Figure)
+    assert m.data.value == n * (10**4 if mult == "万" else 10**8)
 
 
 @given(st.integers(min_value=1, max_value=9999))
@@ -123,8 +125,10 @@ def test_quantities_scale_words_multiply(value: object, scale: tuple[str, int], 
     doc = load_text(f"全年新增就业{number}{word}{unit}。", "t.txt")
     found = [m for m in quantity_mentions(doc, segment(doc)) if m.label == "Quantity"]
     assert len(found) == 1
-    assert as_decimal(found[0].attr("value")) == as_decimal(Decimal(number) * factor)
-    assert found[0].attr("unit") == unit
+    figure = found[0].data
+    assert isinstance(figure, Figure)
+    assert figure.value == as_decimal(Decimal(number) * factor)
+    assert figure.unit == unit
 
 
 @given(st.decimals(min_value=0, max_value=100, places=1, allow_nan=False, allow_infinity=False))
@@ -136,4 +140,6 @@ def test_quantities_percent(value: object) -> None:
     for sign in ("%", "％"):
         doc = load_text(f"城镇调查失业率为{number}{sign}。", "t.txt")
         found = [m for m in quantity_mentions(doc, segment(doc)) if m.label == "Quantity"]
-        assert [(as_decimal(m.attr("value")), m.attr("unit")) for m in found] == [(as_decimal(Decimal(number)), "%")]
+        assert [(m.data.value, m.data.unit) for m in found if isinstance(m.data, Figure)] == [
+            (as_decimal(Decimal(number)), "%")
+        ]

@@ -6,28 +6,43 @@ import pytest
 
 from kg.extract.times import time_mentions
 from kg.load import load_text
+from kg.types import TimeSpan
 
 
+# fmt: off
 @pytest.mark.parametrize(
-    "text, key",
+    "text, period",
     [
-        ("截至2023年底，", "Y2023"),
-        ("2023年1—10月，", "R2023-01/2023-10"),
-        ("截至2023年11月底，", "R2023-01/2023-11"),
-        ("1月至11月，", "R?-01/?-11"),
-        ("前11个月，", "R?-01/?-11"),
-        ("截至11月底，", "R?-01/?-11"),
-        ("1月，快递业务量", "M?-01"),
-        ("2024年3月，", "M2024-03"),
-        ("今年以来，", "REL0"),
-        ("去年，", "REL-1"),
-        ("截至目前，", "NOW"),
+        ("截至2023年底，", "2023"),
+        ("2023年1—10月，", "2023-01/2023-10"),
+        ("截至2023年11月底，", "2023-01/2023-11"),
+        ("1月至11月，", "2022-01/2022-11"),
+        ("前11个月，", "2022-01/2022-11"),
+        ("截至11月底，", "2022-01/2022-11"),
+        ("前三季度，", "2022-01/2022-09"),
+        ("2025年上半年，", "2025-01/2025-06"),
+        ("1月，快递业务量", "2022-01"),
+        ("2024年3月，", "2024-03"),
+        ("今年以来，", "2024"),
+        ("去年，", "2023"),
+        ("当年3月，", "2024-03"),
+        ("“十四五”时期，", "2021/2025"),
+        ("2020-2021 年，", "2020/2021"),
     ],
 )
-def test_times_keys(text: str, key: str) -> None:
-    """Each expression gets the key the period resolution completes."""
-    keys = [m.key for m in time_mentions(load_text(text, "t.txt"))]
-    assert keys[0] == key
+# fmt: on
+def test_times_periods(text: str, period: str) -> None:
+    """Each expression completes to its period; a missing year comes from the context (here 2022),
+    a relative one from the document's year (here 2024)."""
+    (first, *_rest) = [m.data for m in time_mentions(load_text(text, "t.txt"))]
+    assert isinstance(first, TimeSpan)
+    assert first.complete(2022, 2024) == period
+
+
+def test_times_now_is_marked() -> None:
+    """截至目前 is the present, which the resolve stage dates."""
+    (m,) = time_mentions(load_text("截至目前，", "t.txt"))
+    assert isinstance(m.data, TimeSpan) and m.data.now
 
 
 @pytest.mark.parametrize("text", ["第13个", "12345热线", "15分钟文明实践圈", "30余个品牌"])

@@ -1,0 +1,118 @@
+"""Conventions of Chinese government writing (``kg/data/conventions.toml``) as typed tables.
+
+Level words, reference words, status and figure cues, genre and section words: the extraction
+rules read them from here, so each is stated once and none is a province's habit written in code.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from kg.errors import ReferenceDataError
+from kg.reference import data_text
+
+
+def _words(table: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
+    value = table.get(key)
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise ReferenceDataError(f"kg/data/conventions.toml: [{where}] {key} must be a list of words")
+    return tuple(value)
+
+
+def alternation(words: tuple[str, ...] | list[str]) -> str:
+    """A regex alternation of ``words``, longest first (so 比上年同期 is tried before 比上年)."""
+    return "|".join(map(re.escape, sorted(set(words), key=lambda w: (-len(w), w))))
+
+
+@dataclass(frozen=True, slots=True)
+class Conventions:
+    han: str  # a character class body: the ranges of Chinese characters
+    levels: dict[str, str]  # level word -> region kind (province, prefecture, city, county, district)
+    reference_prefixes: tuple[str, ...]
+    country_words: tuple[str, ...]
+    object_markers: tuple[str, ...]
+    province_characters: dict[str, str]  # one-character province name -> province code
+    piloting: tuple[str, ...]
+    planned: tuple[str, ...]
+    disposal_verbs: tuple[str, ...]
+    future_after: tuple[str, ...]
+    done: tuple[str, ...]
+    review_months: int
+    completed: tuple[str, ...]
+    plan_titles: tuple[str, ...]
+    report_titles: tuple[str, ...]
+    forward_sections: tuple[str, ...]
+    retrospective_sections: tuple[str, ...]
+    estimate: tuple[str, ...]
+    target: tuple[str, ...]
+    comparison: tuple[str, ...]
+    increase: tuple[str, ...]
+    decrease: tuple[str, ...]
+    share: tuple[str, ...]
+    level_after_change: tuple[str, ...]
+    at_least_before: tuple[str, ...]
+    about_before: tuple[str, ...]
+    at_most_before: tuple[str, ...]
+    at_least_after: tuple[str, ...]
+    about_after: tuple[str, ...]
+    at_most_after: tuple[str, ...]
+
+
+@cache
+def conventions() -> Conventions:
+    """The conventions file, read once per process."""
+    try:
+        data = tomllib.loads(data_text("conventions.toml"))
+    except tomllib.TOMLDecodeError as e:
+        raise ReferenceDataError(f"kg/data/conventions.toml: {e}") from None
+    refs = data["references"]
+    provinces = {ch: code for code, chars in refs["province_characters"].items() for ch in chars}
+    status, genre, sections, figures, q = (
+        data["status"],
+        data["genre"],
+        data["sections"],
+        data["figures"],
+        data["qualifiers"],
+    )
+    return Conventions(
+        han=data["script"]["han"],
+        levels=dict(data["levels"]),
+        reference_prefixes=_words(refs, "prefixes", "references"),
+        country_words=_words(refs, "country", "references"),
+        object_markers=_words(refs, "object_markers", "references"),
+        province_characters=provinces,
+        piloting=_words(status, "piloting", "status"),
+        planned=_words(status, "planned", "status"),
+        disposal_verbs=_words(status, "disposal_verbs", "status"),
+        future_after=_words(status, "future_after", "status"),
+        done=_words(status, "done", "status"),
+        review_months=int(data["periods"]["review_months"]),
+        completed=_words(data["periods"], "completed", "periods"),
+        plan_titles=_words(genre, "plan", "genre"),
+        report_titles=_words(genre, "report", "genre"),
+        forward_sections=_words(sections, "forward", "sections"),
+        retrospective_sections=_words(sections, "retrospective", "sections"),
+        estimate=_words(figures, "estimate", "figures"),
+        target=_words(figures, "target", "figures"),
+        comparison=_words(figures, "comparison", "figures"),
+        increase=_words(figures, "increase", "figures"),
+        decrease=_words(figures, "decrease", "figures"),
+        share=_words(figures, "share", "figures"),
+        level_after_change=_words(figures, "level_after_change", "figures"),
+        at_least_before=_words(q, "at_least_before", "qualifiers"),
+        about_before=_words(q, "about_before", "qualifiers"),
+        at_most_before=_words(q, "at_most_before", "qualifiers"),
+        at_least_after=_words(q, "at_least_after", "qualifiers"),
+        about_after=_words(q, "about_after", "qualifiers"),
+        at_most_after=_words(q, "at_most_after", "qualifiers"),
+    )
+
+
+@cache
+def han_class() -> str:
+    """``[...]`` matching one Chinese character."""
+    return f"[{conventions().han}]"
