@@ -69,7 +69,10 @@ def test_segment_sentences_end_at_stops_and_keep_quotes() -> None:
 
 def test_segment_headings_by_depth() -> None:
     """Each sentence knows the headings above it: 一、 then （一） then an inline （1） heading."""
-    text = "一、2025年预算执行情况\n（一）一般公共预算\n（1）全市收支情况。收入12亿元。\n二、2026年预算草案\n收入13亿元。\n"
+    text = (
+        "一、2025年预算执行情况\n（一）一般公共预算\n（1）全市收支情况。收入12亿元。\n"
+        "二、2026年预算草案\n收入13亿元。\n"
+    )
     doc = load_text(text, "r.txt")
     (article,) = segment(doc).articles
     chains = {
@@ -82,7 +85,10 @@ def test_segment_headings_by_depth() -> None:
 
 def test_segment_captions_and_credits_are_marks() -> None:
     """A photo caption with its credit, its repeat without it, and the credit alone are not body text."""
-    text = "题目\n本报记者  张三\n居民在食堂用餐。  新华社记者  伍志尊摄\n居民在食堂用餐。\n新华社记者  伍志尊摄\n正文一句。\n"
+    text = (
+        "题目\n本报记者  张三\n居民在食堂用餐。  新华社记者  伍志尊摄\n"
+        "居民在食堂用餐。\n新华社记者  伍志尊摄\n正文一句。\n"
+    )
     doc = load_text(text, "c.txt")
     kinds = [(doc.text[b.start : b.end], b.kind) for b in blocks_of(doc)]
     assert [t for t, k in kinds if k == "mark"] == [

@@ -9,7 +9,6 @@ from kg.load import load_text
 from kg.types import TimeSpan
 
 
-# fmt: off
 @pytest.mark.parametrize(
     "text, period",
     [
@@ -30,7 +29,6 @@ from kg.types import TimeSpan
         ("2020-2021 年，", "2020/2021"),
     ],
 )
-# fmt: on
 def test_times_periods(text: str, period: str) -> None:
     """Each expression completes to its period; a missing year comes from the context (here 2022),
     a relative one from the document's year (here 2024)."""
