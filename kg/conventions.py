@@ -60,6 +60,30 @@ class Conventions:
     at_least_after: tuple[str, ...]
     about_after: tuple[str, ...]
     at_most_after: tuple[str, ...]
+    leading: tuple[str, ...]  # the [indicators] section: how a number's label is read
+    trailing: tuple[str, ...]
+    change_to: tuple[str, ...]
+    verbs: tuple[str, ...]
+    funding: tuple[str, ...]
+    purpose: tuple[str, ...]
+    not_counted: tuple[str, ...]
+    budget_kinds: tuple[str, ...]
+    own_level: tuple[str, ...]
+    budget_stages: tuple[str, ...]
+
+
+_INDICATOR_KEYS = (
+    "leading",
+    "trailing",
+    "change_to",
+    "verbs",
+    "funding",
+    "purpose",
+    "not_counted",
+    "budget_kinds",
+    "own_level",
+    "budget_stages",
+)
 
 
 @cache
@@ -71,6 +95,7 @@ def conventions() -> Conventions:
         raise ReferenceDataError(f"kg/data/conventions.toml: {e}") from None
     refs = data["references"]
     provinces = {ch: code for code, chars in refs["province_characters"].items() for ch in chars}
+    ind = data["indicators"]
     status, genre, sections, figures, q = (
         data["status"],
         data["genre"],
@@ -109,6 +134,7 @@ def conventions() -> Conventions:
         at_least_after=_words(q, "at_least_after", "qualifiers"),
         about_after=_words(q, "about_after", "qualifiers"),
         at_most_after=_words(q, "at_most_after", "qualifiers"),
+        **{key: _words(ind, key, "indicators") for key in _INDICATOR_KEYS},
     )
 
 

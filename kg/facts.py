@@ -157,8 +157,8 @@ def document_facts(doc: Document) -> DocumentFacts:
             )
         elif isinstance(m.data, Figure):
             figure = m.data
-            if located.in_title or figure.old:
-                continue  # the starting value of a change is kept only with its own time (not yet read)
+            if located.in_title or (figure.old and figure.time is None):
+                continue  # the starting value of a change (由57人…) is a fact only with its own time
             where = c.region_for(located, m.start)
             if where is None:
                 continue

@@ -191,6 +191,17 @@ def refer(kind: str, article_region: str | None) -> str | None:
     return article_region  # 全区/该区: a district, or an autonomous region article's region
 
 
+def _fits(kind: str, name: str, level: str) -> bool:
+    """Whether a reference of ``kind`` (全市, 全州, 全区 ...) can stand for the region ``name``."""
+    if kind in ("province", "country"):
+        return True
+    if kind == "city":  # 全市: a city, prefecture-level or county-level
+        return level in ("prefecture", "county") and name.endswith("市")
+    if kind == "prefecture":  # 全州, 全盟
+        return level == "prefecture" and not name.endswith("市")
+    return level == "county"
+
+
 # --- the document: its date and genre ---------------------------------------------------------
 
 _DATE_LINE = re.compile(
@@ -386,12 +397,19 @@ class DocumentContext:
     # regions ---------------------------------------------------------------------------------
     def region_for(self, located: Located, position: int) -> Where | None:
         """The region a fact at ``position`` is about: the last region, place or reference named
-        before it in its clause group (a semicolon starts another subject), else the article's."""
+        before it in its clause group (a semicolon starts another subject), else the article's.
+        A reference (全区, 我市) names the region of its level among those the article has named so far."""
         sentence = located.sentence
-        best: tuple[int, Where] | None = None
         floor = max(sentence.start, self.doc.text.rfind("；", sentence.start, position) + 1)
+        where = self._last_anchor(located, floor, position)
+        if where is not None:
+            return where
+        return Where(located.article.region) if located.article.region else None
+
+    def _last_anchor(self, located: Located, floor: int, position: int) -> Where | None:
+        best: tuple[int, Where] | None = None
         for m in self.anchors[bisect_left(self.anchor_starts, floor) : bisect_left(self.anchor_starts, position)]:
-            if m.end > position:
+            if m.end > position or self._is_object(m.start):
                 continue
             where: Where | None = None
             if m.start in self.places and m.label == "Place":
@@ -403,13 +421,28 @@ class DocumentContext:
                     continue  # part of a chain: the deepest link names the region
                 where = Where(self.region_by_start[m.start].code)
             elif m.label == "RegionRef" and isinstance(m.data, RegionReference):
-                code = m.data.code or refer(m.data.kind, located.article.region)
+                code = m.data.code or refer(m.data.kind, self._discourse_region(located, m.start, m.data.kind))
                 where = Where(code) if code else None
-            if where is not None and (best is None or m.start >= best[0]) and not self._is_object(m.start):
+            if where is not None and (best is None or m.start >= best[0]):
                 best = (m.start, where)
-        if best is not None:
-            return best[1]
-        return Where(located.article.region) if located.article.region else None
+        return best[1] if best is not None else None
+
+    def _discourse_region(self, located: Located, position: int, kind: str) -> str | None:
+        """The region a reference word of ``kind`` at ``position`` resolves against: the last region
+        of that level or below the article names before it (全区 after 观山湖区 is 观山湖区; 全市
+        after a passing 河南 is still the city the article is about), else the article's region."""
+        g = gazetteer()
+        start = located.article.article.start
+        k = bisect_left(self.anchor_starts, position) - 1
+        while k >= 0 and self.anchors[k].start >= start:
+            m = self.anchors[k]
+            k -= 1
+            if m.label != "Region" or m.start not in self.region_by_start or self._is_object(m.start):
+                continue
+            code = deepest(chain_at(self.resolved, self.index_by_start[m.start]))
+            if code is not None and _fits(kind, g.by_code[code].name, g.by_code[code].level):
+                return code
+        return located.article.region
 
     def _is_object(self, start: int) -> bool:
         """Whether a region named at ``start`` follows a preposition or comparison (占全国, 居全省)."""

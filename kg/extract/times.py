@@ -142,3 +142,9 @@ def time_mentions(doc: Document, _seg: Segmentation | None = None) -> Iterator[M
         span = time_span(m)
         if span is not None:
             yield Mention(m.start(), m.end(), m.group(), "Time", "", span)
+
+
+def parse_time(text: str) -> TimeSpan | None:
+    """The TimeSpan of ``text`` when it is one time expression (2020年底, 2025年10月), else None."""
+    m = _TIME.fullmatch(text)
+    return time_span(m) if m else None
