@@ -41,6 +41,7 @@ class Conventions:
     disposal_verbs: tuple[str, ...]
     future_after: tuple[str, ...]
     done: tuple[str, ...]
+    directive: tuple[str, ...]
     review_months: int
     completed: tuple[str, ...]
     plan_titles: tuple[str, ...]
@@ -115,6 +116,7 @@ def conventions() -> Conventions:
         disposal_verbs=_words(status, "disposal_verbs", "status"),
         future_after=_words(status, "future_after", "status"),
         done=_words(status, "done", "status"),
+        directive=_words(status, "directive", "status"),
         review_months=int(data["periods"]["review_months"]),
         completed=_words(data["periods"], "completed", "periods"),
         plan_titles=_words(genre, "plan", "genre"),

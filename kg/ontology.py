@@ -37,6 +37,7 @@ class ZC(DefinedNamespace):
     Evidence: URIRef
     AdoptionStatus: URIRef
     Qualifier: URIRef
+    PilotProgramme: URIRef
     Measure: URIRef
     FigureKind: URIRef
     # individuals

@@ -340,6 +340,7 @@ class DocumentContext:
             (s.start, s.end, a, i) for a, ctx in enumerate(self.articles) for i, s in enumerate(ctx.article.sentences)
         )
         self.sentence_starts = [entry[0] for entry in self.sentence_index]
+        self._section_regions: dict[tuple[int, int], str | None] = {}
 
     def times_in(self, start: int, end: int) -> list[Mention]:
         return self.times[bisect_left(self.time_starts, start) : bisect_left(self.time_starts, end)]
@@ -404,7 +405,38 @@ class DocumentContext:
         where = self._last_anchor(located, floor, position)
         if where is not None:
             return where
+        if located.article.region == COUNTRY and located.headings:
+            code = self._section_region(located, located.headings[-1])
+            if code is not None:
+                return Where(code)
         return Where(located.article.region) if located.article.region else None
+
+    def _section_region(self, located: Located, heading: Heading) -> str | None:
+        """In a roundup of several places, the place a section is about: the region its first
+        sentence names, unless the section also speaks of the whole country (全国, 我国)."""
+        key = (heading.start, heading.end)
+        if key not in self._section_regions:
+            article = located.article.article
+            section = [
+                s
+                for s, chain in zip(article.sentences, article.headings, strict=False)
+                if chain and chain[-1] == heading
+            ]
+            section = [s for s in section if s.start >= heading.end]
+            code = None
+            national = any(
+                m.label == "RegionRef" and isinstance(m.data, RegionReference) and m.data.kind == "country"
+                for s in section
+                for m in self.anchors[bisect_left(self.anchor_starts, s.start) : bisect_left(self.anchor_starts, s.end)]
+            )
+            if section and not national:
+                found = [
+                    r for r in self.regions_in(section[0].start, section[0].end) if not self._is_object(r.mention.start)
+                ]
+                if found:
+                    code = deepest(chain_at(self.resolved, self.index_by_start[found[0].mention.start]))
+            self._section_regions[key] = code
+        return self._section_regions[key]
 
     def _last_anchor(self, located: Located, floor: int, position: int) -> Where | None:
         best: tuple[int, Where] | None = None
@@ -452,7 +484,8 @@ class DocumentContext:
     # periods and sections --------------------------------------------------------------------
     def forward(self, located: Located) -> bool:
         """Whether the sentence lies in the part that states what is to be done (a report's plans,
-        a plan's whole text): the innermost heading that says so decides, else the genre."""
+        a plan's whole text): the innermost heading that says so (by its words, or in a report by
+        its year) decides, else the genre."""
         forward, retro = _section_words()
         for heading in reversed(located.headings):
             text = self.doc.text[heading.start : heading.end]
@@ -460,6 +493,11 @@ class DocumentContext:
                 return True
             if retro.search(text):
                 return False
+            years = {int(y) for y in _YEAR.findall(text)}
+            if self.genre != "news" and self.year and len(years) == 1:
+                # a report's part headed by its own year or a later one is its plan (2026年预算保障重点
+                # in a report of 2026); one headed by an earlier year reviews it
+                return years.pop() >= self.year
         return self.genre == "plan"
 
     def base_year(self, located: Located) -> int | None:

@@ -164,6 +164,7 @@ class PolicyName:
 
     policy_id: str
     discovered: bool = False
+    pilot: bool = False  # a pilot programme: a region that runs it is piloting
 
 
 @dataclass(frozen=True, slots=True)

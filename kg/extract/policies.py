@@ -22,9 +22,25 @@ _TITLE = re.compile(r"《([^《》\n]{4,40}(?:规划|方案|条例|办法|意见
 _NOT_POLICY = re.compile(r"[，。；！？、\d]|^(?:不|无|零|没)")
 
 
+_QUOTES = (("“", "”"), ("‘", "’"))
+
+
+@cache
+def _variants() -> dict[str, str]:
+    """Every form matched -> the scheme label it is: each label, and each label with quotes around
+    its head (“办不成事”反映窗口, “一件事”一次办), as texts write a coined part of a name."""
+    out: dict[str, str] = {}
+    for label in policy_lexicon():
+        out[label] = label
+        for k in range(2, len(label) - 1):
+            for left, right in _QUOTES:
+                out.setdefault(f"{left}{label[:k]}{right}{label[k:]}", label)
+    return out
+
+
 @cache
 def _automaton() -> PhraseMatcher:
-    return PhraseMatcher(policy_lexicon())
+    return PhraseMatcher(_variants())
 
 
 def discovered_id(label: str) -> str:
@@ -36,9 +52,11 @@ def policy_mentions(doc: Document, _seg: Segmentation | None = None) -> Iterator
     text = doc.text
     lexicon = policy_lexicon()
     known_spans: list[tuple[int, int]] = []
-    for start, end, label in _automaton().find(text):
+    variants = _variants()
+    for start, end, form in _automaton().find(text):
         known_spans.append((start, end))
-        yield Mention(start, end, label, "Policy", lexicon[label].policy_id, PolicyName(lexicon[label].policy_id))
+        entry = lexicon[variants[form]]
+        yield Mention(start, end, form, "Policy", entry.policy_id, PolicyName(entry.policy_id, pilot=entry.pilot))
     for m in _QUOTED.finditer(text):
         name = m.group(1)
         if any(s < m.end(1) and m.start(1) < e for s, e in known_spans) or _NOT_POLICY.search(name):
