@@ -71,6 +71,8 @@ class Conventions:
     budget_kinds: tuple[str, ...]
     own_level: tuple[str, ...]
     budget_stages: tuple[str, ...]
+    stocks: tuple[str, ...]
+    implied_units: tuple[tuple[str, str], ...]  # label ending -> unit of a number written without one
 
 
 _INDICATOR_KEYS = (
@@ -84,6 +86,7 @@ _INDICATOR_KEYS = (
     "budget_kinds",
     "own_level",
     "budget_stages",
+    "stocks",
 )
 
 
@@ -137,6 +140,7 @@ def conventions() -> Conventions:
         about_after=_words(q, "about_after", "qualifiers"),
         at_most_after=_words(q, "at_most_after", "qualifiers"),
         **{key: _words(ind, key, "indicators") for key in _INDICATOR_KEYS},
+        implied_units=tuple((str(a), str(b)) for a, b in ind["implied_units"]),
     )
 
 

@@ -108,6 +108,12 @@ def adoption_status(
     return "planned" if forward else "implemented"
 
 
+def _is_stock(figure: Figure) -> bool:
+    """A level at a moment (参保人数, 余额), as conventions' stocks list them."""
+    label = figure.base_indicator or figure.indicator
+    return figure.measure == "level" and label.split("（")[0].endswith(conventions().stocks)
+
+
 def figure_kind(figure: Figure, forward: bool) -> FigureKind:
     """An outcome, an estimate (预计) or a target (力争, 目标, the plan part of a report or a plan)."""
     if figure.kind != "actual":
@@ -189,7 +195,7 @@ def document_facts(doc: Document) -> DocumentFacts:
                     value=figure.value,
                     unit=figure.unit,
                     qualifier=figure.qualifier,
-                    period=c.period_for(located, m.start, figure.time),
+                    period=c.period_for(located, m.start, figure.time, _is_stock(figure)),
                     evidence=evidence(doc, sentence.start, sentence.end),
                     measure=figure.measure,
                     kind=figure_kind(figure, c.forward(located)),

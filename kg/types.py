@@ -182,6 +182,7 @@ class TimeSpan:
     end_month: int | None = None
     relative: int | None = None
     now: bool = False
+    anaphoric: bool = False  # 当年: the year the text last named
 
     def complete(self, year: int | None, document_year: int | None) -> str | None:
         """The period as "2023", "2023-11" or "2023-01/2023-10", its missing year from ``year``

@@ -69,11 +69,16 @@ def _quantity_re() -> re.Pattern[str]:
     mults = "|".join(sorted(_MULTIPLIERS, key=len, reverse=True))
     before = alternation([*c.at_least_before, *c.about_before, *c.at_most_before])
     after = alternation([*c.at_least_after, *c.about_after, *c.at_most_after])
+    han = han_class()
     return re.compile(
         rf"(?P<pre>{before})?"
         rf"(?P<num>\d+(?:\.\d+)?|[{_CN_DIGITS}]+(?:点[{_CN_DIGITS}]+)?)"
         rf"(?P<approx>余|多)?(?P<mult>{mults})?(?P<approx2>余|多)?"
-        rf"(?P<unit>{units})(?P<post>{after})?"
+        rf"(?:(?P<unit>{units})(?P<post>{after})?"
+        # 4945万老年人: a noun of people as the counting word, after 万/亿
+        rf"|(?<=[万亿])(?P<person>{han}{{1,3}}?人)(?![{conventions().han}])"
+        # 累计参保人数突破2200万: no unit at all; the label says what it is counted in
+        rf"|(?<=[万亿余多])(?P<bare>(?:以上|左右)?)(?=[，。；：、）)]|$))"
     )
 
 
@@ -148,6 +153,7 @@ def _phrase_patterns() -> dict[str, re.Pattern[str]]:
         "budget_end": re.compile(rf"(?:{alternation(c.budget_kinds)})$"),
         "after_noun": re.compile(rf"“?{han}[{c.han}A-Za-z“”]*"),
         "after_cut": re.compile(rf"{_AFTER_CUT}|{verbs}"),
+        "predicate": re.compile(r"可|能|全部|进驻|落地|入选|实行|实现"),
         "own_time": re.compile(rf"({time}的?)$"),
     }
 
@@ -196,7 +202,10 @@ def _noun_after(text: str, end: int, limit: int) -> str:
     if p["change_word"].match(phrase):
         return ""  # 9400多家增加到…: a change follows, not a noun
     cut = p["after_cut"].search(phrase, 2 if phrase.startswith("“") else 1)
-    if cut:
+    if cut and cut.start() <= 3 and p["predicate"].match(phrase, cut.start()):
+        # 1209项事项可全程网办, 44家部门进驻: a bare noun names what is counted by what it does
+        phrase = text[end:limit][:14]
+    elif cut:
         phrase = phrase[: cut.start()]
     if len(phrase.strip("“”")) < 2:
         return ""
@@ -285,7 +294,7 @@ def sentence_figures(
         number = parse_number(m.group("num"))
         if number is None:
             continue
-        unit = units[m.group("unit")]
+        unit = units[m.group("unit")] if m.group("unit") else _PEOPLE if m.group("person") else _BARE
         value = number * _MULTIPLIERS.get(m.group("mult") or "", 1) * unit.multiplier
         qualifier = qualifier_of(
             m.group("pre") or "", m.group("approx") or m.group("approx2") or "", m.group("post") or "", unit.kind
@@ -295,7 +304,7 @@ def sentence_figures(
         clause_end = _clause_end(text, m.end(), s_end)
         pre_text = text[clause : m.start()]
         old = bool(_OLD_VALUE.match(text, m.end()) and re.search(r"(?:由|从)[^，。；]{0,12}$", pre_text))
-        after = _noun_after(text, m.end(), clause_end) if unit.kind in ("count", "measure") else ""
+        after = m.group("person") or (_noun_after(text, m.end(), clause_end) if unit.kind != "ratio" else "")
         if after and p["not_counted"].match(after.strip("“")):
             continue  # 5个方面, 10项措施: a count of the text's own parts
         own_time = None
@@ -326,7 +335,12 @@ def sentence_figures(
             label = topic + label
         if not label:
             continue
-        if reading.measure == "level" and not to_level:
+        if unit is _BARE:
+            implied = _implied_unit(label)
+            if implied is None:
+                continue
+            unit = implied
+        if label != topic:
             topic = label if p["budget_end"].search(label) else (p["stage"].sub("", label) or label)
         label = _with_scope(label, scope)
         if per:
@@ -356,6 +370,16 @@ def sentence_figures(
 
 
 _BENEFACTIVE = ("为", "向", "对", "帮助", "给")
+_PEOPLE = Unit("人", 1, "count")
+_BARE = Unit("", 1, "bare")
+
+
+def _implied_unit(label: str) -> Unit | None:
+    """The unit a label implies for a number written without one (…人数 -> 人, …收入 -> 元)."""
+    for ending, unit in conventions().implied_units:
+        if label.endswith(ending):
+            return Unit(unit, 1, "money" if unit == "元" else "count")
+    return None
 
 
 def _with_noun_after(
@@ -368,9 +392,14 @@ def _with_noun_after(
         return label
     if after and label in _BENEFACTIVE:  # 为1077家企业发放稳岗返还补助: the whole predicate
         return _balance_quotes(re.split(r"\d", text[after_start:clause_end], maxsplit=1)[0][:16])
+    if after and unit.kind == "money" and not (label and p["ends_with_verb"].search(label)):
+        after = ""  # 发放3600元育儿补贴: the noun after money counts only after a verb
     if after and (not label or len(label) <= 10 or label.endswith("等")):
         head = "" if label.endswith("等") or label in ("有", "已有", "共有") else label
         return head + after
+    if after and p["ends_with_verb"].search(label):  # 面向…等重点群体举行近300场招聘会
+        tail = re.split(r"[等、的]", label)[-1]
+        return tail + after
     if unit.kind == "money" and label and p["funding"].fullmatch(label):
         purpose = _purpose_after(text, clause_end, s_end)
         return f"{purpose}{label}" if purpose else label
@@ -419,7 +448,11 @@ def _purpose_after(text: str, clause_end: int, s_end: int) -> str:
     clause = text[clause_end + 1 : end]
     if not p["purpose"].match(clause):
         return ""
-    return re.split(r"[、，]", clause)[0][:16]
+    if len(clause) > 16:  # 支持汽车、电动自行车、家电家装等以旧换新: the verb and what 等 sums up
+        verb = p["purpose"].match(clause)
+        tail = re.split(r"[等、]", clause)[-1]
+        clause = (verb.group() if verb else "") + tail if "等" in clause else clause
+    return clause[:16]
 
 
 def _with_scope(label: str, scope: str) -> str:
@@ -432,6 +465,8 @@ def _with_scope(label: str, scope: str) -> str:
 
 def _is_quantity(text: str, m: re.Match[str]) -> bool:
     num = m.group("num")
+    if m.group("bare") is not None and not m.group("mult"):
+        return False  # 30余， is no amount; 2200万， is
     before = text[m.start("num") - 1 : m.start("num")] if m.start("num") else ""
     if before == "第" or (before.isdigit() or before in ".-—~/"):
         return False
