@@ -81,7 +81,7 @@ def region_mentions(doc: Document, _seg: Segmentation | None = None) -> Iterator
     matches = alias_matches(text)
     starts = {s for s, _e, _a in matches}
     for start, end, alias in matches:
-        full_name = any(g.by_code[c].name == alias for c, _ in g.aliases[alias])
+        full_name = alias in g.full_names  # a current or former official name, not a short form
         if not full_name and _PLACE_TAIL.match(text, end):
             continue
         if (not full_name or len(alias) <= 2) and not on_word_boundaries(text, start, end):
