@@ -212,10 +212,12 @@ def gazetteer() -> Gazetteer:
                 slot[region.code] = strength
 
     # Former names: aliases of the region that replaced them, with the strength a current name of
-    # that level would have. A current region keeps the names it answers to: a former full name that
-    # is one of them is only a weak candidate, taken where the context names the former parent
-    # (重庆市江北区 -> 两江新区, while 江北区 alone stays 宁波's); a former short form that is one of
-    # them is not added (襄阳 stays the city, not the former 襄阳县).
+    # that level would have; of their short forms only the strong ones (a two-character stem of a
+    # former county, 动力 or 四方, is more often a word than the region). A current region keeps the
+    # names it answers to: a former full name that is one of them is only a weak candidate, taken
+    # where the context names the former parent (重庆市江北区 -> 两江新区, while 江北区 alone stays
+    # 宁波's), unless its stem is one character (郊区); a former short form that is one of them is
+    # not added (襄阳 stays the city, not the former 襄阳县).
     history = _read_history(by_code)
     replaced: dict[str, str] = {}
     former_table: dict[str, dict[str, str]] = {}
@@ -229,10 +231,10 @@ def gazetteer() -> Gazetteer:
             if f.code not in by_code:
                 replaced[f.code] = current
             for alias, strength in region_aliases(f.name, _level_of_code(f.code), groups):
-                if alias in stop:
+                if alias in stop or (alias != f.name and strength == WEAK):
                     continue
                 if alias in table:
-                    if alias == f.name and current not in table[alias]:
+                    if alias == f.name and len(alias) > 2 and current not in table[alias]:
                         taken.append((alias, current))
                     continue
                 slot = former_table.setdefault(alias, {})
