@@ -346,6 +346,8 @@ def write_history(formers: list[Former], snaps: list[Snapshot]) -> Path:
             "# the first list without it); for a change after the last list (2019-04) that the events do not\n"
             "# date, the last year a list shows it. basis: how replaced_by was found: same-code (renamed in\n"
             "# place), same-name (new code, same name), same-stem (湟中县 -> 湟中区), change-list (an event).\n"
+            "# A county-level city that a prefecture-level city of its name replaced (吉安市 362401, 2000) maps\n"
+            "# to that prefecture-level city, which contains it.\n"
         )
         fh.write("former_code\tformer_name\tvalid_from\tvalid_until\treplaced_by\tbasis\n")
         for f in formers:
