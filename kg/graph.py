@@ -132,7 +132,7 @@ def _integer(value: int) -> str:
 
 @cache
 def _region_lines(code: str) -> tuple[str, ...]:
-    """N-Triples of the region with this code, its labels, and every region above it (regions recur)."""
+    """N-Triples of the region with this code, its labels, former names and codes, and every region above it."""
     g = gazetteer()
     out: list[tuple[str, str, str]] = []
     while code in g.by_code:
@@ -151,6 +151,8 @@ def _region_lines(code: str) -> tuple[str, ...]:
         if region.longitude:
             out.append((s, zc("longitude"), literal(region.longitude, datatype=_DECIMAL)))
             out.append((s, zc("latitude"), literal(region.latitude, datatype=_DECIMAL)))
+        out += [(s, zc("formerName"), _zh(name)) for name in region.former_names]
+        out += [(s, zc("formerCode"), literal(former)) for former in region.former_codes]
         if not region.parent:
             break
         out.append((s, zc("partOf"), iri(region_iri(region.parent))))

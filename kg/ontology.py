@@ -66,6 +66,8 @@ class ZC(DefinedNamespace):
     province: URIRef
     longitude: URIRef
     latitude: URIRef
+    formerName: URIRef
+    formerCode: URIRef
     jurisdiction: URIRef
     discovered: URIRef
     region: URIRef

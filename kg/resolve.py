@@ -57,7 +57,7 @@ def candidates(mention: Mention) -> list[RegionCandidate]:
 
 
 def _is_full_name(g: Gazetteer, m: Mention, code: str) -> bool:
-    return g.by_code[code].name == m.text
+    return g.is_full_name(m.text, code)
 
 
 def choose_regions(doc: Document, mentions: Sequence[Mention]) -> list[ResolvedRegion]:

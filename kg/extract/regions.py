@@ -88,7 +88,7 @@ def region_name(g: Gazetteer, alias: str) -> RegionName:
     """What a gazetteer name can stand for."""
     return RegionName(
         tuple(RegionCandidate(code, strength == STRONG) for code, strength in g.aliases[alias]),
-        full_name=any(g.by_code[code].name == alias for code, _ in g.aliases[alias]),
+        full_name=alias in g.full_names,  # a current or former official name, not a short form
     )
 
 
