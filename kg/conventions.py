@@ -65,6 +65,7 @@ class Conventions:
     trailing: tuple[str, ...]
     change_to: tuple[str, ...]
     verbs: tuple[str, ...]
+    adverbials: tuple[str, ...]
     funding: tuple[str, ...]
     purpose: tuple[str, ...]
     not_counted: tuple[str, ...]
@@ -80,6 +81,7 @@ _INDICATOR_KEYS = (
     "trailing",
     "change_to",
     "verbs",
+    "adverbials",
     "funding",
     "purpose",
     "not_counted",

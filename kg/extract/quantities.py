@@ -28,6 +28,7 @@ from functools import cache
 import cn2an
 
 from kg.conventions import alternation, conventions, han_class
+from kg.dictionary import word_scores
 from kg.extract.times import parse_time
 from kg.reference import data_lines
 from kg.types import Document, Figure, FigureKind, Measure, Mention, Qualifier, Segmentation, as_decimal
@@ -36,6 +37,7 @@ _MULTIPLIERS = {"万亿": 10**12, "千亿": 10**11, "百亿": 10**10, "亿": 10*
 _CN_DIGITS = "零〇一二两三四五六七八九十百千"
 _CLAUSE_BREAK = "，。；：！？!?;\n"
 _MAX_LABEL = 30
+_MAX_PREDICATE = 20  # what a bare counted noun does (事项可全程网办), at most this long
 _LONG_PHRASE = 20  # a phrase longer than this keeps only what follows its last 的
 # After the starting value of a change (由57人，增长至68人): the verb and 至/到/为 of the new one.
 _OLD_VALUE = re.compile(r"，?(?:调整|增长|增加|提高|提升|上升|下降|降低|减少|缩短|压缩|减|增|降)?(?:至|到|为)")
@@ -152,8 +154,10 @@ def _phrase_patterns() -> dict[str, re.Pattern[str]]:
         "stage": re.compile(rf"(?:{alternation(c.budget_stages)})$"),
         "budget_end": re.compile(rf"(?:{alternation(c.budget_kinds)})$"),
         "after_noun": re.compile(rf"“?{han}[{c.han}A-Za-z“”]*"),
-        "after_cut": re.compile(rf"{_AFTER_CUT}|{verbs}"),
-        "predicate": re.compile(r"可|能|全部|进驻|落地|入选|实行|实现"),
+        "after_cut": re.compile(rf"{_AFTER_CUT}|{alternation([v for v in c.verbs if len(v) > 1])}"),
+        "predicate": re.compile(r"可|能|全部|进驻|落地|入选|实行|实现|完成"),
+        "change_verb_end": re.compile(rf"(?:{alternation(c.change_to)})$"),
+        "adverbial": re.compile(rf"^(?:{alternation(c.adverbials)})"),
         "own_time": re.compile(rf"({time}的?)$"),
     }
 
@@ -204,7 +208,7 @@ def _noun_after(text: str, end: int, limit: int) -> str:
     cut = p["after_cut"].search(phrase, 2 if phrase.startswith("“") else 1)
     if cut and cut.start() <= 3 and p["predicate"].match(phrase, cut.start()):
         # 1209项事项可全程网办, 44家部门进驻: a bare noun names what is counted by what it does
-        phrase = text[end:limit][:14]
+        phrase = re.split(r"\d", text[end:limit], maxsplit=1)[0][:_MAX_PREDICATE]
     elif cut:
         phrase = phrase[: cut.start()]
     if len(phrase.strip("“”")) < 2:
@@ -300,6 +304,10 @@ def sentence_figures(
             m.group("pre") or "", m.group("approx") or m.group("approx2") or "", m.group("post") or "", unit.kind
         )
         num_start = m.start("num")
+        if m.group("pre") and _in_word(text, m.start("pre"), m.end("pre")):
+            qualifier = qualifier_of(
+                "", m.group("approx") or m.group("approx2") or "", m.group("post") or "", unit.kind
+            )
         clause = _clause_start(text, num_start, s_start)
         clause_end = _clause_end(text, m.end(), s_end)
         pre_text = text[clause : m.start()]
@@ -308,17 +316,21 @@ def sentence_figures(
         if after and p["not_counted"].match(after.strip("“")):
             continue  # 5个方面, 10项措施: a count of the text's own parts
         own_time = None
-        pre_end = m.start()
+        pre_end = num_start if m.group("pre") and _in_word(text, m.start("pre"), m.end("pre")) else m.start()
+        pre_text = text[clause:pre_end]
         t = p["own_time"].search(pre_text)
         if t:  # 从2020年底的9400多家: the number's own time, not part of its label
             own_time = parse_time(t.group(1).rstrip("的"))
             pre_end = clause + t.start()
-        reading = _reading(text, clause, m.start(), unit)
+        label_start = num_start if m.group("pre") and _in_word(text, m.start("pre"), m.end("pre")) else m.start()
+        reading = _reading(text, clause, label_start, unit)
         label_end = reading.cue_start if reading.measure in ("growth_rate", "change") else pre_end
         to_level = reading.measure == "level" and bool(p["change_to"].search(text[clause:label_end].rstrip()))
         label = distributive[i] if i in distributive else _label_before(text, clause, label_end, spans)
         if to_level:  # 增长至68人: a new level of the clause's subject, else of the sentence's
-            label = strip_phrase(p["change_to"].sub("", label)) or topic
+            subject = strip_phrase(p["change_verb_end"].sub("", p["change_to"].sub("", label)))
+            # 执行中经…批准调整为…: an adverbial, not a subject, stands before the verb
+            label = subject if subject and not p["adverbial"].match(subject) else topic
         elif not label and pre_text.rstrip().endswith(_BENEFACTIVE) and after:
             label = pre_text.rstrip()[-1]  # 为1077家企业发放…: the predicate names what is counted
         rate = _RATE.search(label)
@@ -461,6 +473,14 @@ def _with_scope(label: str, scope: str) -> str:
     if not scope or p["budget"].search(label):
         return label
     return scope + label
+
+
+def _in_word(text: str, start: int, end: int) -> bool:
+    """Whether a qualifier word (约, 近, 超) ends a word with the character before it (节约, 最近, 附近)."""
+    if start == 0 or end - start > 1:
+        return False
+    score = word_scores()[0].get(text[start - 1 : end])
+    return score is not None
 
 
 def _is_quantity(text: str, m: re.Match[str]) -> bool:
