@@ -44,6 +44,9 @@ class Conventions:
     directive: tuple[str, ...]
     review_months: int
     completed: tuple[str, ...]
+    policy_endings: tuple[str, ...]
+    after_quote: tuple[str, ...]
+    title_endings: tuple[str, ...]
     plan_titles: tuple[str, ...]
     report_titles: tuple[str, ...]
     forward_sections: tuple[str, ...]
@@ -73,6 +76,7 @@ class Conventions:
     own_level: tuple[str, ...]
     budget_stages: tuple[str, ...]
     stocks: tuple[str, ...]
+    comparable_drop: tuple[str, ...]
     implied_units: tuple[tuple[str, str], ...]  # label ending -> unit of a number written without one
 
 
@@ -89,6 +93,7 @@ _INDICATOR_KEYS = (
     "own_level",
     "budget_stages",
     "stocks",
+    "comparable_drop",
 )
 
 
@@ -124,6 +129,9 @@ def conventions() -> Conventions:
         directive=_words(status, "directive", "status"),
         review_months=int(data["periods"]["review_months"]),
         completed=_words(data["periods"], "completed", "periods"),
+        policy_endings=_words(data["policies"], "name_endings", "policies"),
+        after_quote=_words(data["policies"], "after_quote", "policies"),
+        title_endings=_words(data["policies"], "title_endings", "policies"),
         plan_titles=_words(genre, "plan", "genre"),
         report_titles=_words(genre, "report", "genre"),
         forward_sections=_words(sections, "forward", "sections"),

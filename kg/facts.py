@@ -108,6 +108,19 @@ def adoption_status(
     return "planned" if forward else "implemented"
 
 
+def comparable_label(label: str) -> str:
+    """The label without the opening words that do not change what is measured (基本养老保险参保人数 ->
+    养老保险参保人数), so figures of different regions and documents line up."""
+    drop = conventions().comparable_drop
+    previous = None
+    while previous != label:
+        previous = label
+        for word in drop:
+            if label.startswith(word) and len(label) > len(word) + 1:
+                label = label[len(word) :]
+    return label
+
+
 def _is_stock(figure: Figure) -> bool:
     """A level at a moment (参保人数, 余额), as conventions' stocks list them."""
     label = figure.base_indicator or figure.indicator
@@ -201,6 +214,7 @@ def document_facts(doc: Document) -> DocumentFacts:
                     kind=figure_kind(figure, c.forward(located)),
                     base_indicator=figure.base_indicator,
                     place=where.place,
+                    comparable=comparable_label(figure.indicator),
                 )
             )
     titles = tuple(a.title for a in seg.articles if a.title)

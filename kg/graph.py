@@ -65,6 +65,7 @@ _ALT = iri(str(SKOS.altLabel))
 _PREF = iri(str(SKOS.prefLabel))
 _IN_SCHEME = iri(str(SKOS.inScheme))
 _BROADER = iri(str(SKOS.broader))
+_CLOSE_MATCH = iri(str(SKOS.closeMatch))
 _CONCEPT = iri(str(SKOS.Concept))
 _TITLE = iri(str(DCTERMS.title))
 _DATE = iri(str(DCTERMS.date))
@@ -269,6 +270,8 @@ def document_lines(facts: DocumentFacts) -> set[str]:
         indicator = t.indicator(o.indicator)
         if o.base_indicator and o.base_indicator != o.indicator:
             t.add(indicator, _BROADER, t.indicator(o.base_indicator))
+        if o.comparable and o.comparable != o.indicator:
+            t.add(indicator, _CLOSE_MATCH, t.indicator(o.comparable))
         t.add(s, zc("indicator"), indicator)
         t.add(s, zc("value"), _decimal(o.value))
         t.add(s, zc("unit"), literal(o.unit))

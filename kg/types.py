@@ -312,6 +312,7 @@ class Observation:
     kind: FigureKind = "actual"
     base_indicator: str = ""  # what a change, growth rate or share is of (skos:broader of the indicator)
     place: PlaceRef | None = None
+    comparable: str = ""  # the label without words that do not change what is measured (skos:closeMatch)
 
 
 @dataclass(frozen=True, slots=True)

@@ -65,7 +65,7 @@ def _units() -> dict[str, Unit]:
 
 
 @cache
-def _quantity_re() -> re.Pattern[str]:
+def quantity_pattern() -> re.Pattern[str]:
     c = conventions()
     units = alternation(list(_units()))
     mults = "|".join(sorted(_MULTIPLIERS, key=len, reverse=True))
@@ -184,6 +184,7 @@ def strip_phrase(phrase: str, region_spans: tuple[tuple[int, int], ...] = (), of
         if s - offset == 0 and e - offset <= len(phrase):
             phrase = phrase[e - offset :]
             offset = e
+    phrase = phrase.lstrip("*#·•—-_ ")  # emphasis and list marks of the source's markup
     if phrase.count("“") > phrase.count("”"):
         phrase = phrase.replace("“", "", 1)  # the opening quote of what someone says
     previous = None
@@ -291,7 +292,7 @@ def sentence_figures(
     """The figures of one sentence, in order, each with its label, measure and kind."""
     p = _phrase_patterns()
     units = _units()
-    matches = [m for m in _quantity_re().finditer(text, s_start, s_end) if _is_quantity(text, m)]
+    matches = [m for m in quantity_pattern().finditer(text, s_start, s_end) if _is_quantity(text, m)]
     distributive = _distributive_indicators(text, s_start, matches)
     topic = ""  # the subject of the sentence so far: later clauses may leave it out
     for i, m in enumerate(matches):
@@ -429,7 +430,7 @@ def _label_before(text: str, clause: int, end: int, spans: tuple[tuple[int, int]
     change = re.search(r"(?:由|从)[^，。；]*$", pre)
     if change:
         pre = pre[: change.start()]
-    quantities = list(_quantity_re().finditer(pre))
+    quantities = list(quantity_pattern().finditer(pre))
     if quantities:
         last = quantities[-1]
         rest = pre[last.end() :]

@@ -84,7 +84,7 @@ def _quarters(word: str) -> tuple[int, int]:
 
 
 @cache
-def _time_starts() -> PhraseStarts:
+def time_starts() -> PhraseStarts:
     digits = re.findall(r"\d", "".join(map(chr, range(sys.maxunicode + 1))))
     return PhraseStarts([*digits, *_TIME_WORDS])
 
@@ -145,7 +145,7 @@ def time_span(m: re.Match[str]) -> TimeSpan | None:
 
 def time_mentions(doc: Document, _seg: Segmentation | None = None) -> Iterator[Mention]:
     text = doc.text
-    for m in finditer_at(_TIME, text, _time_starts()(text)):
+    for m in finditer_at(_TIME, text, time_starts()(text)):
         span = time_span(m)
         if span is not None:
             yield Mention(m.start(), m.end(), m.group(), "Time", "", span)
