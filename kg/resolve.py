@@ -249,6 +249,7 @@ def year_of(date: str | None) -> int | None:
     return int(date[:4]) if date and date[:4].isdigit() else None
 
 
+_SALUTATION = r"(?:[^。：:]{1,15}[：:])?$"  # what may follow a title on its line: 各区政府：
 _TITLE_TAIL = re.compile(r"[（(][^（）()]{1,10}[）)]$")  # （摘要）, （征求意见稿）
 
 
@@ -266,7 +267,7 @@ def document_genre(doc: Document, seg: Segmentation) -> Genre:
     for line in titles:
         for genre, words in (("plan", c.plan_titles), ("report", c.report_titles)):
             for word in words:
-                if line.endswith(word) and (best is None or len(word) > best[0]):
+                if re.search(re.escape(word) + _SALUTATION, line) and (best is None or len(word) > best[0]):
                     best = (len(word), genre)  # type: ignore[assignment]
     return best[1] if best else "news"
 
