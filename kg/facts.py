@@ -62,14 +62,29 @@ def _clause_bounds(text: str, start: int, end: int, position: int) -> tuple[int,
     return max(left + 1, start), min(right) if right else end
 
 
-def _masked(text: str, start: int, end: int, names: list[tuple[int, int]]) -> str:
-    """text[start:end] with names (policies, quoted and 《》 titles) blanked: a name's own words
-    (全民参保计划, “试点”项目) say nothing of its status."""
-    chars = list(text[start:end])
-    for s, e in names:
-        for i in range(max(s, start), min(e, end)):
-            chars[i - start] = "□"
-    return "".join(chars)
+class _Names:
+    """Spans of names (policies, quoted and 《》 titles) whose own words (全民参保计划, “试点”项目) say
+    nothing of a status: a cue found inside one does not count."""
+
+    __slots__ = ("ends", "starts")
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        merged: list[tuple[int, int]] = []
+        for s, e in sorted(spans):
+            if merged and s <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(merged[-1][1], e))
+            else:
+                merged.append((s, e))
+        self.starts = [s for s, _e in merged]
+        self.ends = [e for _s, e in merged]
+
+    def covers(self, start: int, end: int) -> bool:
+        k = bisect_right(self.starts, start) - 1
+        return k >= 0 and self.ends[k] >= end
+
+    def search(self, pattern: re.Pattern[str], text: str, start: int, end: int) -> bool:
+        """Whether ``pattern`` matches text[start:end] outside every name."""
+        return any(not self.covers(m.start(), m.end()) for m in pattern.finditer(text, start, end))
 
 
 @cache
@@ -85,7 +100,7 @@ def _in_directive(text: str, sentence_start: int, position: int) -> bool:
 
 
 def adoption_status(
-    text: str, located: Located, position: int, forward: bool, names: list[tuple[int, int]], pilot: bool = False
+    text: str, located: Located, position: int, forward: bool, names: _Names, pilot: bool = False
 ) -> Status:
     """piloting (试点) or planned (计划, 将 + verb, a directive, a plan's text or a report's plan part)
     or implemented, read from the policy's clause, then its sentence before it, then the section and
@@ -93,15 +108,17 @@ def adoption_status(
     pilot_words, planned, future_jiang, done = _status_patterns()
     sentence = located.sentence
     c_start, c_end = _clause_bounds(text, sentence.start, sentence.end, position)
-    clause = _masked(text, c_start, c_end, names)
-    before = _masked(text, sentence.start, position, names)
     if _in_directive(text, sentence.start, position):
         return "planned"
-    if pilot_words.search(clause):
+    if names.search(pilot_words, text, c_start, c_end):
         return "piloting"
-    if done.search(clause):
+    if names.search(done, text, c_start, c_end):
         return "piloting" if pilot else "implemented"
-    if planned.search(clause) or planned.search(before) or future_jiang.search(clause):
+    if (
+        names.search(planned, text, c_start, c_end)
+        or names.search(planned, text, sentence.start, position)
+        or names.search(future_jiang, text, c_start, c_end)
+    ):
         return "planned"
     if pilot:
         return "piloting"
@@ -137,10 +154,10 @@ def figure_kind(figure: Figure, forward: bool) -> FigureKind:
 # --- the document ------------------------------------------------------------------------------
 
 
-def _names(mentions: list[Mention], text: str) -> list[tuple[int, int]]:
+def _names(mentions: list[Mention], text: str) -> _Names:
     spans = [(m.start, m.end) for m in mentions if m.label == "Policy"]
     spans += [(m.start(), m.end()) for m in re.finditer(r"“[^“”\n]{1,30}”|《[^《》\n]{1,60}》", text)]
-    return spans
+    return _Names(spans)
 
 
 def document_facts(doc: Document) -> DocumentFacts:

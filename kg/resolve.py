@@ -192,6 +192,11 @@ def refer(kind: str, article_region: str | None) -> str | None:
     return article_region  # 全区/该区: a district, or an autonomous region article's region
 
 
+@cache
+def _object_marker() -> re.Pattern[str]:
+    return re.compile(rf"(?:{alternation(conventions().object_markers)})$")
+
+
 def _fits(kind: str, name: str, level: str) -> bool:
     """Whether a reference of ``kind`` (全市, 全州, 全区 ...) can stand for the region ``name``."""
     if kind in ("province", "country"):
@@ -349,6 +354,7 @@ class DocumentContext:
         )
         self.sentence_starts = [entry[0] for entry in self.sentence_index]
         self._section_regions: dict[tuple[int, int], str | None] = {}
+        self._forward: dict[tuple[Heading, ...], bool] = {}
 
     def times_in(self, start: int, end: int) -> list[Mention]:
         return self.times[bisect_left(self.time_starts, start) : bisect_left(self.time_starts, end)]
@@ -513,16 +519,22 @@ class DocumentContext:
 
     def _is_object(self, start: int) -> bool:
         """Whether a region named at ``start`` follows a preposition or comparison (占全国, 居全省)."""
-        head = self.doc.text[max(0, start - 4) : start]
-        return any(head.endswith(word) for word in conventions().object_markers)
+        return _object_marker().search(self.doc.text, max(0, start - 4), start) is not None
 
     # periods and sections --------------------------------------------------------------------
     def forward(self, located: Located) -> bool:
         """Whether the sentence lies in the part that states what is to be done (a report's plans,
         a plan's whole text): the innermost heading that says so (by its words, or in a report by
         its year) decides, else the genre."""
+        cached = self._forward.get(located.headings)
+        if cached is not None:
+            return cached
+        self._forward[located.headings] = answer = self._forward_of(located.headings)
+        return answer
+
+    def _forward_of(self, headings: tuple[Heading, ...]) -> bool:
         forward, retro = _section_words()
-        for heading in reversed(located.headings):
+        for heading in reversed(headings):
             text = self.doc.text[heading.start : heading.end]
             if forward.search(text):
                 return True

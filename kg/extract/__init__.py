@@ -83,7 +83,7 @@ def _load_time_words() -> object:
 def _load_units() -> object:
     from kg.extract import quantities
 
-    return quantities.quantity_pattern()
+    return quantities.quantity_pattern(), quantities.quantity_starts()
 
 
 # What an extractor may require: each loads (and caches) one piece of reference data.

@@ -19,7 +19,9 @@ Counts of measures (5个方面, 10项措施), ordinals (第3), and numbers insid
 
 from __future__ import annotations
 
+import bisect
 import re
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -29,6 +31,7 @@ import cn2an
 
 from kg.conventions import alternation, conventions, han_class
 from kg.dictionary import word_scores
+from kg.extract.matcher import PhraseStarts, finditer_at
 from kg.extract.times import parse_time
 from kg.reference import data_lines
 from kg.types import Document, Figure, FigureKind, Measure, Mention, Qualifier, Segmentation, as_decimal
@@ -80,7 +83,7 @@ def quantity_pattern() -> re.Pattern[str]:
         # 4945万老年人: a noun of people as the counting word, after 万/亿
         rf"|(?<=[万亿])(?P<person>{han}{{1,3}}?人)(?![{conventions().han}])"
         # 累计参保人数突破2200万: no unit at all; the label says what it is counted in
-        rf"|(?<=[万亿余多])(?P<bare>(?:以上|左右)?)(?=[，。；：、）)]|$))"
+        rf"|(?<=[万亿余多])(?P<bare>(?:以上|左右)?)(?=[，。；：、）)\n]|$))"
     )
 
 
@@ -276,6 +279,9 @@ def quantity_mentions(doc: Document, seg: Segmentation | None = None) -> Iterato
 
     text = doc.text
     spans = tuple(region_spans(text))
+    # one scan of the document, only where a number or a qualifier can start
+    found = [m for m in finditer_at(quantity_pattern(), text, quantity_starts()(text)) if _is_quantity(text, m)]
+    starts = [m.start() for m in found]
     for article in seg.articles:
         for index, sentence in enumerate(article.sentences):
             if seg.blocks[sentence.block].kind not in ("body", "lead"):
@@ -283,16 +289,34 @@ def quantity_mentions(doc: Document, seg: Segmentation | None = None) -> Iterato
             scope = ""
             for heading in article.headings[index] if article.headings else ():
                 scope = _heading_scope(text[heading.start : heading.end]) or scope
-            yield from sentence_figures(text, sentence.start, sentence.end, spans, scope)
+            inside = found[bisect.bisect_left(starts, sentence.start) : bisect.bisect_left(starts, sentence.end)]
+            matches = [m for m in inside if m.end() <= sentence.end]
+            yield from sentence_figures(text, sentence.start, sentence.end, spans, scope, matches)
+
+
+@cache
+def quantity_starts() -> PhraseStarts:
+    """Where a quantity can start: a digit, a Chinese numeral, or a qualifier before one."""
+    c = conventions()
+    digits = re.findall(r"\d", "".join(map(chr, range(sys.maxunicode + 1))))
+    return PhraseStarts([*digits, *_CN_DIGITS, *c.at_least_before, *c.about_before, *c.at_most_before])
 
 
 def sentence_figures(
-    text: str, s_start: int, s_end: int, spans: tuple[tuple[int, int], ...] = (), scope: str = ""
+    text: str,
+    s_start: int,
+    s_end: int,
+    spans: tuple[tuple[int, int], ...] = (),
+    scope: str = "",
+    matches: list[re.Match[str]] | None = None,
 ) -> Iterator[Mention]:
     """The figures of one sentence, in order, each with its label, measure and kind."""
+    if matches is None:
+        matches = [m for m in quantity_pattern().finditer(text, s_start, s_end) if _is_quantity(text, m)]
+    if not matches:
+        return
     p = _phrase_patterns()
     units = _units()
-    matches = [m for m in quantity_pattern().finditer(text, s_start, s_end) if _is_quantity(text, m)]
     distributive = _distributive_indicators(text, s_start, matches)
     topic = ""  # the subject of the sentence so far: later clauses may leave it out
     for i, m in enumerate(matches):
@@ -448,7 +472,9 @@ def _label_before(text: str, clause: int, end: int, spans: tuple[tuple[int, int]
         if len(tail_clean) >= 2 and not p["verbs"].fullmatch(tail_clean):
             offset += len(head) + 1
             pre = tail
-    phrase = strip_phrase(pre, tuple(s for s in spans if offset <= s[0] < offset + len(pre) + 1), offset)
+    lo = bisect.bisect_left(spans, (offset, -1))
+    hi = bisect.bisect_left(spans, (offset + len(pre) + 1, -1))
+    phrase = strip_phrase(pre, spans[lo:hi], offset)
     return _balance_quotes(phrase)
 
 
