@@ -69,6 +69,10 @@ class Conventions:
     change_to: tuple[str, ...]
     verbs: tuple[str, ...]
     adverbials: tuple[str, ...]
+    after_noun_ends: tuple[str, ...]
+    predicates: tuple[str, ...]
+    benefactive: tuple[str, ...]
+    per: tuple[str, ...]
     funding: tuple[str, ...]
     purpose: tuple[str, ...]
     not_counted: tuple[str, ...]
@@ -86,6 +90,10 @@ _INDICATOR_KEYS = (
     "change_to",
     "verbs",
     "adverbials",
+    "after_noun_ends",
+    "predicates",
+    "benefactive",
+    "per",
     "funding",
     "purpose",
     "not_counted",

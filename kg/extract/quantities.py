@@ -42,13 +42,6 @@ _CLAUSE_BREAK = "，。；：！？!?;\n"
 _MAX_LABEL = 30
 _MAX_PREDICATE = 20  # what a bare counted noun does (事项可全程网办), at most this long
 _LONG_PHRASE = 20  # a phrase longer than this keeps only what follows its last 的
-# After the starting value of a change (由57人，增长至68人): the verb and 至/到/为 of the new one.
-_OLD_VALUE = re.compile(r"，?(?:调整|增长|增加|提高|提升|上升|下降|降低|减少|缩短|压缩|减|增|降)?(?:至|到|为)")
-_RATE = re.compile(r"(每(?:人|户|年|月|人每月|人每年|吨|亩|天|日)+|(?:/(?:人|户|年|月|天|日)){1,2})$")
-_RATE_AFTER = re.compile(r"(?:/(?:月|人|户|年|天|日)){1,2}")
-_HEADING_NUMBER = re.compile(
-    r"^(?:第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[.、])\s*"
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,11 +110,6 @@ _TIME_WORDS = (
     r"(?:\d{4}\s*年(?:\d{1,2}月(?:份|底|末)?|底|末|初|上半年|下半年|前三季度|全年)?"
     r"|\d{1,2}(?:[至到—-]\d{1,2})?月(?:份|底|末)?|今年|去年|上年|当年|前\d+个月|\d+年(?:以)?来|现在|目前|当前|如今)"
 )
-# The words that end the noun after a count (185家银行网点实现了… -> 银行网点).
-_AFTER_CUT = (
-    "实现|参加|参与|获得|享受|受益|入驻|落户|的|已|完成|开展|覆盖|达|为|进驻|"
-    "投入运营|正式|全部|可|能|被|将|在|由|从|等|和|及|与"
-)
 
 
 @cache
@@ -133,6 +121,7 @@ def _phrase_patterns() -> dict[str, re.Pattern[str]]:
     refs = alternation(list(c.reference_prefixes))
     region_ref = rf"(?:{refs})(?:{levels})|{alternation(c.country_words)}"
     verbs = alternation(c.verbs)
+    per = alternation(c.per)
     return {
         "leading": re.compile(rf"^(?:(?:截至|截止|到){time}|{time}|(?:{alternation(c.leading)})|{region_ref}|各)"),
         "trailing": re.compile(rf"(?:{alternation(c.trailing)}|{region_ref})+$"),
@@ -157,8 +146,12 @@ def _phrase_patterns() -> dict[str, re.Pattern[str]]:
         "stage": re.compile(rf"(?:{alternation(c.budget_stages)})$"),
         "budget_end": re.compile(rf"(?:{alternation(c.budget_kinds)})$"),
         "after_noun": re.compile(rf"“?{han}[{c.han}A-Za-z“”]*"),
-        "after_cut": re.compile(rf"{_AFTER_CUT}|{alternation([v for v in c.verbs if len(v) > 1])}"),
-        "predicate": re.compile(r"可|能|全部|进驻|落地|入选|实行|实现|完成"),
+        "after_cut": re.compile(alternation([*c.after_noun_ends, *(v for v in c.verbs if len(v) > 1)])),
+        "predicate": re.compile(alternation(c.predicates)),
+        # after the starting value of a change (由57人，增长至68人): the verb and 至/到/为 of the new one
+        "old_value": re.compile(rf"，?(?:{alternation(c.change_to)})?(?:至|到|为)"),
+        "rate": re.compile(rf"(每(?:{per}|人每月|人每年)+|(?:/(?:{per})){{1,2}})$"),
+        "rate_after": re.compile(rf"(?:/(?:{per})){{1,2}}"),
         "change_verb_end": re.compile(rf"(?:{alternation(c.change_to)})$"),
         "adverbial": re.compile(rf"^(?:{alternation(c.adverbials)})"),
         "own_time": re.compile(rf"({time}的?)$"),
@@ -336,7 +329,7 @@ def sentence_figures(
         clause = _clause_start(text, num_start, s_start)
         clause_end = _clause_end(text, m.end(), s_end)
         pre_text = text[clause : m.start()]
-        old = bool(_OLD_VALUE.match(text, m.end()) and re.search(r"(?:由|从)[^，。；]{0,12}$", pre_text))
+        old = bool(p["old_value"].match(text, m.end()) and re.search(r"(?:由|从)[^，。；]{0,12}$", pre_text))
         after = m.group("person") or (_noun_after(text, m.end(), clause_end) if unit.kind != "ratio" else "")
         if after and p["not_counted"].match(after.strip("“")):
             continue  # 5个方面, 10项措施: a count of the text's own parts
@@ -356,10 +349,10 @@ def sentence_figures(
             subject = strip_phrase(p["change_verb_end"].sub("", p["change_to"].sub("", label)))
             # 执行中经…批准调整为…: an adverbial, not a subject, stands before the verb
             label = subject if subject and not p["adverbial"].match(subject) else topic
-        elif not label and pre_text.rstrip().endswith(_BENEFACTIVE) and after:
+        elif not label and pre_text.rstrip().endswith(conventions().benefactive) and after:
             label = pre_text.rstrip()[-1]  # 为1077家企业发放…: the predicate names what is counted
-        rate = _RATE.search(label)
-        rate_after = _RATE_AFTER.match(text, m.end())
+        rate = p["rate"].search(label)
+        rate_after = p["rate_after"].match(text, m.end())
         per = rate.group(1) if rate else (rate_after.group() if rate_after else "")
         if rate and label.endswith(rate.group(1)):
             label = strip_phrase(label[: -len(rate.group(1))])
@@ -406,7 +399,6 @@ def sentence_figures(
         yield Mention(m.start(), m.end(), m.group(), "Quantity", label, figure)
 
 
-_BENEFACTIVE = ("为", "向", "对", "帮助", "给")
 _PEOPLE = Unit("人", 1, "count")
 _BARE = Unit("", 1, "bare")
 
@@ -427,7 +419,7 @@ def _with_noun_after(
     p = _phrase_patterns()
     if measure != "level":
         return label
-    if after and label in _BENEFACTIVE:  # 为1077家企业发放稳岗返还补助: the whole predicate
+    if after and label in conventions().benefactive:  # 为1077家企业发放稳岗返还补助: the whole predicate
         return _balance_quotes(re.split(r"\d", text[after_start:clause_end], maxsplit=1)[0][:16])
     if after and unit.kind == "money" and not (label and p["ends_with_verb"].search(label)):
         after = ""  # 发放3600元育儿补贴: the noun after money counts only after a verb
