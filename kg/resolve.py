@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -136,14 +136,46 @@ def _drop_strays(doc: Document, resolved: list[ResolvedRegion], g: Gazetteer) ->
     return out
 
 
-def places(mentions: Sequence[Mention], resolved: Sequence[ResolvedRegion]) -> dict[int, PlaceRef]:
-    """Uncoded places (街道, 镇, 开发区 ...) by mention start, with the code of the region named before them."""
-    by_start = {r.mention.start: r.code for r in resolved}
-    return {
-        m.start: PlaceRef(m.text, by_start[m.start])
-        for m in mentions
-        if m.label == "Place" and isinstance(m.data, PlaceName) and m.start in by_start
-    }
+def places(
+    mentions: Sequence[Mention],
+    resolved: Sequence[ResolvedRegion],
+    context: Callable[[int], str | None] | None = None,
+) -> dict[int, PlaceRef]:
+    """Uncoded places (街道, 镇, 开发区 ...) by mention start, each with the code of the region it lies in.
+
+    The region is the one its name begins with (合肥经开区) or the one written just before it
+    (林荫街道 after 海勃湾区; a place written after a place lies where that one does). A place
+    written alone lies where the document puts it when it writes it after a region elsewhere
+    (金普新区, after 大连金普新区), else in ``context``'s region for its position; with no region
+    it is dropped, not guessed.
+    """
+    by_start = {r.mention.start: r for r in resolved}
+    by_end = {r.mention.end: r for r in resolved}
+    written = sorted(
+        (m for m in mentions if m.label == "Place" and isinstance(m.data, PlaceName)), key=lambda m: m.start
+    )
+    found: dict[int, PlaceRef] = {}
+    ends: dict[int, PlaceRef] = {}  # places by end, for a place written after a place
+    known: dict[str, str] = {}  # label -> parent, from the places written after their region
+    alone: list[Mention] = []
+    for m in written:
+        inside = by_start.get(m.start)
+        if inside is not None and inside.mention.end < m.end:
+            parent = inside.code
+        elif m.start in by_end:
+            parent = by_end[m.start].code
+        else:
+            alone.append(m)
+            continue
+        if parent != COUNTRY:
+            found[m.start] = ends[m.end] = PlaceRef(m.text, parent)
+            known.setdefault(m.text, parent)
+    for m in alone:
+        before = ends.get(m.start)
+        where = before.parent if before else known.get(m.text) or (context(m.start) if context else None)
+        if where is not None and where != COUNTRY:
+            found[m.start] = ends[m.end] = PlaceRef(m.text, where)
+    return dict(sorted(found.items()))
 
 
 def deepest(codes: Sequence[str]) -> str | None:
@@ -312,11 +344,16 @@ class DocumentContext:
         self.resolved = resolved
         self.region_by_start = {r.mention.start: r for r in resolved}
         self.index_by_start = {r.mention.start: i for i, r in enumerate(resolved)}
-        self.places = places(mentions, resolved)
+        self.resolved_starts = [r.mention.start for r in resolved]
         self.date = document_date(doc)
         self.year = year_of(self.date)
         self.genre = document_genre(doc, seg)
         self.articles = [self._article_context(a) for a in seg.articles]
+        self.sentence_index = sorted(
+            (s.start, s.end, a, i) for a, ctx in enumerate(self.articles) for i, s in enumerate(ctx.article.sentences)
+        )
+        self.sentence_starts = [entry[0] for entry in self.sentence_index]
+        self.places = places(mentions, resolved, self._place_parent)
         # sorted by start, for bisect: what a fact's region and period are read from
         self.anchors = sorted(
             (m for m in mentions if m.label in ("Region", "RegionRef") or m.start in self.places),
@@ -325,10 +362,6 @@ class DocumentContext:
         self.anchor_starts = [m.start for m in self.anchors]
         self.times = sorted((m for m in mentions if m.label == "Time"), key=lambda m: m.start)
         self.time_starts = [m.start for m in self.times]
-        self.sentence_index = sorted(
-            (s.start, s.end, a, i) for a, ctx in enumerate(self.articles) for i, s in enumerate(ctx.article.sentences)
-        )
-        self.sentence_starts = [entry[0] for entry in self.sentence_index]
 
     def times_in(self, start: int, end: int) -> list[Mention]:
         return self.times[bisect_left(self.time_starts, start) : bisect_left(self.time_starts, end)]
@@ -410,6 +443,31 @@ class DocumentContext:
         if best is not None:
             return best[1]
         return Where(located.article.region) if located.article.region else None
+
+    def _place_parent(self, position: int) -> str | None:
+        """The region a place written alone at ``position`` lies in: the last region named before it in
+        its sentence (not an object: 赴上海, 与上海), else in its paragraph (in the article's province),
+        else the article's region. The writer sets the scene before naming a place in it; a region
+        of another province earlier in the paragraph is more often a comparison than the scene."""
+        located = self.locate(position)
+        if located is None:
+            return None
+        g = gazetteer()
+        article_region = located.article.region if located.article.region != COUNTRY else None
+        province = g.province_of(article_region) if article_region else None
+        sentence = located.sentence
+        block = self.seg.blocks[sentence.block]
+        first = bisect_left(self.resolved_starts, min(block.start, sentence.start))
+        last = bisect_left(self.resolved_starts, position)
+        for r in reversed(self.resolved[first:last]):
+            if r.code == COUNTRY or r.mention.end > position or self._is_object(r.mention.start):
+                continue
+            if r.mention.start >= sentence.start:
+                return r.code
+            if province is None or g.province_of(r.code) == province:
+                return r.code
+            break
+        return article_region
 
     def _is_object(self, start: int) -> bool:
         """Whether a region named at ``start`` follows a preposition or comparison (占全国, 居全省)."""
