@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from kg.conventions import alternation, conventions
-from kg.gazetteer import COUNTRY, Gazetteer, gazetteer
+from kg.gazetteer import COUNTRY, Gazetteer, gazetteer, region_aliases_of
 from kg.layout import DATELINE
 from kg.reference import data_lines
 from kg.types import (
@@ -60,35 +60,60 @@ def _is_full_name(g: Gazetteer, m: Mention, code: str) -> bool:
 
 
 def choose_regions(doc: Document, mentions: Sequence[Mention]) -> list[ResolvedRegion]:
-    """One code per Region mention that survives the context checks, in text order."""
+    """One code per Region mention that survives the context checks, in text order.
+
+    A region written just before a name decides among its candidates (北京市朝阳区 is Beijing's
+    朝阳区 whatever else the document names). A weak form (a county's two-character stem) needs
+    support: its own region named in a strong form, or its prefecture named while the text is still
+    in that province (新建 after a 云南 town is the verb, whatever 南昌 another article names). A weak
+    form that is the tail of a longer name the document writes (龙江 of 黑龙江) is that name's short
+    form, not a county's, unless the county itself is named.
+    """
     g = gazetteer()
     regions = sorted((m for m in mentions if m.label == "Region"), key=lambda m: (m.start, m.end))
     # Codes the document names in a strong, unambiguous form support weak and ambiguous mentions.
     support: Counter[str] = Counter()
+    tails: set[str] = set()  # the tails of the names written in a strong form (龙江 of 黑龙江)
     for m in regions:
         cands = [c for c in candidates(m) if c.strong]
         if len(cands) == 1:
             support[cands[0].code] += 1
+        for c in cands:
+            for form in (g.by_code[c.code].name, *region_aliases_of(c.code)):
+                tails.update(form[i:] for i in range(1, len(form) - 1))
     support_provinces = Counter(g.by_code[c].province for c in support.elements())
     support_prefectures = Counter(p for c in support.elements() if (p := g.by_code[c].prefecture))
     home = doc.meta.region
 
     resolved: list[ResolvedRegion] = []
     previous: ResolvedRegion | None = None
+    scene: str | None = None  # the province of the last region named in a strong form
     for m in regions:
         chain_parent = previous.code if previous is not None and previous.mention.end == m.start else None
+        cands = candidates(m)
+        if chain_parent is not None:
+            inside = [c for c in cands if c.code != chain_parent and g.is_within(c.code, chain_parent)]
+            cands = inside or cands  # the parent written before decides
         best: tuple[float, ...] | None = None
         best_code = None
-        for c in candidates(m):
+        for c in cands:
             region = g.by_code[c.code]
-            lineage = g.lineage(c.code)
-            chained = chain_parent is not None and chain_parent in lineage and chain_parent != c.code
-            # A weak form counts when its own region or its prefecture is named strongly too.
+            chained = chain_parent is not None and chain_parent != c.code and g.is_within(c.code, chain_parent)
+            # A weak form counts when its own region is named strongly too, or its prefecture while
+            # the text is still in its province; never when it is a longer name's tail.
             if (
                 not c.strong
                 and not chained
                 and not support[c.code]
-                and not (region.level == "county" and region.prefecture and support[region.prefecture])
+                and (
+                    m.text in tails
+                    or not (
+                        region.level == "county"
+                        and region.prefecture
+                        and support[region.prefecture]
+                        and scene in (None, region.province)
+                    )
+                )
             ):
                 continue
             score = (
@@ -105,6 +130,8 @@ def choose_regions(doc: Document, mentions: Sequence[Mention]) -> list[ResolvedR
         r = ResolvedRegion(m, best_code)
         resolved.append(r)
         previous = r
+        if any(c.strong for c in candidates(m) if c.code == best_code) and best_code != COUNTRY:
+            scene = g.by_code[best_code].province
     return _drop_strays(doc, resolved, g)
 
 
