@@ -171,7 +171,8 @@ def places(
     """Uncoded places (街道, 镇, 开发区 ...) by mention start, each with the code of the region it lies in.
 
     The region is the one its name begins with (合肥经开区) or the one written just before it
-    (林荫街道 after 海勃湾区; a place written after a place lies where that one does). A place
+    (林荫街道 after 海勃湾区; a place written after a place, or listed after one with 、, lies where
+    that one does). A place
     written alone lies where the document puts it when it writes it after a region elsewhere
     (金普新区, after 大连金普新区), else in ``context``'s region for its position; with no region
     it is dropped, not guessed.
@@ -199,6 +200,8 @@ def places(
             known.setdefault(m.text, parent)
     for m in alone:
         before = ends.get(m.start)
+        if before is None and isinstance(m.data, PlaceName) and m.data.listed:
+            before = ends.get(m.start - 1)
         where = before.parent if before else known.get(m.text) or (context(m.start) if context else None)
         if where is not None and where != COUNTRY:
             found[m.start] = ends[m.end] = PlaceRef(m.text, where)

@@ -118,6 +118,10 @@ def facts_of(text: str) -> tuple[set[str], set[tuple[str, str]]]:
         # a town or street named like a region is no mention of that region
         ("广州市越秀区北京街道推行一站式服务。", {("北京街道", "440104")}),
         ("河南省郑州市新郑市龙湖镇推行一网通办。", {("龙湖镇", "410184")}),
+        # listed after a place with 、: named as written, where that one lies
+        ("河北省石家庄市正定县正定镇、新城铺镇开展整治。", {("正定镇", "130123"), ("新城铺镇", "130123")}),
+        ("江苏省南京市江北新区研创园新增企业300家。", {("江北新区", "320100")}),
+        ("营口自贸片区发挥引领作用，辽宁省给予支持。", {("营口自贸片区", "210800")}),
         # written alone: where the text writes it after its region, else the region named before it
         ("山东青岛西海岸新区启动项目。西海岸新区还将推进产业升级。", {("西海岸新区", "370200")}),
         ("青岛市召开全市会议。会上，西海岸新区介绍了经验。", {("西海岸新区", "370200")}),

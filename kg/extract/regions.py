@@ -156,7 +156,8 @@ def place_mentions(text: str, regions: list[Mention]) -> tuple[list[Mention], se
     no region. Not places: a class of places (各镇, 不出镇), common nouns (城镇, 乡村), an ordinary word
     before a head (推动新区; 长安镇 after its county is a town, and 成都东部新区 a zone), a run of more
     than three characters jieba reads as no word (建好零碳产业园区). A place written alone after an
-    ordinary word is taken only where the text also writes it after its region. The mention spans the
+    ordinary word is taken only where the text also writes it after its region; one listed after a
+    place (正定镇、新城铺镇) is named as written, as one after a place is. The mention spans the
     place's name; the region it lies in is the resolve stage's question.
     """
     pc = place_conventions()
@@ -191,7 +192,8 @@ def place_mentions(text: str, regions: list[Mention]) -> tuple[list[Mention], se
         full_before = (
             region_before.data.full_name if region_before and isinstance(region_before.data, RegionName) else False
         )
-        as_written = head in pc.township_heads and (full_before or (floor == previous_end > 0))
+        listed = previous_end > 0 and floor == previous_end + 1 and text[previous_end] == "、"
+        as_written = head in pc.township_heads and (full_before or listed or floor == previous_end > 0)
         after = he
         while after < min(len(text), he + 4) and han.match(text, after):
             after += 1
@@ -241,14 +243,15 @@ def place_mentions(text: str, regions: list[Mention]) -> tuple[list[Mention], se
             elif ordinary and not as_written:
                 if name not in pc.directions or region_before is None:
                     continue  # 西宁市推动新区: an ordinary word, not a name
-                start = region_before.start  # 成都东部新区
+                if not full_before:
+                    start = region_before.start  # 成都东部新区 (南京市|江北新区 is 江北新区)
         elif len(name) < 2 or ordinary:
             continue
         elif not bounded:
-            unsure.append(Mention(start, he, text[start:he], "Place", text[start:he], PlaceName(head)))
+            unsure.append(Mention(start, he, text[start:he], "Place", text[start:he], PlaceName(head, listed)))
             continue
         previous_end = he
-        found.append(Mention(start, he, text[start:he], "Place", text[start:he], PlaceName(head)))
+        found.append(Mention(start, he, text[start:he], "Place", text[start:he], PlaceName(head, listed)))
     labels = {m.text for m in found}
     found += (m for m in unsure if m.text in labels)
     return found, absorbed
