@@ -72,21 +72,59 @@ def _masked(text: str, start: int, end: int, names: list[tuple[int, int]]) -> st
     return "".join(chars)
 
 
-def adoption_status(text: str, located: Located, position: int, forward: bool, names: list[tuple[int, int]]) -> Status:
-    """piloting (试点) or planned (计划, 将 + verb, a plan's text or a report's plan part) or implemented,
-    read from the policy's clause, then its sentence before it, then the section and genre."""
-    pilot, planned, future_jiang, done = _status_patterns()
+@cache
+def _directive() -> re.Pattern[str]:
+    # …作出部署：“…”“…推行…: inside the last of one or more quotes that follow a directive word
+    return re.compile(rf"(?:{alternation(conventions().directive)})[:：]?(?:“[^”]*”[，、]?)*“[^”]*$")
+
+
+def _in_directive(text: str, sentence_start: int, position: int) -> bool:
+    """Whether ``position`` lies inside a quoted directive (…作出部署：“…推行…”)."""
+    block_start = text.rfind("\n", 0, sentence_start) + 1
+    return _directive().search(text, block_start, position) is not None
+
+
+def adoption_status(
+    text: str, located: Located, position: int, forward: bool, names: list[tuple[int, int]], pilot: bool = False
+) -> Status:
+    """piloting (试点) or planned (计划, 将 + verb, a directive, a plan's text or a report's plan part)
+    or implemented, read from the policy's clause, then its sentence before it, then the section and
+    genre. Running a pilot programme (``pilot``) is piloting."""
+    pilot_words, planned, future_jiang, done = _status_patterns()
     sentence = located.sentence
     c_start, c_end = _clause_bounds(text, sentence.start, sentence.end, position)
     clause = _masked(text, c_start, c_end, names)
     before = _masked(text, sentence.start, position, names)
-    if pilot.search(clause):
+    if _in_directive(text, sentence.start, position):
+        return "planned"
+    if pilot_words.search(clause):
         return "piloting"
     if done.search(clause):
-        return "implemented"
+        return "piloting" if pilot else "implemented"
     if planned.search(clause) or planned.search(before) or future_jiang.search(clause):
         return "planned"
+    if pilot:
+        return "piloting"
     return "planned" if forward else "implemented"
+
+
+def comparable_label(label: str) -> str:
+    """The label without the opening words that do not change what is measured (基本养老保险参保人数 ->
+    养老保险参保人数), so figures of different regions and documents line up."""
+    drop = conventions().comparable_drop
+    previous = None
+    while previous != label:
+        previous = label
+        for word in drop:
+            if label.startswith(word) and len(label) > len(word) + 1:
+                label = label[len(word) :]
+    return label
+
+
+def _is_stock(figure: Figure) -> bool:
+    """A level at a moment (参保人数, 余额), as conventions' stocks list them."""
+    label = figure.base_indicator or figure.indicator
+    return figure.measure == "level" and label.split("（")[0].endswith(conventions().stocks)
 
 
 def figure_kind(figure: Figure, forward: bool) -> FigureKind:
@@ -148,7 +186,7 @@ def document_facts(doc: Document) -> DocumentFacts:
                 Adoption(
                     region=where.code,
                     policy=policy,
-                    status=adoption_status(text, located, m.start, c.forward(located), names),
+                    status=adoption_status(text, located, m.start, c.forward(located), names, m.data.pilot),
                     evidence=evidence(doc, sentence.start, sentence.end),
                     agency=agency_before(m.start, sentence.start, where.code),
                     period=c.adoption_period(located, m.start),
@@ -157,8 +195,8 @@ def document_facts(doc: Document) -> DocumentFacts:
             )
         elif isinstance(m.data, Figure):
             figure = m.data
-            if located.in_title or figure.old:
-                continue  # the starting value of a change is kept only with its own time (not yet read)
+            if located.in_title or (figure.old and figure.time is None):
+                continue  # the starting value of a change (由57人…) is a fact only with its own time
             where = c.region_for(located, m.start)
             if where is None:
                 continue
@@ -170,12 +208,13 @@ def document_facts(doc: Document) -> DocumentFacts:
                     value=figure.value,
                     unit=figure.unit,
                     qualifier=figure.qualifier,
-                    period=c.period_for(located, m.start, figure.time),
+                    period=c.period_for(located, m.start, figure.time, _is_stock(figure)),
                     evidence=evidence(doc, sentence.start, sentence.end),
                     measure=figure.measure,
                     kind=figure_kind(figure, c.forward(located)),
                     base_indicator=figure.base_indicator,
                     place=where.place,
+                    comparable=comparable_label(figure.indicator),
                 )
             )
     titles = tuple(a.title for a in seg.articles if a.title)

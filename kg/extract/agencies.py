@@ -23,7 +23,7 @@ _NAMED_BODY = re.compile(
 
 
 @cache
-def _patterns() -> tuple[re.Pattern[str], dict[str, tuple[str, tuple[str, ...]]], PhraseStarts]:
+def patterns() -> tuple[re.Pattern[str], dict[str, tuple[str, tuple[str, ...]]], PhraseStarts]:
     units = sorted(data_lines("agency_units.txt"), key=lambda s: (-len(s), s))
     national: dict[str, tuple[str, tuple[str, ...]]] = {}
     for line in data_lines("national_agencies.tsv"):
@@ -41,7 +41,7 @@ def _patterns() -> tuple[re.Pattern[str], dict[str, tuple[str, tuple[str, ...]]]
 
 def agency_mentions(doc: Document, seg: Segmentation | None = None) -> Iterator[Mention]:
     """Bodies preceded by a region name or a level word, national bodies, and named zone bodies."""
-    pattern, national, heads = _patterns()
+    pattern, national, heads = patterns()
     text = doc.text
     for m in finditer_at(pattern, text, heads(text)):
         if m.group("national"):
