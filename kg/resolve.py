@@ -612,8 +612,8 @@ class DocumentContext:
     # periods and sections --------------------------------------------------------------------
     def forward(self, located: Located) -> bool:
         """Whether the sentence lies in the part that states what is to be done (a report's plans,
-        a plan's whole text): the innermost heading that says so (by its words, or in a report by
-        its year) decides, else the genre."""
+        a plan's whole text): in a report or plan, the innermost heading that says so (by its words
+        or its year) decides, else the genre; news has no such parts."""
         cached = self._forward.get(located.headings)
         if cached is not None:
             return cached
@@ -621,6 +621,8 @@ class DocumentContext:
         return answer
 
     def _forward_of(self, headings: tuple[Heading, ...]) -> bool:
+        if self.genre == "news":
+            return False  # a news title or subhead (完成年度目标任务) is no plan part
         forward, retro = _section_words()
         for heading in reversed(headings):
             text = self.doc.text[heading.start : heading.end]
