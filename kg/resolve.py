@@ -631,7 +631,7 @@ class DocumentContext:
             if retro.search(text):
                 return False
             years = {int(y) for y in _YEAR.findall(text)}
-            if self.genre != "news" and self.year and len(years) == 1:
+            if self.year and len(years) == 1:
                 # a report's part headed by its own year or a later one is its plan (2026年预算保障重点
                 # in a report of 2026); one headed by an earlier year reviews it
                 return years.pop() >= self.year
