@@ -1,8 +1,20 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Hypothesis profiles, chosen by $HYPOTHESIS_PROFILE: "ci" replays the same examples on every run (.ci/run
+# chooses it; so does $CI when the variable is not set); "hunt" draws new examples, many more of them, to
+# look for crashes ($KG_HUNT_EXAMPLES of them); otherwise Hypothesis's own default (random examples).
+settings.register_profile("ci", derandomize=True, database=None, deadline=None, print_blob=True)
+settings.register_profile(
+    "hunt", max_examples=int(os.environ.get("KG_HUNT_EXAMPLES", "2000")), deadline=None, print_blob=True
+)
+HYPOTHESIS_PROFILE = os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "default")
+settings.load_profile(HYPOTHESIS_PROFILE)
 
 TEST_DIR = Path(__file__).resolve().parent
 ROOT = TEST_DIR.parent
