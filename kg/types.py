@@ -11,7 +11,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Context, Decimal, getcontext
 from typing import Literal
 
 BlockKind = Literal["headline", "byline", "lead", "body", "mark"]
@@ -210,5 +210,6 @@ def as_decimal(value: str | int | float | Decimal) -> Decimal:
     """A decimal without trailing zeros (``Decimal('114500.00')`` -> ``114500``)."""
     d = Decimal(str(value))
     if d == d.to_integral_value():
-        return d.quantize(Decimal(1))
+        # with as many digits as the number has: the default 28 cannot hold 10^28 and up
+        return d.quantize(Decimal(1), context=Context(prec=max(getcontext().prec, d.adjusted() + 1)))
     return d.normalize()

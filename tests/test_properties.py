@@ -257,7 +257,10 @@ def test_properties_encoded_variations_load_and_extract(text: str, meta: DocMeta
 # --- what the hunt found, kept as regressions -------------------------------------------------------
 
 # (what broke, the smallest input found, its metadata); each is described in the commit that fixed it
-REGRESSIONS: list[tuple[str, str, DocMeta]] = []
+REGRESSIONS: list[tuple[str, str, DocMeta]] = [
+    # kg/types.py as_decimal: quantize() in the default context (28 digits) raised InvalidOperation
+    ("value-of-29-digits", "西宁市完成投资1" + "0" * 28 + "元。", DocMeta()),
+]
 
 
 @pytest.mark.parametrize(("case", "text", "meta"), REGRESSIONS, ids=[case for case, _, _ in REGRESSIONS])
