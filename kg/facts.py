@@ -149,7 +149,7 @@ class _Context:
             if earlier and earlier[-1].key.startswith(("Y", "R2", "M2")):
                 chosen = earlier[-1]
         if chosen is None:
-            return str(base) if base else None
+            return _year(base) if base else None
         return _complete(chosen.key, year_here or base, self.doc_year)
 
     def _base_year(self, ctx: _ArticleContext, forward: bool) -> int | None:
@@ -176,9 +176,14 @@ def _year_of(date: str | None) -> int | None:
     return int(date[:4]) if date and date[:4].isdigit() else None
 
 
+def _year(year: int) -> str:
+    """A year as periods write it: four digits (a year read as 0001 is not "1")."""
+    return f"{year:04d}"
+
+
 def _complete(key: str, year: int | None, doc_year: int | None) -> str | None:
     if key.startswith("REL"):
-        return str(doc_year + int(key[3:])) if doc_year else None
+        return _year(doc_year + int(key[3:])) if doc_year else None
     if key.startswith("Y"):
         return key[1:]
     if key.startswith(("M", "R")):
@@ -186,11 +191,11 @@ def _complete(key: str, year: int | None, doc_year: int | None) -> str | None:
         if "?" in body:
             if year is None:
                 return None
-            body = body.replace("?", str(year))
+            body = body.replace("?", _year(year))
         return body
     if key == "NOW":
-        return str(year) if year else None
-    return str(year) if year else None
+        return _year(year) if year else None
+    return _year(year) if year else None
 
 
 def _in_title(article: Article, position: int) -> bool:

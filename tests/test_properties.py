@@ -260,6 +260,9 @@ def test_properties_encoded_variations_load_and_extract(text: str, meta: DocMeta
 REGRESSIONS: list[tuple[str, str, DocMeta]] = [
     # kg/types.py as_decimal: quantize() in the default context (28 digits) raised InvalidOperation
     ("value-of-29-digits", "西宁市完成投资1" + "0" * 28 + "元。", DocMeta()),
+    # kg/facts.py period_for/_complete: a year read as an int was written back as "1", not "0001"
+    ("year-0001-as-anchor", "西宁市城镇新增就业6.2万人。0001年", DocMeta()),
+    ("year-0001-with-a-month", "西宁市3月城镇新增就业6.2万人。0001年", DocMeta()),
 ]
 
 
