@@ -256,6 +256,8 @@ def test_properties_encoded_variations_load_and_extract(text: str, meta: DocMeta
 
 # --- what the hunt found, kept as regressions -------------------------------------------------------
 
+_Y2024 = "\u0662\u0660\u0662\u0664"  # 2024 in Arabic-Indic digits
+
 # (what broke, the smallest input found, its metadata); each is described in the commit that fixed it
 REGRESSIONS: list[tuple[str, str, DocMeta]] = [
     # kg/types.py as_decimal: quantize() in the default context (28 digits) raised InvalidOperation
@@ -263,6 +265,9 @@ REGRESSIONS: list[tuple[str, str, DocMeta]] = [
     # kg/facts.py period_for/_complete: a year read as an int was written back as "1", not "0001"
     ("year-0001-as-anchor", "西宁市城镇新增就业6.2万人。0001年", DocMeta()),
     ("year-0001-with-a-month", "西宁市3月城镇新增就业6.2万人。0001年", DocMeta()),
+    # kg/extract/times.py time_mentions: a year in other digits (\d matches them) was kept in them: "٢٠٢٤"
+    ("year-in-arabic-indic-digits", f"西宁市{_Y2024}年城镇新增就业6.2万人。", DocMeta()),
+    ("year-and-month-in-arabic-indic-digits", f"截至{_Y2024}年3月底，西宁市城镇新增就业6.2万人。", DocMeta()),
 ]
 
 

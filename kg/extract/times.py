@@ -47,7 +47,7 @@ def time_mentions(doc: Document, _seg: Segmentation | None = None) -> Iterator[M
     for m in finditer_at(_TIME, text, _time_starts()(text)):
         g = m.groupdict()
         if g["y"]:
-            y = g["y"]
+            y = f"{int(g['y']):04d}"  # ASCII digits: \d also matches other scripts' (٢٠٢٤)
             if g["m1"]:
                 key = f"R{y}-{int(g['m1']):02d}/{y}-{int(g['m2']):02d}"
             elif g["m"]:
@@ -55,7 +55,7 @@ def time_mentions(doc: Document, _seg: Segmentation | None = None) -> Iterator[M
             else:
                 key = f"Y{y}"
         elif g["ey"]:
-            key = f"R{g['ey']}-01/{g['ey']}-{int(g['em']):02d}"
+            key = f"R{int(g['ey']):04d}-01/{int(g['ey']):04d}-{int(g['em']):02d}"
         elif g["um"]:
             key = f"R?-01/?-{int(g['um']):02d}"
         elif g["rm1"]:
