@@ -158,7 +158,7 @@ class _Context:
         if ctx.anchor_year:
             return ctx.anchor_year
         # A page of January or February reviews the year just ended.
-        month = int(self.doc.meta.date[5:7]) if self.doc.meta.date and len(self.doc.meta.date) >= 7 else None
+        month = _month_of(self.doc.meta.date)
         if self.doc_year and month is not None and month <= 2:
             return self.doc_year - 1
         return self.doc_year
@@ -173,7 +173,13 @@ class _Context:
 
 
 def _year_of(date: str | None) -> int | None:
-    return int(date[:4]) if date and date[:4].isdigit() else None
+    return int(date[:4]) if date and date[:4].isdecimal() else None  # isdigit() takes ² too, int() does not
+
+
+def _month_of(date: str | None) -> int | None:
+    """The month of a metadata date ("2024-03", "2024-03-05"); None when it has none, or another form."""
+    m = re.match(r"[0-9]{4}-([0-9]{2})", date or "")
+    return int(m.group(1)) if m else None
 
 
 def _year(year: int) -> str:

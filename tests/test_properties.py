@@ -268,6 +268,11 @@ REGRESSIONS: list[tuple[str, str, DocMeta]] = [
     # kg/extract/times.py time_mentions: a year in other digits (\d matches them) was kept in them: "٢٠٢٤"
     ("year-in-arabic-indic-digits", f"西宁市{_Y2024}年城镇新增就业6.2万人。", DocMeta()),
     ("year-and-month-in-arabic-indic-digits", f"截至{_Y2024}年3月底，西宁市城镇新增就业6.2万人。", DocMeta()),
+    # kg/facts.py _Context._base_year: int(date[5:7]) raised ValueError on a metadata date not "YYYY-MM..."
+    ("date-without-zero-padding", "城镇新增就业6.2万人。", DocMeta(date="2024-3-5")),
+    ("date-written-in-chinese", "城镇新增就业6.2万人。", DocMeta(date="2024年3月")),
+    # kg/facts.py _year_of: "²⁰²⁴".isdigit() is true, and int() raised ValueError
+    ("date-in-superscript-digits", "城镇新增就业6.2万人。", DocMeta(date="\u00b2\u2070\u00b2\u2074")),
 ]
 
 
