@@ -191,7 +191,10 @@ def _one_line(e: BaseException) -> str:
     """An exception's type and message on one line, as the last line of its traceback says them."""
     kind = type(e)
     name = kind.__qualname__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
-    message = " ".join(str(e).split())
+    try:
+        message = " ".join(str(e).split())
+    except Exception:  # as the traceback module says it
+        message = "<exception str() failed>"
     if len(message) > _MAX_ERROR_CHARS:
         message = message[: _MAX_ERROR_CHARS - 1] + "…"
     return f"{name}: {message}" if message else name

@@ -117,3 +117,9 @@ def test_pipeline_error_line_is_one_line() -> None:
     assert _one_line(InvalidOperation()) == "decimal.InvalidOperation"
     long = _one_line(KeyError("x" * 1000))
     assert long.startswith("KeyError: 'xxx") and long.endswith("…") and len(long) < 320
+
+    class Unprintable(Exception):
+        def __str__(self) -> str:
+            raise RuntimeError("no")
+
+    assert _one_line(Unprintable()).endswith("Unprintable: <exception str() failed>")
