@@ -216,7 +216,8 @@ def run_build(corpus: Path, out: Path, jobs: int, *, cache: bool = False) -> Bui
     cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     done.set()
     sampler.join()
-    if proc.returncode not in (0, 3):
+    # 3: files were skipped; one whose extraction failed (a bug) would make the figures wrong
+    if proc.returncode not in (0, 3) or ": extraction failed: " in stderr:
         raise RuntimeError(f"kg build failed ({proc.returncode}): {stderr}")
     m = re.search(r"(\d+) documents.*?, (\d+) facts, (\d+) triples", stdout)
     if m is None:

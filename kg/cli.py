@@ -13,7 +13,7 @@ from click.decorators import FC
 from kg.errors import KgError
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
-EXIT_SKIPPED = 3  # the build finished, but some input files were skipped
+EXIT_SKIPPED = 3  # the build finished, but some input files were skipped (unreadable, or extraction failed)
 
 
 @click.group(context_settings=CONTEXT_SETTINGS)
@@ -36,7 +36,11 @@ def _export_argument(default: str = "exports/zhengce.ttl") -> Callable[[FC], FC]
     show_default=True,
     help="Folder the export files and the store are written to.",
 )
-@click.option("--strict", is_flag=True, help="Fail (write nothing) if any input file cannot be read, or only in part.")
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Fail (write nothing) if any input file cannot be read, or only in part, or fails in extraction.",
+)
 @click.option(
     "-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True, help="Worker processes for extraction."
 )
@@ -45,9 +49,10 @@ def _export_argument(default: str = "exports/zhengce.ttl") -> Callable[[FC], FC]
 def build(corpus: Path, out_dir: Path, strict: bool, jobs: int, no_cache: bool, progress: bool | None) -> None:
     """Build the graph of CORPUS (default: corpus) into OUT: zhengce.ttl, zhengce.nt and the store.
 
-    Files that cannot be read are reported, one line each, and skipped; the exit status
-    is then 3. Files built with something removed (control characters) get a warning line.
-    --strict makes either fatal. Outputs are written atomically: a failed or interrupted
+    Files that cannot be read are reported, one line each, and skipped; so are files whose
+    extraction fails (a bug), their tracebacks kept in OUT/kg-build.log; the exit status is
+    then 3. Files built with something removed (control characters) get a warning line.
+    --strict makes any of these fatal. Outputs are written atomically: a failed or interrupted
     build leaves the previous export. Unchanged files are taken from the cache in OUT/.kg-cache.
     """
     from kg.errors import BuildAborted
@@ -65,10 +70,12 @@ def build(corpus: Path, out_dir: Path, strict: bool, jobs: int, no_cache: bool, 
         click.echo(f"warning: {w}", err=True)
     for p in report.problems:
         click.echo(f"skipped: {p}", err=True)
+    for f in report.failures:
+        click.echo(f"error: {f} (traceback in {report.log})", err=True)
     written = ", ".join(str(p) for p in report.outputs)
     cached = f" ({report.cached} from cache)" if report.cached else ""
     click.echo(f"{report.documents} documents{cached}, {report.facts} facts, {report.triples} triples -> {written}")
-    if report.problems:
+    if report.problems or report.failures:
         sys.exit(EXIT_SKIPPED)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 class KgError(Exception):
     """Base class of all zhengce-kg errors."""
@@ -29,12 +31,37 @@ class CorpusWarning(CorpusError):
         return (CorpusWarning, (self.path, self.reason, self.position))
 
 
-class BuildAborted(KgError):
-    """A --strict build met input files it cannot read, or read only in part; nothing was written."""
+class ExtractionFailure(KgError):
+    """An unexpected exception (a bug, not bad input) while extracting one file.
 
-    def __init__(self, problems: list[CorpusError]) -> None:
-        super().__init__(f"{len(problems)} input file(s) could not be read cleanly (--strict); nothing was written")
-        self.problems = problems
+    ``error`` is the exception's type and message on one line; ``traceback`` is the full
+    traceback, formatted where the exception happened (in a worker process with --jobs N).
+    """
+
+    def __init__(self, path: str, error: str, traceback: str) -> None:
+        super().__init__(f"{path}: extraction failed: {error}")
+        self.path = path
+        self.error = error
+        self.traceback = traceback
+
+    def __reduce__(self) -> tuple[type[ExtractionFailure], tuple[str, str, str]]:
+        return (ExtractionFailure, (self.path, self.error, self.traceback))
+
+
+class BuildAborted(KgError):
+    """A --strict build met input files it cannot read, read only in part, or failed to extract; nothing was written."""
+
+    def __init__(self, problems: Sequence[CorpusError | ExtractionFailure], log: str = "the build's log") -> None:
+        failed = sum(isinstance(p, ExtractionFailure) for p in problems)
+        if failed:
+            message = (
+                f"{failed} input file(s) failed in extraction (--strict); nothing was written"
+                f" (without --strict, the rest is built and each traceback kept in {log})"
+            )
+        else:
+            message = f"{len(problems)} input file(s) could not be read cleanly (--strict); nothing was written"
+        super().__init__(message)
+        self.problems = list(problems)
 
 
 class MetadataError(KgError):

@@ -154,20 +154,28 @@ def write_files(out_dir: Path, files: Iterable[tuple[str, Callable[[BinaryIO], N
 
 
 def export(
-    source: ExportSource, out_dir: Path, formats: Iterable[str] | None = None, *, staged: dict[str, Path] | None = None
+    source: ExportSource,
+    out_dir: Path,
+    formats: Iterable[str] | None = None,
+    *,
+    staged: dict[str, Path] | None = None,
+    also: Iterable[tuple[str, Callable[[BinaryIO], None] | Path]] = (),
 ) -> list[Path]:
     """Write ``source`` in each format (default: the default formats), then move the files into ``out_dir``.
 
-    ``staged`` maps a format to a temporary file that already holds it (the build's N-Triples).
+    ``staged`` maps a format to a temporary file that already holds it (the build's N-Triples);
+    ``also`` are other files (as for ``write_files``) moved into place with the export files (the
+    build's log).
     """
     if formats is None:
         names = list(default_formats(len(source.store) if source.triples is None else source.triples))
     else:
         names = [format_name(f) for f in formats]
     staged = staged or {}
-    return write_files(
-        out_dir, ((FORMATS[n].file_name, staged.get(n) or partial(FORMATS[n].writer, source)) for n in names)
-    )
+    files: list[tuple[str, Callable[[BinaryIO], None] | Path]] = [
+        (FORMATS[n].file_name, staged.get(n) or partial(FORMATS[n].writer, source)) for n in names
+    ]
+    return write_files(out_dir, [*also, *files])
 
 
 def export_source(export_dir: Path, store: ox.Store) -> ExportSource:
@@ -178,8 +186,11 @@ def export_source(export_dir: Path, store: ox.Store) -> ExportSource:
     return ExportSource(ntriples, lambda: store)
 
 
-def remove_stale_temporaries(out_dir: Path) -> None:
-    """Delete temporary files a killed build left (called with the build lock held)."""
-    for spec in FORMATS.values():
-        for tmp in out_dir.glob(f".{spec.file_name}.*{TEMP_SUFFIX}"):
+def remove_stale_temporaries(out_dir: Path, also: Iterable[str] = ()) -> None:
+    """Delete temporary files a killed build left (called with the build lock held).
+
+    ``also`` names other files published through ``temp_beside`` (the build's log).
+    """
+    for file_name in [*(spec.file_name for spec in FORMATS.values()), *also]:
+        for tmp in out_dir.glob(f".{file_name}.*{TEMP_SUFFIX}"):
             tmp.unlink(missing_ok=True)

@@ -6,6 +6,10 @@ inputs. The main process takes the results in corpus order, drops triples an ear
 already gave (GraphMerger), and streams the rest into a temporary N-Triples file and the store.
 Nothing is published until every file is done: then the export files and the store link are
 swapped in.
+
+A file whose extraction raises (a bug, not bad input) is left out and the rest is built: its
+traceback, formatted in the worker, goes to the build's log (LOG_FILE), published with the
+export files; it is not cached, so the next build tries it again.
 """
 
 from __future__ import annotations
@@ -17,21 +21,25 @@ import json
 import multiprocessing
 import os
 import sys
+import traceback
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
+from typing import BinaryIO
 
 from tqdm import tqdm
 
 from kg.corpus import discover, read_metadata
-from kg.errors import BuildAborted, CorpusError, CorpusWarning, ExportError, KgError
+from kg.errors import BuildAborted, CorpusError, CorpusWarning, ExportError, ExtractionFailure
 from kg.export import NTRIPLES_FILE, ExportSource, export, remove_stale_temporaries, temp_beside
 from kg.store import StoreWriter
 from kg.types import DocMeta
 
 CACHE_DIR = ".kg-cache"
 LOCK_FILE = ".kg-build.lock"
+LOG_FILE = "kg-build.log"  # tracebacks of the files that failed in extraction (only when some did)
+_MAX_ERROR_CHARS = 300
 _COUNTS = ("regions", "agencies", "policies", "adoptions", "observations")
 
 
@@ -54,7 +62,7 @@ class DocumentResult:
     warnings: tuple[CorpusWarning, ...] = ()  # the file was built, with something removed
     problem: CorpusError | None = None
     cache_key: str = ""
-    crash: str = ""  # an unexpected exception while processing the file
+    failure: ExtractionFailure | None = None  # an unexpected exception while processing the file
 
 
 @dataclass
@@ -67,6 +75,8 @@ class BuildReport:
     outputs: list[Path] = field(default_factory=list)
     problems: list[CorpusError] = field(default_factory=list)
     warnings: list[CorpusWarning] = field(default_factory=list)
+    failures: list[ExtractionFailure] = field(default_factory=list)  # left out, tracebacks in ``log``
+    log: Path | None = None  # the build's log, written when some files failed in extraction
 
     def add(self, result: DocumentResult) -> None:
         """Count a document that was built."""
@@ -142,8 +152,10 @@ def process_document(task: DocumentTask) -> DocumentResult:
     from kg.graph import document_ntriples
     from kg.load import control_warning, load_bytes, read_bytes
 
+    size = 0
     try:
         data = read_bytes(task.path, task.name)
+        size = len(data)
         cache_path, key = None, ""
         if task.cache_dir is not None:
             key = _cache_key(task, data)
@@ -171,8 +183,41 @@ def process_document(task: DocumentTask) -> DocumentResult:
         return DocumentResult(task.name, len(data), ntriples, counts, warnings=warnings, cache_key=key)
     except CorpusError as e:
         return DocumentResult(task.name, 0, problem=e)
-    except Exception as e:  # a bug, not bad input: reported with the file, and the build stops
-        return DocumentResult(task.name, 0, crash=f"{task.name}: internal error: {type(e).__name__}: {e}")
+    except Exception as e:  # a bug, not bad input: the file is left out and its traceback logged
+        # formatted here: with --jobs N this runs in a worker, and a traceback does not cross processes
+        failure = ExtractionFailure(task.name, _one_line(e), traceback.format_exc())
+        return DocumentResult(task.name, size, failure=failure)
+
+
+def _one_line(e: BaseException) -> str:
+    """An exception's type and message on one line, as the last line of its traceback says them."""
+    kind = type(e)
+    name = kind.__qualname__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
+    try:
+        message = " ".join(str(e).split())
+    except Exception:  # as the traceback module says it
+        message = "<exception str() failed>"
+    if len(message) > _MAX_ERROR_CHARS:
+        message = message[: _MAX_ERROR_CHARS - 1] + "…"
+    return f"{name}: {message}" if message else name
+
+
+def _log_text(failures: list[ExtractionFailure], corpus: Path, version: str) -> str:
+    """The build's log: what failed, and each traceback as the worker formatted it."""
+    from kg import __version__
+
+    lines = [
+        f"kg build of {corpus}: {len(failures)} file(s) failed in extraction and were left out of the graph.",
+        "This is a bug in zhengce-kg, not in the files: please report it with this log and the files.",
+        f"zhengce-kg {__version__}, code {version}, Python {sys.version.split()[0]}",
+    ]
+    for f in failures:
+        lines += ["", f"== {f}", f.traceback.rstrip("\n")]
+    return "\n".join(lines) + "\n"
+
+
+def _write(data: bytes, out: BinaryIO) -> None:
+    out.write(data)
 
 
 def _warm_up() -> None:
@@ -247,7 +292,7 @@ def build(
         raise BuildAborted(problems)
     keys: set[str] = set()
     with build_lock(out_dir):
-        remove_stale_temporaries(out_dir)
+        remove_stale_temporaries(out_dir, [LOG_FILE])
         cache_dir = _safe_cache_dir(out_dir) if use_cache else None
         version = code_version()
         tasks = [DocumentTask(f.path, f.name, metadata.get(f.name, DocMeta()), cache_dir, version) for f in files]
@@ -269,8 +314,11 @@ def build(
                 add(vocabulary_ntriples())
                 for result in run_tasks(tasks, jobs):
                     bar.update(result.size)
-                    if result.crash:
-                        raise KgError(f"{result.crash} (a bug: please report it with the file); nothing was written")
+                    if result.failure is not None:
+                        if strict:
+                            raise BuildAborted([result.failure], log=str(out_dir / LOG_FILE))
+                        report.failures.append(result.failure)
+                        continue
                     if result.problem is not None:
                         report.problems.append(result.problem)
                         if strict:
@@ -287,9 +335,16 @@ def build(
                 writer.seal()  # the store loads its last batch and compacts while Turtle is written
                 report.triples = merger.triples
                 source = ExportSource(ntriples_path, writer.finish, merger.triples)
-                report.outputs = export(source, out_dir, formats, staged={"nt": ntriples_path})
+                log = _log_text(report.failures, corpus, version).encode("utf-8") if report.failures else None
+                also = [(LOG_FILE, partial(_write, log))] if log is not None else []
+                written = export(source, out_dir, formats, staged={"nt": ntriples_path}, also=also)
                 kg.network.release()  # the viewer formats' graph holds the store open
+                report.outputs = [p for p in written if p.name != LOG_FILE]
                 report.outputs.append(writer.publish())
+                if report.failures:
+                    report.log = out_dir / LOG_FILE
+                else:  # a log an earlier build left is not this export's
+                    (out_dir / LOG_FILE).unlink(missing_ok=True)
         finally:
             ntriples_path.unlink(missing_ok=True)  # moved into place, or not wanted
         if cache_dir is not None:

@@ -313,7 +313,13 @@ def document_date(doc: Document) -> str | None:
 
 
 def year_of(date: str | None) -> int | None:
-    return int(date[:4]) if date and date[:4].isdigit() else None
+    return int(date[:4]) if date and date[:4].isdecimal() else None  # isdigit() takes ² too, int() does not
+
+
+def month_of(date: str | None) -> int | None:
+    """The month of a date written YYYY-MM(-DD); None when it has none, or is written otherwise."""
+    m = re.match(r"[0-9]{4}-([0-9]{2})", date or "")
+    return int(m.group(1)) if m else None
 
 
 _SALUTATION = r"(?:[^。：:]{1,15}[：:])?$"  # what may follow a title on its line: 各区政府：
@@ -666,7 +672,7 @@ class DocumentContext:
         ):
             return title.complete(None, self.year)
         base = self.base_year(located)
-        return str(base) if base else None
+        return f"{base:04d}" if base else None
 
     def period_for(
         self, located: Located, position: int, own: TimeSpan | None = None, stock: bool = False
@@ -708,7 +714,7 @@ class DocumentContext:
         if chosen is None:
             base = self.base_year(located)
             if base is not None and base == self.year and self._reviews_last_year(sentence):
-                return str(base - 1)
+                return f"{base - 1:04d}"
             return self.base_period(located)
         year_here = next((t.year for m in times if m.start < position and (t := m.data).year is not None), None)  # type: ignore[union-attr]
         if chosen.now:  # 目前 in a review of a year is the end of that year; else the document's
@@ -751,7 +757,7 @@ class DocumentContext:
     def _reviews_last_year(self, sentence: Sentence) -> bool:
         """A sentence of completed work on a page of the year's first months (see conventions)."""
         c = conventions()
-        month = int(self.date[5:7]) if self.date and len(self.date) >= 7 else None
+        month = month_of(self.date)
         if month is None or month > c.review_months:
             return False
         text = self.doc.text[sentence.start : sentence.end]

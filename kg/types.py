@@ -11,7 +11,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Context, Decimal, getcontext
 from typing import Literal
 
 BlockKind = Literal["headline", "byline", "lead", "body", "mark"]
@@ -198,13 +198,13 @@ class TimeSpan:
             return None
         if self.month is None:
             if self.end_year is not None and self.end_year != start:
-                return f"{start}/{self.end_year}"
-            return str(start)
-        first = f"{start}-{self.month:02d}"
+                return f"{start:04d}/{self.end_year:04d}"
+            return f"{start:04d}"  # four digits: a year read as 0001 is not "1"
+        first = f"{start:04d}-{self.month:02d}"
         if self.end_month is None:
             return first
         end = self.end_year if self.end_year is not None else start
-        return f"{first}/{end}-{self.end_month:02d}"
+        return f"{first}/{end:04d}-{self.end_month:02d}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -341,5 +341,6 @@ def as_decimal(value: str | int | float | Decimal) -> Decimal:
     """A decimal without trailing zeros (``Decimal('114500.00')`` -> ``114500``)."""
     d = Decimal(str(value))
     if d == d.to_integral_value():
-        return d.quantize(Decimal(1))
+        # with as many digits as the number has: the default 28 cannot hold 10^28 and up
+        return d.quantize(Decimal(1), context=Context(prec=max(getcontext().prec, d.adjusted() + 1)))
     return d.normalize()

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import BinaryIO
 
-from kg.pipeline import build
-from tests.conftest import CORPUS
+import pytest
+
+from kg.errors import BuildAborted
+from kg.pipeline import LOG_FILE, _one_line, build
+from tests.conftest import CORPUS, CRASH_MARKER
 
 FILES = ("zhengce.ttl", "zhengce.nt", "zhengce.graphml", "zhengce.gexf", "zhengce.cyjs", "zhengce.html")
 
@@ -60,3 +64,62 @@ def test_pipeline_counts_each_triple_once(tmp_path: Path) -> None:
     path = store_path(tmp_path / "out")
     assert path is not None
     assert report.triples == len(open_store(path)) == len((tmp_path / "out" / "zhengce.nt").read_bytes().splitlines())
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_pipeline_extraction_failure_is_reported_and_logged(crash_corpus: Path, tmp_path: Path, jobs: int) -> None:
+    """build() leaves out a file whose extraction raises, reports it and publishes its traceback in the log."""
+    out = tmp_path / "out"
+    report = build(crash_corpus, out, jobs=jobs)
+    assert report.documents == 2 and report.problems == []
+    assert [(f.path, f.error.split(" in process")[0]) for f in report.failures] == [
+        ("b-crash.txt", "TypeError: planted failure")
+    ]
+    assert report.log == out / LOG_FILE and report.log not in report.outputs
+    assert report.log.read_text(encoding="utf-8").endswith(report.failures[0].traceback)
+    assert 'raise TypeError(f"planted failure' in report.failures[0].traceback
+    nt = (out / "zhengce.nt").read_text(encoding="utf-8")
+    assert "/doc/a-good.txt>" in nt and "/doc/c-good.txt>" in nt and "/doc/b-crash.txt>" not in nt
+    assert report.triples == len(nt.splitlines())
+    with pytest.raises(BuildAborted, match="1 input file"):
+        build(crash_corpus, tmp_path / "strict", jobs=jobs, strict=True)
+    assert not list((tmp_path / "strict").glob("zhengce*")) and not (tmp_path / "strict" / LOG_FILE).exists()
+
+
+def test_pipeline_log_is_published_with_the_export(
+    crash_corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build that fails while writing its files leaves the previous log whole and no temporary file, old or new."""
+    from kg import export
+
+    out = tmp_path / "out"
+    build(crash_corpus, out)
+    before = (out / LOG_FILE).read_bytes()
+    (out / f".{LOG_FILE}.killed.tmp").write_text("what a killed build left", encoding="utf-8")
+    (crash_corpus / "d-crash.txt").write_text(f"西宁市。{CRASH_MARKER}", encoding="utf-8")
+
+    def refuse(_source: export.ExportSource, _out: BinaryIO) -> None:
+        assert len(list(out.glob(f".{LOG_FILE}.*.tmp"))) == 1  # the new log is staged ...
+        raise OSError("disk full")  # ... when writing the export fails
+
+    monkeypatch.setitem(export.FORMATS, "turtle", export.ExportFormat("zhengce.ttl", refuse, True))
+    with pytest.raises(OSError, match="disk full"):
+        build(crash_corpus, out)
+    assert (out / LOG_FILE).read_bytes() == before
+    assert [p.name for p in out.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_pipeline_error_line_is_one_line() -> None:
+    """An exception's summary is one line: qualified type, message with its line breaks folded, cut when long."""
+    from decimal import InvalidOperation
+
+    assert _one_line(TypeError("a\n  b")) == "TypeError: a b"
+    assert _one_line(InvalidOperation()) == "decimal.InvalidOperation"
+    long = _one_line(KeyError("x" * 1000))
+    assert long.startswith("KeyError: 'xxx") and long.endswith("…") and len(long) < 320
+
+    class Unprintable(Exception):
+        def __str__(self) -> str:
+            raise RuntimeError("no")
+
+    assert _one_line(Unprintable()).endswith("Unprintable: <exception str() failed>")

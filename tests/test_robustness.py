@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -13,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from kg.cli import EXIT_SKIPPED, cli
+from kg.pipeline import LOG_FILE
 from kg.store import STORE_NAME, open_store, store_path
 from tests.conftest import CORPUS
 
@@ -130,6 +132,59 @@ def test_robustness_outputs_stay_inside_the_output_folder(tmp_path: Path) -> Non
     refused = CliRunner().invoke(cli, ["build", str(corpus), "--out", str(out2)])
     assert refused.exit_code == 1 and "symbolic link" in refused.output
     assert list((tmp_path / "elsewhere").iterdir()) == []
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_robustness_extraction_failure_skips_the_file(
+    crash_corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
+    """A file whose extraction raises is named in one line, logged with its traceback, not cached; the rest is built."""
+    out = tmp_path / "out"
+    command = ["build", str(crash_corpus), "--out", str(out), "--jobs", str(jobs)]
+    result = CliRunner().invoke(cli, command)
+    assert result.exit_code == EXIT_SKIPPED, result.output + result.stderr
+    log = out / LOG_FILE
+    errors = [line for line in result.stderr.splitlines() if "b-crash.txt" in line]
+    assert errors == [
+        f"error: b-crash.txt: extraction failed: TypeError: planted failure in process {_pid(log)} (traceback in {log})"
+    ]
+    assert "Traceback" not in result.output + result.stderr
+    assert "2 documents" in result.stdout and LOG_FILE not in result.stdout
+    assert (_pid(log) != os.getpid()) == (jobs > 1)  # with --jobs 2 a worker raised, and its traceback came back
+    text = log.read_text(encoding="utf-8")
+    assert "== b-crash.txt: extraction failed: TypeError: planted failure" in text
+    assert "Traceback (most recent call last):" in text and "in document_facts_or_crash" in text
+    assert "a-good.txt" not in text and "c-good.txt" not in text
+    nt = (out / "zhengce.nt").read_text(encoding="utf-8")
+    assert "/doc/a-good.txt>" in nt and "/doc/c-good.txt>" in nt and "/doc/b-crash.txt>" not in nt
+    assert "region/630100>" in nt and "region/510100>" in nt  # 西宁市 and 成都市, from the files that built
+    assert len(list((out / ".kg-cache").glob("*/*.nt"))) == 2  # the failed file is not cached
+    published = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+
+    # --strict: fatal, nothing written, the previous export and log untouched
+    strict = CliRunner().invoke(cli, [*command, "--strict"])
+    assert strict.exit_code == 1
+    assert "error: b-crash.txt: extraction failed: TypeError: planted failure" in strict.stderr
+    assert "nothing was written" in strict.stderr and "Traceback" not in strict.output + strict.stderr
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == published
+    fresh = tmp_path / "strict"
+    assert CliRunner().invoke(cli, ["build", str(crash_corpus), "--out", str(fresh), "--strict"]).exit_code == 1
+    assert not list(fresh.glob("zhengce*")) and not (fresh / LOG_FILE).exists()
+
+    # fixed: the failed file is extracted again, the others come from the cache, the log goes
+    monkeypatch.undo()
+    fixed = CliRunner().invoke(cli, command)
+    assert fixed.exit_code == 0, fixed.output + fixed.stderr
+    assert "3 documents (2 from cache)" in fixed.stdout
+    assert "/doc/b-crash.txt>" in (out / "zhengce.nt").read_text(encoding="utf-8")
+    assert not log.exists()
+
+
+def _pid(log: Path) -> int:
+    """The process the planted failure names in the build's log."""
+    match = re.search(r"planted failure in process (\d+)", log.read_text(encoding="utf-8"))
+    assert match is not None
+    return int(match.group(1))
 
 
 def _snapshot(out: Path) -> dict[str, bytes]:
