@@ -203,8 +203,11 @@ class _Reader:
 
     def unit_near(self, i: int) -> bool:
         """Whether a unit word starts within a run's reach after ``i``."""
+        reach = i + self.g.max_run
+        if self.numbers:
+            reach += sum(1 for d in range(i, reach + 8) if d in self.numbers)
         k = bisect_right(self.unit_starts, i)
-        return k < len(self.unit_starts) and self.unit_starts[k] <= i + self.g.max_run
+        return k < len(self.unit_starts) and self.unit_starts[k] <= reach
 
     def name_char(self, i: int) -> bool:
         """A character of a zone's own name: a body's word character, or a numeral (三江新区)."""
@@ -286,7 +289,10 @@ class _Reader:
         if not self.unit_near(i) and not (units - g.units - g.sub_units):
             return None
         j = i
-        while j < i + g.max_run and self.run_char(j):
+        reach = i + g.max_run
+        while j < reach and self.run_char(j):
+            if j in self.numbers:
+                reach += 1  # a hotline's number does not count as words
             j += 1
             if j in self.alias_starts and self.strong_alias_at(j):
                 return None  # another region's name: another body
@@ -414,14 +420,14 @@ def agency_mentions(doc: Document, seg: Segmentation | None = None) -> Iterator[
                 reach = body.end
         else:
             level = m.group("level")
-            if r.in_alias(start) or start in r.alias_starts:
-                continue
+            if r.in_alias(start) or start in r.alias_starts or m.end() in r.place_ends:
+                continue  # 产业园区管委会: the 区 ends a place's name
             body = r.body(m.end())
             if body is None:
                 continue
             context = r.level_context(start, level)
-            if context is None:
-                continue
+            if context is None or (not body.kind and not r.cut_at(m.end()) and _loose_start(text, m.end(), body.end)):
+                continue  # 市民服务中心: a word that starts with a level word (市民), not a level word
             name = AgencyName("".join(body.parts), level, each=context == "each", kind=body.kind, parts=body.parts)
             found.append(_mention(start, body.end, text, _seated(g, name)))
             reach = body.end
@@ -432,9 +438,16 @@ def agency_mentions(doc: Document, seg: Segmentation | None = None) -> Iterator[
             continue  # 四川省南充市: the last name of the run is the one the body follows
         parent = national_ends.get(s)
         body = r.body(e, branch=parent is not None)
-        if body is None and text[e - 1] in g.levels and not r.cut_at(e) and _strong_name(text[s : e - 1]):
-            e -= 1  # 深圳市场监管局: 深圳 + 市场监管局, the level word is the body's
-            body = r.body(e, branch=parent is not None)
+        if (
+            (body is None or (not body.kind and _loose_start(text, e, body.end)))
+            and text[e - 1] in g.levels
+            and not r.cut_at(e)
+            and _strong_name(text[s : e - 1])
+        ):
+            # 深圳市场监管局, 宜宾市民服务中心: 深圳 + 市场监管局, the level word starts the body's words
+            shifted = r.body(e - 1, branch=parent is not None)
+            if shifted is not None:
+                e, body = e - 1, shifted
         if body is None:
             continue
         name = AgencyName("".join(body.parts), kind=body.kind, parts=body.parts, parent=parent[1] if parent else "")
@@ -479,6 +492,14 @@ def _seated(g: Grammar, name: AgencyName) -> AgencyName:
             name.body, name.level, kind=name.kind, parts=name.parts, parent=name.parent, each=name.each, seat=True
         )
     return name
+
+
+def _loose_start(text: str, start: int, end: int) -> bool:
+    """Whether a body's first character is no word of its own (民 of 市民服务中心), though the level
+    word before it makes one: then the level word is the word's, not the body's prefix (省外办
+    stays: 外办 is a word)."""
+    cuts = dictionary_cuts(text[start:end])
+    return bool(cuts) and cuts[0] == 1
 
 
 def _strong_name(name: str) -> bool:
