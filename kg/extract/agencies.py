@@ -27,7 +27,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from itertools import pairwise
 
 from ahocorasick_rs import AhoCorasick, MatchKind
@@ -41,7 +41,9 @@ from kg.reference import data_lines
 from kg.types import AgencyName, Document, Mention, Segmentation
 
 _DATE_ONLY = re.compile(r"^\s*(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*$")
-_HOTLINE = re.compile(r"(?<![0-9])[0-9]{4,6}(?=[\u4e00-\u9fff])")
+_PREFIX, _UNIT, _BODY, _PLACE, _ZONE = 1, 2, 4, 8, 16  # what a word of the grammar scan can be
+_DIGITS = re.compile(r"[0-9]{4,6}")
+_HOTLINE = re.compile(r"(?<![0-9])[0-9]{4,6}(?=[\u4e00-\u9fff])(?![年月日])")
 _NUMERALS = "一二三四五六七八九十"
 _SESSION = re.compile(r"第?[〇零一二三四五六七八九十百]{1,4}届")
 _CONJUNCTIONS = ("和", "与", "及")
@@ -64,6 +66,8 @@ class Grammar:
     national_units: frozenset[str]
     grassroots: tuple[str, ...]
     sub_units: frozenset[str]
+    chain_units: frozenset[str]  # units and sub-units: what a sub-unit of a body may end in
+    branch_chain: frozenset[str]  # units and branch units: what a branch of a national body may end in
     office_units: frozenset[str]
     branch_units: frozenset[str]
     seat_units: frozenset[str]
@@ -84,6 +88,7 @@ class Grammar:
     reference_prefixes: tuple[str, ...]
     max_run: int
     words: tuple[str, ...]  # every word the scan finds
+    kinds: tuple[int, ...]  # per word: what it can be (_PREFIX, _UNIT, _BODY, _PLACE, _ZONE bits)
     scan: AhoCorasick
 
 
@@ -115,12 +120,24 @@ def grammar() -> Grammar:
             *a.place_words,
         }
     )
+    chain_units = units | frozenset(a.sub_units)
+    prefix_words = frozenset([*national, *a.national_prefixes, *c.levels])
+    kinds = tuple(
+        (_PREFIX if w in prefix_words else 0)
+        | (_UNIT if w in chain_units else 0)
+        | (_BODY if w in bodies or w in a.office_units or w in a.branch_units else 0)
+        | (_PLACE if w in a.place_words else 0)
+        | (_ZONE if bodies.get(w) == "zone" else 0)
+        for w in words
+    )
     return Grammar(
         bodies=bodies,
         units=units,
         national_units=frozenset(a.national_units),
         grassroots=a.grassroots,
         sub_units=frozenset(a.sub_units),
+        chain_units=chain_units,
+        branch_chain=units | frozenset(a.branch_units),
         office_units=frozenset(a.office_units),
         branch_units=frozenset(a.branch_units),
         seat_units=frozenset(a.seat_units),
@@ -128,7 +145,7 @@ def grammar() -> Grammar:
         national_prefixes=a.national_prefixes,
         party_prefixes=a.party_prefixes,
         levels=c.levels,
-        prefix_words=frozenset([*national, *a.national_prefixes, *c.levels]),
+        prefix_words=prefix_words,
         place_words=frozenset(a.place_words),
         stop=frozenset(a.stop_characters),
         not_body_start=a.not_body_start,
@@ -141,6 +158,7 @@ def grammar() -> Grammar:
         reference_prefixes=c.reference_prefixes,
         max_run=a.max_run,
         words=tuple(words),
+        kinds=kinds,
         scan=AhoCorasick(words, matchkind=MatchKind.Standard),
     )
 
@@ -167,29 +185,59 @@ class _Reader:
         self.text = text
         self.doc = doc
         at: dict[int, list[str]] = {}
-        for i, start, _end in g.scan.find_matches_as_indexes(text, overlapping=True):
-            at.setdefault(start, []).append(g.words[i])
+        heads: set[int] = set()
+        units: set[int] = set()
+        wholes: set[int] = set()
+        places: dict[int, str] = {}
+        zones: list[tuple[int, str]] = []
+        words, kinds = g.words, g.kinds
+        for k, start, _end in g.scan.find_matches_as_indexes(text, overlapping=True):
+            w, kind = words[k], kinds[k]
+            at.setdefault(start, []).append(w)
+            if kind:
+                if kind & _PREFIX:
+                    heads.add(start)
+                if kind & _UNIT:
+                    units.add(start)
+                if kind & _BODY:
+                    wholes.add(start)
+                if kind & _PLACE and len(w) > len(places.get(start, "")):
+                    places[start] = w
+                if kind & _ZONE:
+                    zones.append((start, w))
         for found in at.values():
-            found.sort(key=len, reverse=True)
+            if len(found) > 1:
+                found.sort(key=len, reverse=True)
         self.at = at
+        self.heads = sorted(heads)
         self.aliases = alias_matches(text)
         self.alias_starts = {s for s, _e, _a in self.aliases}
         self.alias_ends = {e for _s, e, _a in self.aliases}
+        self.strong_starts = {s for s, _e, alias in self.aliases if _strong_name(alias)}
         self.inside_alias = {i for s, e, _a in self.aliases for i in range(s + 1, e)}
-        # place words standing as words (新区 in 金普新区, not 乡 in 城乡建设 or 镇 in 城镇化)
-        self.places = [
-            (s, w)
-            for s, found in sorted(at.items())
-            if (w := next((x for x in found if x in g.place_words), None))
-            and self.cut_at(s)
-            and self.cut_at(s + len(w))
-        ]
-        self.zones = sorted((s, w) for s, found in at.items() for w in found if g.bodies.get(w) == "zone")
-        self.place_ends = {s + len(w) for s, w in self.places}
+        # place words (新区, 园区, 镇 ...); those standing as words are places (see place_end)
+        self.places = sorted(places.items())
+        self.zones = sorted(zones)
+        self.place_word_ends: dict[int, list[int]] = {}  # end -> starts of the place words ending there
+        for start, w in self.places:
+            self.place_word_ends.setdefault(start + len(w), []).append(start)
         # the digits of a hotline's number are a body's word characters (12345热线管理中心)
-        self.numbers = {i for m in _HOTLINE.finditer(text) for i in range(m.start(), m.end())}
+        self.numbers = {
+            i for m in _DIGITS.finditer(text) if _HOTLINE.match(text, m.start()) for i in range(m.start(), m.end())
+        }
+        self.number_starts = sorted(self.numbers)
+        self.cuts: dict[int, bool] = {}
         # where unit words start, for a quick "no body can end near here"
-        self.unit_starts = sorted(s for s, found in at.items() if any(w in g.units or w in g.sub_units for w in found))
+        self.unit_starts = sorted(units)
+        # where a body may start: before a unit word (within a run's reach) or at a whole body
+        # (a session's words before it: 第十二届人民代表大会)
+        maybe = bytearray(len(text) + 1)
+        reach = g.max_run + (len(self.numbers) and 8)
+        for u in self.unit_starts:
+            maybe[max(0, u - reach) : u] = b"\1" * (u - max(0, u - reach))
+        for start in wholes:
+            maybe[max(0, start - 8) : start + 1] = b"\1" * (start + 1 - max(0, start - 8))
+        self.maybe = maybe
 
     # characters and words ------------------------------------------------------------------
     def han(self, i: int) -> bool:
@@ -204,8 +252,8 @@ class _Reader:
     def unit_near(self, i: int) -> bool:
         """Whether a unit word starts within a run's reach after ``i``."""
         reach = i + self.g.max_run
-        if self.numbers:
-            reach += sum(1 for d in range(i, reach + 8) if d in self.numbers)
+        if self.numbers:  # a hotline's digits do not count as words
+            reach += bisect_right(self.number_starts, reach + 8) - bisect_right(self.number_starts, i - 1)
         k = bisect_right(self.unit_starts, i)
         return k < len(self.unit_starts) and self.unit_starts[k] <= reach
 
@@ -220,16 +268,29 @@ class _Reader:
     def words_at(self, i: int, kinds: frozenset[str] | dict[str, str]) -> list[str]:
         return [w for w in self.at.get(i, ()) if w in kinds]
 
-    def cut_at(self, i: int, window: int = 6) -> bool:
-        """Whether jieba's dictionary route cuts the run of Chinese characters around ``i`` at ``i``."""
+    def cut_at(self, i: int) -> bool:
+        """Whether jieba's dictionary route cuts the run of Chinese characters around ``i`` at ``i``
+        (each run is cut once, when first asked about)."""
         if not self.han(i - 1) or not self.han(i):
             return True
+        known = self.cuts.get(i)
+        if known is not None:
+            return known
         left, right = i, i
-        while left > i - window and self.han(left - 1):
+        while self.han(left - 1):
             left -= 1
-        while right < i + window and self.han(right):
+        while self.han(right):
             right += 1
-        return i - left in dictionary_cuts(self.text[left:right])
+        cuts = {left + c for c in _cuts(self.text[left:right])}
+        for k in range(left + 1, right):
+            self.cuts[k] = k in cuts
+        return self.cuts[i]
+
+    def place_end(self, i: int) -> bool:
+        """Whether a place's name ends at ``i``: a place word standing as a word there (新区 in
+        金普新区, not 乡 in 城乡建设 or 镇 in 城镇化)."""
+        starts = self.place_word_ends.get(i)
+        return starts is not None and self.cut_at(i) and any(self.cut_at(start) for start in starts)
 
     def in_alias(self, i: int) -> bool:
         """Whether position ``i`` lies inside a region name (not at its start)."""
@@ -255,7 +316,7 @@ class _Reader:
         if any(run[k] in _CONJUNCTIONS and run[k + 1] in g.levels for k in range(len(run) - 1)):
             return False  # 会议和市委: a second body, not this one's words
         chunk = text[start:end]
-        cuts = [0, *dictionary_cuts(chunk)]
+        cuts = [0, *_cuts(chunk)]
         if any(chunk[a:b] in g.grassroots for a, b in pairwise(cuts)):
             return False  # 社区党群服务中心, 科技学院托育中心: a community's or a school's
         last = chunk[cuts[-2] :] if len(cuts) > 1 else chunk
@@ -286,8 +347,8 @@ class _Reader:
         for u in self.words_at(i, empty):
             if self.words_ok(i, i, i + len(u)):
                 return Body(i + len(u), (u,))
-        if not self.unit_near(i) and not (units - g.units - g.sub_units):
-            return None
+        if units <= g.chain_units and not self.unit_near(i):
+            return None  # no unit word within reach
         j = i
         reach = i + g.max_run
         while j < reach and self.run_char(j):
@@ -296,7 +357,7 @@ class _Reader:
             j += 1
             if j in self.alias_starts and self.strong_alias_at(j):
                 return None  # another region's name: another body
-            if j in self.place_ends:
+            if j in self.place_word_ends and self.place_end(j):
                 return None  # a place's name (金普新区): the body after it is the place's
             for u in self.words_at(j, units):
                 if self.words_ok(i, j, j + len(u)):
@@ -305,10 +366,7 @@ class _Reader:
 
     def strong_alias_at(self, j: int) -> bool:
         """Whether a region's name that can stand alone starts at ``j`` (not a county's stem, 公安)."""
-        g = gazetteer()
-        return any(
-            s == j and any(strength == STRONG for _c, strength in g.aliases[alias]) for s, _e, alias in self.aliases
-        )
+        return j in self.strong_starts
 
     def body(self, i: int, *, branch: bool = False, wholes: bool = True, national: bool = False) -> Body | None:
         """The body written at ``i`` and its sub-units."""
@@ -321,7 +379,7 @@ class _Reader:
             if found is not None:
                 return self.chain(found)
         if branch:  # 中国人民银行 + 河北省 + 分行: a branch unit may follow the region directly
-            found = self.words_unit(i, g.units | g.branch_units, g.branch_units)
+            found = self.words_unit(i, g.branch_chain, g.branch_units)
         elif national:  # 中央 + 财办, 国家 + 数据局
             found = self.words_unit(i, g.national_units)
         else:
@@ -333,7 +391,7 @@ class _Reader:
     def chain(self, body: Body) -> Body:
         """A body and the sub-units written after it (公安局 + 交通管理局, 市委 + 组织部)."""
         g = self.g
-        units = g.units | g.sub_units
+        units = g.chain_units
         while True:
             i = body.end
             if not self.run_char(i) or self.text[i] in g.levels or i in self.alias_starts:
@@ -355,7 +413,7 @@ class _Reader:
         while k > 0 and k > i - 8 and (text[k - 1] in g.levels or text[k - 1] in "（）()、"):
             k -= 1
             levels_before += text[k] in g.levels
-        if text[:k].endswith(g.each_words):
+        if text.endswith(g.each_words, 0, k):
             return "each"
         after = i + len(level)
         if levels_before or (
@@ -379,6 +437,12 @@ class _Reader:
         return "\n" in self.doc.original[max(0, o - 2) : o]
 
 
+@lru_cache(maxsize=16384)
+def _cuts(chunk: str) -> tuple[int, ...]:
+    """jieba's cuts of a run of Chinese characters (the same runs and names recur across a corpus)."""
+    return tuple(dictionary_cuts(chunk))
+
+
 def _mention(start: int, end: int, text: str, data: AgencyName) -> Mention:
     return Mention(start, end, text[start:end], "Agency", data.body, data)
 
@@ -394,9 +458,7 @@ def agency_mentions(doc: Document, seg: Segmentation | None = None) -> Iterator[
 
     # national names, national prefixes and level words
     pattern, national, _heads = _patterns()
-    prefix_words = g.prefix_words
-    heads = sorted(s for s, words in r.at.items() if any(w in prefix_words for w in words))
-    for m in finditer_at(pattern, text, heads):  # the heads: the grammar scan's, as _heads would give
+    for m in finditer_at(pattern, text, r.heads):  # the heads: the grammar scan's, as _heads would give
         start = m.start()
         if start < reach:
             continue
@@ -420,11 +482,16 @@ def agency_mentions(doc: Document, seg: Segmentation | None = None) -> Iterator[
                 reach = body.end
         else:
             level = m.group("level")
-            if r.in_alias(start) or start in r.alias_starts or m.end() in r.place_ends:
-                continue  # 产业园区管委会: the 区 ends a place's name
+            if (
+                not r.maybe[m.end()]
+                or r.in_alias(start)
+                or start in r.alias_starts
+                or text.endswith(g.each_words, 0, start)
+            ):
+                continue  # inside a region's name, or 全市/各县: every such body, none in particular
             body = r.body(m.end())
-            if body is None:
-                continue
+            if body is None or r.place_end(m.end()):
+                continue  # 产业园区管委会: the 区 ends a place's name
             context = r.level_context(start, level)
             if context is None or (not body.kind and not r.cut_at(m.end()) and _loose_start(text, m.end(), body.end)):
                 continue  # 市民服务中心: a word that starts with a level word (市民), not a level word
@@ -436,17 +503,18 @@ def agency_mentions(doc: Document, seg: Segmentation | None = None) -> Iterator[
     for s, e, _alias in r.aliases:
         if e in r.alias_starts and r.strong_alias_at(e):
             continue  # 四川省南充市: the last name of the run is the one the body follows
+        if not r.maybe[e] and not r.maybe[e - 1]:
+            continue
         parent = national_ends.get(s)
         body = r.body(e, branch=parent is not None)
         if (
-            (body is None or (not body.kind and _loose_start(text, e, body.end)))
-            and text[e - 1] in g.levels
-            and not r.cut_at(e)
+            text[e - 1] in g.levels
+            and (body is None or (not body.kind and _loose_start(text, e, body.end)))
             and _strong_name(text[s : e - 1])
         ):
             # 深圳市场监管局, 宜宾市民服务中心: 深圳 + 市场监管局, the level word starts the body's words
             shifted = r.body(e - 1, branch=parent is not None)
-            if shifted is not None:
+            if shifted is not None and not r.cut_at(e):
                 e, body = e - 1, shifted
         if body is None:
             continue
@@ -459,8 +527,10 @@ def agency_mentions(doc: Document, seg: Segmentation | None = None) -> Iterator[
     taken = [(x.start, x.end) for x in found]
     for start, place_word in r.places:
         end = start + len(place_word)
+        if not r.maybe[end]:
+            continue
         body = r.body(end)
-        if body is None or body.kind not in ("", "zone", "party", "government"):
+        if body is None or body.kind not in ("", "zone", "party", "government") or not r.place_end(end):
             continue
         name_start = _name_start(r, start)
         if name_start < start and not _covered(taken, name_start, body.end):
@@ -498,7 +568,7 @@ def _loose_start(text: str, start: int, end: int) -> bool:
     """Whether a body's first character is no word of its own (民 of 市民服务中心), though the level
     word before it makes one: then the level word is the word's, not the body's prefix (省外办
     stays: 外办 is a word)."""
-    cuts = dictionary_cuts(text[start:end])
+    cuts = _cuts(text[start:end])
     return bool(cuts) and cuts[0] == 1
 
 
@@ -520,7 +590,7 @@ def _stands_alone(r: _Reader, start: int, end: int) -> bool:
     right = end
     while right < min(len(text), end + 6) and r.han(right):
         right += 1
-    cuts = {left, *(left + c for c in dictionary_cuts(text[left:right]))}
+    cuts = {left, *(left + c for c in _cuts(text[left:right]))}
     return start in cuts and end in cuts
 
 
@@ -534,7 +604,7 @@ def _name_start(r: _Reader, i: int) -> int:
     chunk = r.text[k:i]
     if not chunk:
         return i
-    cuts = [0, *dictionary_cuts(chunk)]
+    cuts = [0, *_cuts(chunk)]
     for a, b in pairwise(cuts):
         if chunk[a:b] not in g.not_body_start and chunk[a:b] not in g.each_words:
             return k + a
