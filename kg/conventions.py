@@ -49,6 +49,7 @@ class AgencyGrammar:
     level_adjectives: tuple[str, ...]
     titles: tuple[str, ...]
     each_words: tuple[str, ...]
+    short_name_markers: tuple[str, ...]
 
 
 def _agency_grammar(table: dict[str, Any]) -> AgencyGrammar:
@@ -76,6 +77,7 @@ def _agency_grammar(table: dict[str, Any]) -> AgencyGrammar:
         level_adjectives=words("level_adjectives"),
         titles=words("titles"),
         each_words=words("each_words"),
+        short_name_markers=words("short_name_markers"),
     )
 
 

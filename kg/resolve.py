@@ -549,7 +549,7 @@ class DocumentContext:
             if len(name.parts) > 1 and not name.named:
                 # a sub-unit names its body too (淮北市税务局 in 淮北市税务局税费服务运营中心): the body
                 # at the mention's start, the sub-unit where its own words start
-                head = replace(name, body=name.parts[0], parts=name.parts[:1], seat=False)
+                head = replace(name, body=name.parts[0], parts=name.parts[:1], seat=False, aliases=())
                 out[m.start] = _agency_ref(head, code, official, prefixes)
                 out[m.start + len(name.level) + len(name.parts[0])] = ref
             else:
@@ -716,6 +716,7 @@ def _agency_ref(name: AgencyName, code: str, official: str, prefixes: list[str])
         label = official + expanded_body
     else:
         label = prefixes[0] + expanded_body
+    forms.update(name.aliases)  # a short name the text gives it (以下简称“热线管理中心”)
     forms.discard(label)
     return AgencyRef(label, code, tuple(sorted(forms)))
 

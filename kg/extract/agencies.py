@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 from itertools import pairwise
 
@@ -551,7 +551,21 @@ def agency_mentions(doc: Document, seg: Segmentation | None = None) -> Iterator[
 
     found.extend(_issuers(r, found))
     found.sort(key=lambda x: (x.start, -x.end))
-    yield from _drop_nested(found)
+    yield from (_with_short_name(text, m) for m in _drop_nested(found))
+
+
+@cache
+def _short_name_pattern() -> re.Pattern[str]:
+    markers = alternation(list(conventions().agencies.short_name_markers))
+    return re.compile(rf"[（(](?:{markers})[“\"「]?([^”\"」（）()，。、；\s]{{2,16}})[”\"」]?[）)]")
+
+
+def _with_short_name(text: str, m: Mention) -> Mention:
+    """A mention and the short name written in brackets after it (（以下简称“热线管理中心”）)."""
+    short = _short_name_pattern().match(text, m.end)
+    if short is None or not isinstance(m.data, AgencyName) or m.data.national:
+        return m
+    return replace(m, data=replace(m.data, aliases=(*m.data.aliases, short.group(1))))
 
 
 def _seated(g: Grammar, name: AgencyName) -> AgencyName:

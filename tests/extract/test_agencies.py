@@ -122,6 +122,13 @@ def test_agencies_keep_written_forms_as_aliases() -> None:
     assert {"咸阳市委", "中共咸阳市委", "市委", "中共咸阳市委员会"} <= party
 
 
+def test_agencies_short_name_given_in_brackets_is_an_alias() -> None:
+    """X（以下简称“Y”）: Y is an alias of X."""
+    text = "淮南市政务服务便民热线管理中心（以下简称“热线管理中心”）主任介绍，热线管理中心全年受理诉求。"
+    found = {a.name: a for a in refs(text)}
+    assert "热线管理中心" in found["淮南市政务服务便民热线管理中心"].aliases
+
+
 def test_agencies_a_sub_unit_names_its_body_too() -> None:
     """市政府督查室 names the 市政府 too (and 淮北市税务局稽查局 the 淮北市税务局)."""
     found = agencies("宜宾市召开会议，市政府督查室通报了督查情况。")
