@@ -94,8 +94,12 @@ class Conventions:
     disposal_verbs: tuple[str, ...]
     future_after: tuple[str, ...]
     done: tuple[str, ...]
+    directive: tuple[str, ...]
     review_months: int
     completed: tuple[str, ...]
+    policy_endings: tuple[str, ...]
+    after_quote: tuple[str, ...]
+    title_endings: tuple[str, ...]
     plan_titles: tuple[str, ...]
     report_titles: tuple[str, ...]
     forward_sections: tuple[str, ...]
@@ -114,6 +118,45 @@ class Conventions:
     about_after: tuple[str, ...]
     at_most_after: tuple[str, ...]
     agencies: AgencyGrammar
+    leading: tuple[str, ...]  # the [indicators] section: how a number's label is read
+    trailing: tuple[str, ...]
+    change_to: tuple[str, ...]
+    verbs: tuple[str, ...]
+    adverbials: tuple[str, ...]
+    after_noun_ends: tuple[str, ...]
+    predicates: tuple[str, ...]
+    benefactive: tuple[str, ...]
+    per: tuple[str, ...]
+    funding: tuple[str, ...]
+    purpose: tuple[str, ...]
+    not_counted: tuple[str, ...]
+    budget_kinds: tuple[str, ...]
+    own_level: tuple[str, ...]
+    budget_stages: tuple[str, ...]
+    stocks: tuple[str, ...]
+    comparable_drop: tuple[str, ...]
+    implied_units: tuple[tuple[str, str], ...]  # label ending -> unit of a number written without one
+
+
+_INDICATOR_KEYS = (
+    "leading",
+    "trailing",
+    "change_to",
+    "verbs",
+    "adverbials",
+    "after_noun_ends",
+    "predicates",
+    "benefactive",
+    "per",
+    "funding",
+    "purpose",
+    "not_counted",
+    "budget_kinds",
+    "own_level",
+    "budget_stages",
+    "stocks",
+    "comparable_drop",
+)
 
 
 @cache
@@ -125,6 +168,7 @@ def conventions() -> Conventions:
         raise ReferenceDataError(f"kg/data/conventions.toml: {e}") from None
     refs = data["references"]
     provinces = {ch: code for code, chars in refs["province_characters"].items() for ch in chars}
+    ind = data["indicators"]
     status, genre, sections, figures, q = (
         data["status"],
         data["genre"],
@@ -144,8 +188,12 @@ def conventions() -> Conventions:
         disposal_verbs=_words(status, "disposal_verbs", "status"),
         future_after=_words(status, "future_after", "status"),
         done=_words(status, "done", "status"),
+        directive=_words(status, "directive", "status"),
         review_months=int(data["periods"]["review_months"]),
         completed=_words(data["periods"], "completed", "periods"),
+        policy_endings=_words(data["policies"], "name_endings", "policies"),
+        after_quote=_words(data["policies"], "after_quote", "policies"),
+        title_endings=_words(data["policies"], "title_endings", "policies"),
         plan_titles=_words(genre, "plan", "genre"),
         report_titles=_words(genre, "report", "genre"),
         forward_sections=_words(sections, "forward", "sections"),
@@ -164,6 +212,8 @@ def conventions() -> Conventions:
         about_after=_words(q, "about_after", "qualifiers"),
         at_most_after=_words(q, "at_most_after", "qualifiers"),
         agencies=_agency_grammar(data["agencies"]),
+        **{key: _words(ind, key, "indicators") for key in _INDICATOR_KEYS},
+        implied_units=tuple((str(a), str(b)) for a, b in ind["implied_units"]),
     )
 
 

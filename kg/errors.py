@@ -52,6 +52,17 @@ class UnknownExtractorError(KgError):
         super().__init__(f"No extractor {name!r}. Available names: {', '.join(available)}")
 
 
+class ExtractorContractError(KgError):
+    """An extractor returned a mention its registration does not declare."""
+
+    def __init__(self, name: str, label: str, data_type: str, assigns: dict[str, type]) -> None:
+        declared = ", ".join(f"{k} ({v.__name__})" for k, v in sorted(assigns.items()))
+        super().__init__(
+            f"Extractor {name!r} returned a {label!r} mention with {data_type} data; it declares: {declared}. "
+            "Fix the extractor or its entry in kg/extract/__init__.py"
+        )
+
+
 class ExportError(KgError):
     """An export could not be written, or a format is unknown."""
 

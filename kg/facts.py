@@ -62,31 +62,86 @@ def _clause_bounds(text: str, start: int, end: int, position: int) -> tuple[int,
     return max(left + 1, start), min(right) if right else end
 
 
-def _masked(text: str, start: int, end: int, names: list[tuple[int, int]]) -> str:
-    """text[start:end] with names (policies, quoted and 《》 titles) blanked: a name's own words
-    (全民参保计划, “试点”项目) say nothing of its status."""
-    chars = list(text[start:end])
-    for s, e in names:
-        for i in range(max(s, start), min(e, end)):
-            chars[i - start] = "□"
-    return "".join(chars)
+class _Names:
+    """Spans of names (policies, quoted and 《》 titles) whose own words (全民参保计划, “试点”项目) say
+    nothing of a status: a cue found inside one does not count."""
+
+    __slots__ = ("ends", "starts")
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        merged: list[tuple[int, int]] = []
+        for s, e in sorted(spans):
+            if merged and s <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(merged[-1][1], e))
+            else:
+                merged.append((s, e))
+        self.starts = [s for s, _e in merged]
+        self.ends = [e for _s, e in merged]
+
+    def covers(self, start: int, end: int) -> bool:
+        k = bisect_right(self.starts, start) - 1
+        return k >= 0 and self.ends[k] >= end
+
+    def search(self, pattern: re.Pattern[str], text: str, start: int, end: int) -> bool:
+        """Whether ``pattern`` matches text[start:end] outside every name."""
+        return any(not self.covers(m.start(), m.end()) for m in pattern.finditer(text, start, end))
 
 
-def adoption_status(text: str, located: Located, position: int, forward: bool, names: list[tuple[int, int]]) -> Status:
-    """piloting (试点) or planned (计划, 将 + verb, a plan's text or a report's plan part) or implemented,
-    read from the policy's clause, then its sentence before it, then the section and genre."""
-    pilot, planned, future_jiang, done = _status_patterns()
+@cache
+def _directive() -> re.Pattern[str]:
+    # …作出部署：“…”“…推行…: inside the last of one or more quotes that follow a directive word
+    return re.compile(rf"(?:{alternation(conventions().directive)})[:：]?(?:“[^”]*”[，、]?)*“[^”]*$")
+
+
+def _in_directive(text: str, sentence_start: int, position: int) -> bool:
+    """Whether ``position`` lies inside a quoted directive (…作出部署：“…推行…”)."""
+    block_start = text.rfind("\n", 0, sentence_start) + 1
+    return _directive().search(text, block_start, position) is not None
+
+
+def adoption_status(
+    text: str, located: Located, position: int, forward: bool, names: _Names, pilot: bool = False
+) -> Status:
+    """piloting (试点) or planned (计划, 将 + verb, a directive, a plan's text or a report's plan part)
+    or implemented, read from the policy's clause, then its sentence before it, then the section and
+    genre. Running a pilot programme (``pilot``) is piloting."""
+    pilot_words, planned, future_jiang, done = _status_patterns()
     sentence = located.sentence
     c_start, c_end = _clause_bounds(text, sentence.start, sentence.end, position)
-    clause = _masked(text, c_start, c_end, names)
-    before = _masked(text, sentence.start, position, names)
-    if pilot.search(clause):
-        return "piloting"
-    if done.search(clause):
-        return "implemented"
-    if planned.search(clause) or planned.search(before) or future_jiang.search(clause):
+    if _in_directive(text, sentence.start, position):
         return "planned"
+    if names.search(pilot_words, text, c_start, c_end):
+        return "piloting"
+    if names.search(done, text, c_start, c_end):
+        return "piloting" if pilot else "implemented"
+    if (
+        names.search(planned, text, c_start, c_end)
+        or names.search(planned, text, sentence.start, position)
+        or names.search(future_jiang, text, c_start, c_end)
+    ):
+        return "planned"
+    if pilot:
+        return "piloting"
     return "planned" if forward else "implemented"
+
+
+def comparable_label(label: str) -> str:
+    """The label without the opening words that do not change what is measured (基本养老保险参保人数 ->
+    养老保险参保人数), so figures of different regions and documents line up."""
+    drop = conventions().comparable_drop
+    previous = None
+    while previous != label:
+        previous = label
+        for word in drop:
+            if label.startswith(word) and len(label) > len(word) + 1:
+                label = label[len(word) :]
+    return label
+
+
+def _is_stock(figure: Figure) -> bool:
+    """A level at a moment (参保人数, 余额), as conventions' stocks list them."""
+    label = figure.base_indicator or figure.indicator
+    return figure.measure == "level" and label.split("（")[0].endswith(conventions().stocks)
 
 
 def figure_kind(figure: Figure, forward: bool) -> FigureKind:
@@ -99,10 +154,10 @@ def figure_kind(figure: Figure, forward: bool) -> FigureKind:
 # --- the document ------------------------------------------------------------------------------
 
 
-def _names(mentions: list[Mention], text: str) -> list[tuple[int, int]]:
+def _names(mentions: list[Mention], text: str) -> _Names:
     spans = [(m.start, m.end) for m in mentions if m.label == "Policy"]
     spans += [(m.start(), m.end()) for m in re.finditer(r"“[^“”\n]{1,30}”|《[^《》\n]{1,60}》", text)]
-    return spans
+    return _Names(spans)
 
 
 def document_facts(doc: Document) -> DocumentFacts:
@@ -148,7 +203,7 @@ def document_facts(doc: Document) -> DocumentFacts:
                 Adoption(
                     region=where.code,
                     policy=policy,
-                    status=adoption_status(text, located, m.start, c.forward(located), names),
+                    status=adoption_status(text, located, m.start, c.forward(located), names, m.data.pilot),
                     evidence=evidence(doc, sentence.start, sentence.end),
                     agency=agency_before(m.start, sentence.start, where.code),
                     period=c.adoption_period(located, m.start),
@@ -157,8 +212,8 @@ def document_facts(doc: Document) -> DocumentFacts:
             )
         elif isinstance(m.data, Figure):
             figure = m.data
-            if located.in_title or figure.old:
-                continue  # the starting value of a change is kept only with its own time (not yet read)
+            if located.in_title or (figure.old and figure.time is None):
+                continue  # the starting value of a change (由57人…) is a fact only with its own time
             where = c.region_for(located, m.start)
             if where is None:
                 continue
@@ -170,12 +225,13 @@ def document_facts(doc: Document) -> DocumentFacts:
                     value=figure.value,
                     unit=figure.unit,
                     qualifier=figure.qualifier,
-                    period=c.period_for(located, m.start, figure.time),
+                    period=c.period_for(located, m.start, figure.time, _is_stock(figure)),
                     evidence=evidence(doc, sentence.start, sentence.end),
                     measure=figure.measure,
                     kind=figure_kind(figure, c.forward(located)),
                     base_indicator=figure.base_indicator,
                     place=where.place,
+                    comparable=comparable_label(figure.indicator),
                 )
             )
     titles = tuple(a.title for a in seg.articles if a.title)

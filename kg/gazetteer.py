@@ -1,12 +1,14 @@
 """The gazetteer: GB/T 2260 regions (``kg/data/regions.tsv``) and the names people write for them.
 
+Former codes and names (``kg/data/region_history.tsv``: 湟中县 630122 until 2019, now 湟中区 630106)
+are aliases of the region that replaced them, so an older text still resolves to a current code.
 Loaded once per process (``gazetteer()``); every stage reads it, none writes it.
 """
 
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import cache
 
 from kg.errors import ReferenceDataError
@@ -20,6 +22,16 @@ STRONG, WEAK = "strong", "weak"
 
 
 @dataclass(frozen=True, slots=True)
+class FormerName:
+    """A code and name a region (or one merged into it) had, and the years they were in force."""
+
+    code: str
+    name: str
+    valid_from: int
+    valid_until: int
+
+
+@dataclass(frozen=True, slots=True)
 class Region:
     code: str
     name: str
@@ -27,6 +39,17 @@ class Region:
     parent: str | None
     longitude: str = ""
     latitude: str = ""
+    former: tuple[FormerName, ...] = ()  # oldest change first
+
+    @property
+    def former_names(self) -> list[str]:
+        """Former names other than the current one, without repeats, in the order they changed."""
+        return list(dict.fromkeys(f.name for f in self.former if f.name != self.name))
+
+    @property
+    def former_codes(self) -> list[str]:
+        """Former codes other than the current one, without repeats, in the order they changed."""
+        return list(dict.fromkeys(f.code for f in self.former if f.code != self.code))
 
     @property
     def province(self) -> str:
@@ -43,6 +66,20 @@ class Gazetteer:
 
     by_code: dict[str, Region]
     aliases: dict[str, tuple[tuple[str, str], ...]]  # alias -> ((code, strength), ...)
+    replaced: dict[str, str] = field(default_factory=dict)  # former code -> current code
+    former_aliases: frozenset[str] = frozenset()  # aliases that come from former names only
+    full_names: frozenset[str] = frozenset()  # current names and former full names (湟中县)
+
+    def is_full_name(self, text: str, code: str) -> bool:
+        """Whether ``text`` is the name of region ``code``, current or former (not a short form)."""
+        region = self.by_code[code]
+        return text == region.name or (text in self.full_names and text in region.former_names)
+
+    def current_code(self, code: str) -> str | None:
+        """The current code of ``code``: itself if current, the code that replaced it if former, else None."""
+        if code in self.by_code:
+            return code
+        return self.replaced.get(code)
 
     def ancestors(self, code: str) -> list[str]:
         """Codes above ``code``, nearest first, ending with the country."""
@@ -118,10 +155,37 @@ def _aliases_by_code() -> dict[str, list[str]]:
     g = gazetteer()
     out: dict[str, list[str]] = {}
     for alias, codes in g.aliases.items():
+        if alias in g.former_aliases:
+            continue  # former names are zc:formerName, not current short forms
         for code, strength in codes:
             if strength == STRONG and alias != g.by_code[code].name:
                 out.setdefault(code, []).append(alias)
     return {code: sorted(v) for code, v in out.items()}
+
+
+def _rows(name: str) -> csv.DictReader[str]:
+    return csv.DictReader((ln for ln in data_text(name).splitlines() if not ln.startswith("#")), delimiter="\t")
+
+
+def _level_of_code(code: str) -> str:
+    if code[2:] == "0000":
+        return "province"
+    return "prefecture" if code[4:] == "00" else "county"
+
+
+def _read_history(by_code: dict[str, Region]) -> dict[str, list[FormerName]]:
+    """Former names by the current code that replaced them (kg/data/region_history.tsv)."""
+    out: dict[str, list[FormerName]] = {}
+    for row in _rows("region_history.tsv"):
+        code, current = row["former_code"], row["replaced_by"]
+        try:
+            valid_from, valid_until = int(row["valid_from"]), int(row["valid_until"])
+        except ValueError:
+            raise ReferenceDataError(f"kg/data/region_history.tsv: bad years for {code} {row['former_name']}") from None
+        if len(code) != 6 or not code.isdigit() or current not in by_code or valid_from > valid_until:
+            raise ReferenceDataError(f"kg/data/region_history.tsv: bad row {code} {row['former_name']} -> {current}")
+        out.setdefault(current, []).append(FormerName(code, row["former_name"], valid_from, valid_until))
+    return out
 
 
 @cache
@@ -129,10 +193,7 @@ def gazetteer() -> Gazetteer:
     groups = data_lines("ethnic_groups.txt")
     stop = set(data_lines("region_stop_aliases.txt"))
     by_code: dict[str, Region] = {}
-    reader = csv.DictReader(
-        (ln for ln in data_text("regions.tsv").splitlines() if not ln.startswith("#")), delimiter="\t"
-    )
-    for row in reader:
+    for row in _rows("regions.tsv"):
         code = row["code"]
         if len(code) != 6 or not code.isdigit():
             raise ReferenceDataError(f"kg/data/regions.tsv: bad code {code!r}")
@@ -149,5 +210,38 @@ def gazetteer() -> Gazetteer:
             slot = table.setdefault(alias, {})
             if slot.get(region.code) != STRONG:
                 slot[region.code] = strength
+
+    # Former names: aliases of the region that replaced them, with the strength a current name of
+    # that level would have; of their short forms only the strong ones (a two-character stem of a
+    # former county, 动力 or 四方, is more often a word than the region). A current region keeps the
+    # names it answers to: a former full name that is one of them is only a weak candidate, taken
+    # where the context names the former parent (重庆市江北区 -> 两江新区, while 江北区 alone stays
+    # 宁波's), unless its stem is one character (郊区); a former short form that is one of them is
+    # not added (襄阳 stays the city, not the former 襄阳县).
+    history = _read_history(by_code)
+    replaced: dict[str, str] = {}
+    former_table: dict[str, dict[str, str]] = {}
+    taken: list[tuple[str, str]] = []
+    full_names = {r.name for r in by_code.values()}
+    for current, formers in history.items():
+        formers.sort(key=lambda f: (f.valid_until, f.valid_from, f.code, f.name))
+        by_code[current] = replace(by_code[current], former=tuple(formers))
+        for f in formers:
+            full_names.add(f.name)
+            if f.code not in by_code:
+                replaced[f.code] = current
+            for alias, strength in region_aliases(f.name, _level_of_code(f.code), groups):
+                if alias in stop or (alias != f.name and strength == WEAK):
+                    continue
+                if alias in table:
+                    if alias == f.name and len(alias) > 2 and current not in table[alias]:
+                        taken.append((alias, current))
+                    continue
+                slot = former_table.setdefault(alias, {})
+                if slot.get(current) != STRONG:
+                    slot[current] = strength
+    for alias, current in taken:
+        table[alias].setdefault(current, WEAK)
+    table.update(former_table)
     aliases = {a: tuple(sorted(codes.items())) for a, codes in table.items()}
-    return Gazetteer(by_code, aliases)
+    return Gazetteer(by_code, aliases, replaced, frozenset(former_table), frozenset(full_names))

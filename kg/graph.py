@@ -65,6 +65,7 @@ _ALT = iri(str(SKOS.altLabel))
 _PREF = iri(str(SKOS.prefLabel))
 _IN_SCHEME = iri(str(SKOS.inScheme))
 _BROADER = iri(str(SKOS.broader))
+_CLOSE_MATCH = iri(str(SKOS.closeMatch))
 _CONCEPT = iri(str(SKOS.Concept))
 _TITLE = iri(str(DCTERMS.title))
 _DATE = iri(str(DCTERMS.date))
@@ -132,7 +133,7 @@ def _integer(value: int) -> str:
 
 @cache
 def _region_lines(code: str) -> tuple[str, ...]:
-    """N-Triples of the region with this code, its labels, and every region above it (regions recur)."""
+    """N-Triples of the region with this code, its labels, former names and codes, and every region above it."""
     g = gazetteer()
     out: list[tuple[str, str, str]] = []
     while code in g.by_code:
@@ -151,6 +152,8 @@ def _region_lines(code: str) -> tuple[str, ...]:
         if region.longitude:
             out.append((s, zc("longitude"), literal(region.longitude, datatype=_DECIMAL)))
             out.append((s, zc("latitude"), literal(region.latitude, datatype=_DECIMAL)))
+        out += [(s, zc("formerName"), _zh(name)) for name in region.former_names]
+        out += [(s, zc("formerCode"), literal(former)) for former in region.former_codes]
         if not region.parent:
             break
         out.append((s, zc("partOf"), iri(region_iri(region.parent))))
@@ -267,6 +270,8 @@ def document_lines(facts: DocumentFacts) -> set[str]:
         indicator = t.indicator(o.indicator)
         if o.base_indicator and o.base_indicator != o.indicator:
             t.add(indicator, _BROADER, t.indicator(o.base_indicator))
+        if o.comparable and o.comparable != o.indicator:
+            t.add(indicator, _CLOSE_MATCH, t.indicator(o.comparable))
         t.add(s, zc("indicator"), indicator)
         t.add(s, zc("value"), _decimal(o.value))
         t.add(s, zc("unit"), literal(o.unit))

@@ -37,6 +37,7 @@ class ZC(DefinedNamespace):
     Evidence: URIRef
     AdoptionStatus: URIRef
     Qualifier: URIRef
+    PilotProgramme: URIRef
     Measure: URIRef
     FigureKind: URIRef
     # individuals
@@ -65,6 +66,8 @@ class ZC(DefinedNamespace):
     province: URIRef
     longitude: URIRef
     latitude: URIRef
+    formerName: URIRef
+    formerCode: URIRef
     jurisdiction: URIRef
     discovered: URIRef
     region: URIRef

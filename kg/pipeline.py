@@ -174,15 +174,10 @@ def process_document(task: DocumentTask) -> DocumentResult:
 
 
 def _warm_up() -> None:
-    """Load the dictionaries once in the parent, so forked workers share them."""
-    from kg import dictionary
-    from kg.extract import agencies, policies, regions, times
+    """Load the reference data once in the parent, so forked workers share it."""
+    from kg.extract import warm_up
 
-    regions._automaton()
-    dictionary.word_scores()
-    policies._automaton()
-    agencies._patterns()
-    times._time_starts()
+    warm_up()
 
 
 def run_tasks(tasks: list[DocumentTask], jobs: int) -> Iterator[DocumentResult]:

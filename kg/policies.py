@@ -19,6 +19,7 @@ class PolicyEntry:
     policy_id: str
     pref_label: str
     labels: tuple[str, ...]  # the preferred label first, then the variants
+    pilot: bool = False  # a pilot programme (zc:PilotProgramme): running it is piloting
 
 
 @cache
@@ -38,7 +39,7 @@ def policy_lexicon() -> dict[str, PolicyEntry]:
         pid = str(concept).removeprefix(_POLICY_NS)
         pref = next(str(o) for o in g.objects(concept, SKOS.prefLabel) if getattr(o, "language", None) == "zh")
         alts = sorted(str(o) for o in g.objects(concept, SKOS.altLabel) if getattr(o, "language", None) == "zh")
-        entry = PolicyEntry(pid, pref, (pref, *alts))
+        entry = PolicyEntry(pid, pref, (pref, *alts), (concept, RDF.type, ZC.PilotProgramme) in g)
         for label in entry.labels:
             lexicon[label] = entry
     return lexicon

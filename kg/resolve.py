@@ -14,6 +14,7 @@ lies in the forward-looking part of a report or plan, and each agency's jurisdic
 
 from __future__ import annotations
 
+import itertools
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
@@ -56,7 +57,7 @@ def candidates(mention: Mention) -> list[RegionCandidate]:
 
 
 def _is_full_name(g: Gazetteer, m: Mention, code: str) -> bool:
-    return g.by_code[code].name == m.text
+    return g.is_full_name(m.text, code)
 
 
 def choose_regions(doc: Document, mentions: Sequence[Mention]) -> list[ResolvedRegion]:
@@ -191,6 +192,22 @@ def refer(kind: str, article_region: str | None) -> str | None:
     return article_region  # 全区/该区: a district, or an autonomous region article's region
 
 
+@cache
+def _object_marker() -> re.Pattern[str]:
+    return re.compile(rf"(?:{alternation(conventions().object_markers)})$")
+
+
+def _fits(kind: str, name: str, level: str) -> bool:
+    """Whether a reference of ``kind`` (全市, 全州, 全区 ...) can stand for the region ``name``."""
+    if kind in ("province", "country"):
+        return True
+    if kind == "city":  # 全市: a city, prefecture-level or county-level
+        return level in ("prefecture", "county") and name.endswith("市")
+    if kind == "prefecture":  # 全州, 全盟
+        return level == "prefecture" and not name.endswith("市")
+    return level == "county"
+
+
 # --- the document: its date and genre ---------------------------------------------------------
 
 _DATE_LINE = re.compile(
@@ -237,6 +254,7 @@ def year_of(date: str | None) -> int | None:
     return int(date[:4]) if date and date[:4].isdigit() else None
 
 
+_SALUTATION = r"(?:[^。：:]{1,15}[：:])?$"  # what may follow a title on its line: 各区政府：
 _TITLE_TAIL = re.compile(r"[（(][^（）()]{1,10}[）)]$")  # （摘要）, （征求意见稿）
 
 
@@ -254,7 +272,7 @@ def document_genre(doc: Document, seg: Segmentation) -> Genre:
     for line in titles:
         for genre, words in (("plan", c.plan_titles), ("report", c.report_titles)):
             for word in words:
-                if line.endswith(word) and (best is None or len(word) > best[0]):
+                if re.search(re.escape(word) + _SALUTATION, line) and (best is None or len(word) > best[0]):
                     best = (len(word), genre)  # type: ignore[assignment]
     return best[1] if best else "news"
 
@@ -266,7 +284,7 @@ def document_genre(doc: Document, seg: Segmentation) -> Genre:
 class ArticleContext:
     article: Article
     region: str | None
-    title_year: int | None  # the one year the article's title names (邵阳市2025年…统计公报)
+    title_span: TimeSpan | None  # the one time the article's title names (邵阳市2025年…统计公报, 2020-2021年…)
     opening_year: int | None  # the year its first sentence is set in (在刚刚过去的2023年，…)
 
 
@@ -291,6 +309,10 @@ class Where:
     place: PlaceRef | None = None
 
 
+# What may stand before a time that frames what follows it (2025年，… / 截至9月底，… / 在2024年).
+_FRAME_LEAD = re.compile(r"[“\s]*(?:在|截至|截止|其中|同时|而|但|到|今年|去年)?")
+# What may stand before a region at the head of a clause whose subject it is (2025年，在西宁, 其中西宁).
+_SUBJECT_LEAD = re.compile(r"(?:\d{4}年(?:以来|底|末|初)?|在|其中|同时|目前|截至目前|近年来|今年以来|全年|此外|另外|)*")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 # The year an article opens in: 2023年， / 在刚刚过去的2023年 / 2023年以来 (not 2023年3月, a date).
 _OPENING_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})年(?:以来|来|全年|，|,)")
@@ -312,10 +334,14 @@ class DocumentContext:
         self.resolved = resolved
         self.region_by_start = {r.mention.start: r for r in resolved}
         self.index_by_start = {r.mention.start: i for i, r in enumerate(resolved)}
+        # regions that continue a run (德州市 in 山东省德州市德城区): the run is named by its first
+        self._chained = {b.mention.start for a, b in itertools.pairwise(resolved) if a.mention.end == b.mention.start}
         self.places = places(mentions, resolved)
         self.date = document_date(doc)
         self.year = year_of(self.date)
         self.genre = document_genre(doc, seg)
+        self.times = sorted((m for m in mentions if m.label == "Time"), key=lambda m: m.start)
+        self.time_starts = [m.start for m in self.times]
         self.articles = [self._article_context(a) for a in seg.articles]
         # sorted by start, for bisect: what a fact's region and period are read from
         self.anchors = sorted(
@@ -323,12 +349,12 @@ class DocumentContext:
             key=lambda m: (m.start, m.label == "Place"),  # a place after the region it starts with
         )
         self.anchor_starts = [m.start for m in self.anchors]
-        self.times = sorted((m for m in mentions if m.label == "Time"), key=lambda m: m.start)
-        self.time_starts = [m.start for m in self.times]
         self.sentence_index = sorted(
             (s.start, s.end, a, i) for a, ctx in enumerate(self.articles) for i, s in enumerate(ctx.article.sentences)
         )
         self.sentence_starts = [entry[0] for entry in self.sentence_index]
+        self._section_regions: dict[tuple[int, int], str | None] = {}
+        self._forward: dict[tuple[Heading, ...], bool] = {}
 
     def times_in(self, start: int, end: int) -> list[Mention]:
         return self.times[bisect_left(self.time_starts, start) : bisect_left(self.time_starts, end)]
@@ -355,7 +381,14 @@ class DocumentContext:
                     region = deepest(chain_at(self.resolved, index))
                     break
         if region is None:
-            counts = Counter(r.code for s in body for r in self.regions_in(s.start, s.end))
+            # each run of regions (山东省德州市德城区) counts as its deepest link
+            counts = Counter(
+                code
+                for s in body
+                for r in self.regions_in(s.start, s.end)
+                if r.mention.start not in self._chained
+                and (code := deepest(chain_at(self.resolved, self.index_by_start[r.mention.start]))) is not None
+            )
             provinces = {g.by_code[code].province for code in counts if code != COUNTRY}
             if len(provinces) >= 3:  # a roundup of several provinces is about the country
                 region = COUNTRY
@@ -363,14 +396,19 @@ class DocumentContext:
                 region = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
         if region is None:
             region = self.doc.meta.region
-        title = " ".join(self.doc.text[b.start : b.end] for b in article.title_blocks)
-        years = set(_YEAR.findall(title))
+        title_times = [
+            m.data
+            for b in article.title_blocks
+            for m in self.times_in(b.start, b.end)
+            if isinstance(m.data, TimeSpan) and m.data.year is not None
+        ]
+        title_span = title_times[0] if len({(t.year, t.end_year) for t in title_times}) == 1 else None
         opening = None
         for s in body[:1]:
             m = _OPENING_YEAR.search(self.doc.text, s.start, s.end)
             if m and (self.year is None or int(m.group(1)) <= self.year):
                 opening = int(m.group(1))
-        return ArticleContext(article, region, int(years.pop()) if len(years) == 1 else None, opening)
+        return ArticleContext(article, region, title_span, opening)
 
     def locate(self, position: int) -> Located | None:
         """The article and sentence ``position`` lies in (None outside every article)."""
@@ -386,13 +424,55 @@ class DocumentContext:
     # regions ---------------------------------------------------------------------------------
     def region_for(self, located: Located, position: int) -> Where | None:
         """The region a fact at ``position`` is about: the last region, place or reference named
-        before it in its clause group (a semicolon starts another subject), else the article's."""
+        before it in its clause group (a semicolon starts another subject), else the article's.
+        A reference (全区, 我市) names the region of its level among those the article has named so far."""
         sentence = located.sentence
-        best: tuple[int, Where] | None = None
         floor = max(sentence.start, self.doc.text.rfind("；", sentence.start, position) + 1)
+        where = self._last_anchor(located, floor, position)
+        if where is not None:
+            return where
+        if located.article.region == COUNTRY and located.headings:
+            code = self._section_region(located, located.headings[-1])
+            if code is not None:
+                return Where(code)
+        return Where(located.article.region) if located.article.region else None
+
+    def _section_region(self, located: Located, heading: Heading) -> str | None:
+        """In a roundup of several places, the place a section is about: the region its first
+        sentence names, unless the section also speaks of the whole country (全国, 我国)."""
+        key = (heading.start, heading.end)
+        if key not in self._section_regions:
+            article = located.article.article
+            section = [
+                s
+                for s, chain in zip(article.sentences, article.headings, strict=False)
+                if chain and chain[-1] == heading
+            ]
+            section = [s for s in section if s.start >= heading.end]
+            code = None
+            national = any(
+                m.label == "RegionRef" and isinstance(m.data, RegionReference) and m.data.kind == "country"
+                for s in section
+                for m in self.anchors[bisect_left(self.anchor_starts, s.start) : bisect_left(self.anchor_starts, s.end)]
+            )
+            if section and not national:
+                found = [
+                    r for r in self.regions_in(section[0].start, section[0].end) if not self._is_object(r.mention.start)
+                ]
+                if found:
+                    code = deepest(chain_at(self.resolved, self.index_by_start[found[0].mention.start]))
+            self._section_regions[key] = code
+        return self._section_regions[key]
+
+    def _last_anchor(self, located: Located, floor: int, position: int) -> Where | None:
+        best: tuple[int, Where] | None = None
+        text = self.doc.text
+        clause_start = max(text.rfind(c, floor, position) for c in "，：") + 1
         for m in self.anchors[bisect_left(self.anchor_starts, floor) : bisect_left(self.anchor_starts, position)]:
-            if m.end > position:
+            if m.end > position or self._is_object(m.start):
                 continue
+            if m.start < clause_start and not self._subject(m.start, floor):
+                continue  # named inside an earlier clause (落实国家和我省“三保”清单): not this clause's subject
             where: Where | None = None
             if m.start in self.places and m.label == "Place":
                 place = self.places[m.start]
@@ -403,75 +483,180 @@ class DocumentContext:
                     continue  # part of a chain: the deepest link names the region
                 where = Where(self.region_by_start[m.start].code)
             elif m.label == "RegionRef" and isinstance(m.data, RegionReference):
-                code = m.data.code or refer(m.data.kind, located.article.region)
+                code = m.data.code or refer(m.data.kind, self._discourse_region(located, m.start, m.data.kind))
                 where = Where(code) if code else None
-            if where is not None and (best is None or m.start >= best[0]) and not self._is_object(m.start):
+            if where is not None and (best is None or m.start >= best[0]):
                 best = (m.start, where)
-        if best is not None:
-            return best[1]
-        return Where(located.article.region) if located.article.region else None
+        return best[1] if best is not None else None
+
+    def _subject(self, start: int, floor: int) -> bool:
+        """Whether a region named at ``start`` heads its clause (after time words, 在, 其中 and the
+        regions of its own run: 江西省吉安市永丰县)."""
+        text = self.doc.text
+        k = self.index_by_start.get(start)
+        while k is not None and k > 0 and self.resolved[k - 1].mention.end == self.resolved[k].mention.start:
+            k -= 1
+        head = self.resolved[k].mention.start if k is not None else start
+        clause = max(text.rfind(c, floor, head) for c in "，：") + 1
+        return _SUBJECT_LEAD.fullmatch(text, max(clause, floor), head) is not None
+
+    def _discourse_region(self, located: Located, position: int, kind: str) -> str | None:
+        """The region a reference word of ``kind`` at ``position`` resolves against: the last region
+        of that level or below the article names before it (全区 after 观山湖区 is 观山湖区; 全市
+        after a passing 河南 is still the city the article is about), else the article's region."""
+        g = gazetteer()
+        start = located.article.article.start
+        k = bisect_left(self.anchor_starts, position) - 1
+        while k >= 0 and self.anchors[k].start >= start:
+            m = self.anchors[k]
+            k -= 1
+            if m.label != "Region" or m.start not in self.region_by_start or self._is_object(m.start):
+                continue
+            code = deepest(chain_at(self.resolved, self.index_by_start[m.start]))
+            if code is not None and _fits(kind, g.by_code[code].name, g.by_code[code].level):
+                return code
+        return located.article.region
 
     def _is_object(self, start: int) -> bool:
         """Whether a region named at ``start`` follows a preposition or comparison (占全国, 居全省)."""
-        head = self.doc.text[max(0, start - 4) : start]
-        return any(head.endswith(word) for word in conventions().object_markers)
+        return _object_marker().search(self.doc.text, max(0, start - 4), start) is not None
 
     # periods and sections --------------------------------------------------------------------
     def forward(self, located: Located) -> bool:
         """Whether the sentence lies in the part that states what is to be done (a report's plans,
-        a plan's whole text): the innermost heading that says so decides, else the genre."""
+        a plan's whole text): the innermost heading that says so (by its words, or in a report by
+        its year) decides, else the genre."""
+        cached = self._forward.get(located.headings)
+        if cached is not None:
+            return cached
+        self._forward[located.headings] = answer = self._forward_of(located.headings)
+        return answer
+
+    def _forward_of(self, headings: tuple[Heading, ...]) -> bool:
         forward, retro = _section_words()
-        for heading in reversed(located.headings):
+        for heading in reversed(headings):
             text = self.doc.text[heading.start : heading.end]
             if forward.search(text):
                 return True
             if retro.search(text):
                 return False
+            years = {int(y) for y in _YEAR.findall(text)}
+            if self.genre != "news" and self.year and len(years) == 1:
+                # a report's part headed by its own year or a later one is its plan (2026年预算保障重点
+                # in a report of 2026); one headed by an earlier year reviews it
+                return years.pop() >= self.year
         return self.genre == "plan"
 
     def base_year(self, located: Located) -> int | None:
         """The year a sentence speaks of when it names none: its innermost heading's year, its
-        article title's, then the report rule (the review part is about the year before the
-        report, the plan part about the report's year), then the document's year."""
+        article title's, the year its article opens in, then the report rule (the review part is
+        about the year before the report, the plan part about the report's year), then the
+        document's year."""
         for heading in reversed(located.headings):
             years = set(_YEAR.findall(self.doc.text[heading.start : heading.end]))
             if len(years) == 1:
                 return int(years.pop())
-        if located.article.title_year:
-            return located.article.title_year
+        title = located.article.title_span
+        if title is not None and title.year is not None:
+            return title.end_year or title.year
         if located.article.opening_year:
             return located.article.opening_year
         if self.genre == "report" and self.year:
             return self.year if self.forward(located) else self.year - 1
         return self.year
 
-    def period_for(self, located: Located, position: int, own: TimeSpan | None = None) -> str | None:
-        """The period of a fact at ``position``: a time written with the number, else the last time
-        before it in its sentence (or the first after it), else the paragraph's last dated time,
-        else the base year."""
-        sentence = located.sentence
-        times = self.times_in(sentence.start, sentence.end)
-        spans = [m.data for m in times if isinstance(m.data, TimeSpan)]
-        year_here = next((t.year for t in spans if t.year is not None), None)
+    def base_period(self, located: Located) -> str | None:
+        """The period of a sentence that names no time: the base year, or the span the article's
+        title names (2020-2021年…绩效评价报告)."""
+        title = located.article.title_span
+        if (
+            title is not None
+            and title.end_year is not None
+            and not any(_YEAR.search(self.doc.text[h.start : h.end]) for h in located.headings)
+        ):
+            return title.complete(None, self.year)
         base = self.base_year(located)
+        return str(base) if base else None
+
+    def period_for(
+        self, located: Located, position: int, own: TimeSpan | None = None, stock: bool = False
+    ) -> str | None:
+        """The period of a fact at ``position``: a time written with the number, else the last time
+        before it in its clause, else the time that opens its clause group (2025年前三季度，A…，B…)
+        or its sentence, else the time that opens an earlier sentence of its paragraph, else the
+        base period. A stock (参保人数, 余额) counted 截至9月底 is the level at the end of September."""
+        text = self.doc.text
+        sentence = located.sentence
+        group = max(sentence.start, text.rfind("；", sentence.start, position) + 1)
+        clause = max(group, max(text.rfind(c, group, position) for c in "，：") + 1)
+        times = [m for m in self.times_in(sentence.start, sentence.end) if isinstance(m.data, TimeSpan)]
         chosen = own
         if chosen is None:
-            before = [m for m in times if m.start < position]
-            pick = before[-1] if before else (times[0] if times else None)
-            chosen = pick.data if pick is not None and isinstance(pick.data, TimeSpan) else None
+            in_clause = [m for m in times if clause <= m.start < position]
+            # a time opening an earlier clause of the group frames the clauses after it
+            framing = [m for m in times if group <= m.start < clause and self._opens_clause(m, group)]
+            if not framing and group > sentence.start:
+                # the sentence's opening time frames its later groups (截至11月底，…；…), until
+                # another time is written after it
+                head = [m for m in times if m.start < group and self._opens(m, sentence.start)]
+                if head and not any(head[-1].end < m.start < group for m in times):
+                    framing = head[-1:]
+            pick = in_clause[-1] if in_clause else (framing[-1] if framing else None)
+            chosen = self._with_year_before(pick, times) if pick is not None else None
         if chosen is None:
             block = self.seg.blocks[sentence.block]
             for m in reversed(self.times_in(block.start, sentence.start)):
-                if isinstance(m.data, TimeSpan) and m.data.year is not None:
+                opening = self.locate(m.start)
+                if (
+                    isinstance(m.data, TimeSpan)
+                    and m.data.year is not None
+                    and opening
+                    and self._opens(m, opening.sentence.start)
+                ):
                     chosen = m.data
                     break
         if chosen is None:
+            base = self.base_year(located)
             if base is not None and base == self.year and self._reviews_last_year(sentence):
                 return str(base - 1)
-            return str(base) if base else None
+            return self.base_period(located)
+        year_here = next((t.year for m in times if m.start < position and (t := m.data).year is not None), None)  # type: ignore[union-attr]
         if chosen.now:  # 目前 in a review of a year is the end of that year; else the document's
-            return str(base) if base else None
-        return chosen.complete(year_here or base, self.year)
+            return self.base_period(located)
+        if chosen.anaphoric:  # 当年3月: the year the text last named
+            year_here = self._last_year_before(located, position) or year_here
+        if stock and chosen.month == 1 and chosen.end_month is not None:
+            chosen = TimeSpan(chosen.end_year or chosen.year, chosen.end_month, relative=chosen.relative)
+        return chosen.complete(year_here or self.base_year(located), self.year)
+
+    def _opens(self, m: Mention, start: int) -> bool:
+        """Whether the time ``m`` opens the text from ``start`` (only 在, 截至, other times before it)."""
+        lead = self.doc.text[start : m.start]
+        for t in self.times_in(start, m.start):
+            lead = lead.replace(t.text, "")
+        return _FRAME_LEAD.fullmatch(lead) is not None
+
+    def _opens_clause(self, m: Mention, floor: int) -> bool:
+        text = self.doc.text
+        return self._opens(m, max(floor, max(text.rfind(c, floor, m.start) for c in "，：") + 1))
+
+    def _with_year_before(self, m: Mention, times: list[Mention]) -> TimeSpan | None:
+        """The TimeSpan of ``m``, its year taken from a time written right before it (今年上半年)."""
+        span = m.data if isinstance(m.data, TimeSpan) else None
+        if span is None or span.year is not None or span.relative is not None or span.month is None:
+            return span
+        k = times.index(m)
+        prev = times[k - 1].data if k > 0 and times[k - 1].end == m.start else None
+        if isinstance(prev, TimeSpan) and (prev.year is not None or prev.relative is not None):
+            return TimeSpan(prev.year, span.month, prev.year, span.end_month, relative=prev.relative)
+        return span
+
+    def _last_year_before(self, located: Located, position: int) -> int | None:
+        """The last year written before ``position`` in the article."""
+        for m in reversed(self.times_in(located.article.article.start, position)):
+            if isinstance(m.data, TimeSpan) and m.data.year is not None:
+                return m.data.year
+        return None
 
     def _reviews_last_year(self, sentence: Sentence) -> bool:
         """A sentence of completed work on a page of the year's first months (see conventions)."""

@@ -169,6 +169,7 @@ class PolicyName:
 
     policy_id: str
     discovered: bool = False
+    pilot: bool = False  # a pilot programme: a region that runs it is piloting
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +187,7 @@ class TimeSpan:
     end_month: int | None = None
     relative: int | None = None
     now: bool = False
+    anaphoric: bool = False  # 当年: the year the text last named
 
     def complete(self, year: int | None, document_year: int | None) -> str | None:
         """The period as "2023", "2023-11" or "2023-01/2023-10", its missing year from ``year``
@@ -315,6 +317,7 @@ class Observation:
     kind: FigureKind = "actual"
     base_indicator: str = ""  # what a change, growth rate or share is of (skos:broader of the indicator)
     place: PlaceRef | None = None
+    comparable: str = ""  # the label without words that do not change what is measured (skos:closeMatch)
 
 
 @dataclass(frozen=True, slots=True)

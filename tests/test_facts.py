@@ -62,3 +62,110 @@ def test_facts_observation_period_and_evidence() -> None:
     assert (obs.region, obs.period, str(obs.value)) == ("630100", "2023", "12000")
     assert original[obs.evidence.start : obs.evidence.end] == obs.evidence.text
     assert "".join(obs.evidence.text.split()).startswith("截至2023年底")
+
+
+def observations(text: str, date: str | None = "2024-06", region: str | None = None) -> list[tuple[str, ...]]:
+    facts = document_facts(load_text(text, "t.txt", meta=DocMeta(date=date, region=region)))
+    return sorted(
+        (o.region, o.indicator, str(o.value), o.unit, o.measure, o.kind, o.period or "") for o in facts.observations
+    )
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # one subject, three figures: the level, a signed change and a growth rate of it
+        (
+            "□ 记者 某某\n2023年，西宁市一般公共预算收入12.6亿元，比上年增收0.8亿元，增长6.8%。\n",
+            [
+                ("630100", "一般公共预算收入", "1260000000", "元", "level", "actual", "2023"),
+                ("630100", "一般公共预算收入增量", "80000000", "元", "change", "actual", "2023"),
+                ("630100", "一般公共预算收入增长率", "6.8", "%", "growth_rate", "actual", "2023"),
+            ],
+        ),
+        # a decrease is negative
+        (
+            "□ 记者 某某\n2023年，海东市国有资本经营预算收入下降12.5%。\n",
+            [
+                ("630200", "国有资本经营预算收入增长率", "-12.5", "%", "growth_rate", "actual", "2023"),
+            ],
+        ),
+        # a target and an estimate are not outcomes
+        (
+            "□ 记者 某某\n2024年，格尔木市力争城镇新增就业1万人，预计地区生产总值增长6%。\n",
+            [
+                ("632801", "城镇新增就业", "10000", "人", "level", "target", "2024"),
+                ("632801", "地区生产总值增长率", "6", "%", "growth_rate", "estimate", "2024"),
+            ],
+        ),
+        # a share of a whole
+        (
+            "□ 记者 某某\n2023年，西宁市民生支出占一般公共预算支出比重达80%。\n",
+            [
+                ("630100", "民生支出占一般公共预算支出比重", "80", "%", "share", "actual", "2023"),
+            ],
+        ),
+        # the noun after a count names what is counted; 5个方面 is no figure
+        (
+            "□ 记者 某某\n2023年，海东市新增120个公共停车泊位，从5个方面推进改革。\n",
+            [
+                ("630200", "新增公共停车泊位", "120", "个", "level", "actual", "2023"),
+            ],
+        ),
+        # a starting value is a fact only with its own time; 现在 is the page's year
+        (
+            "□ 记者 某某\n西宁市话务人员数量由2022年5月的40人，增长至现在的55人。\n",
+            [
+                ("630100", "话务人员数量", "40", "人", "level", "actual", "2022-05"),
+                ("630100", "话务人员数量", "55", "人", "level", "actual", "2024"),
+            ],
+        ),
+    ],
+)
+def test_facts_observations_measure_kind_and_label(text: str, expected: list[tuple[str, ...]]) -> None:
+    """Each figure says what it measures, its measure and kind, its signed value and period."""
+    assert observations(text) == sorted(expected)
+
+
+def test_facts_observation_period_from_section_heading() -> None:
+    """A figure under 一、2025年预算执行情况 of a 2026 report is about 2025; under the 2026 draft, a 2026 target."""
+    text = (
+        "关于西宁市2025年预算执行情况和2026年预算草案的报告\n"
+        "一、2025年预算执行情况\n"
+        "（一）政府性基金预算\n全市收入完成50亿元。\n"
+        "二、2026年预算草案\n全市一般公共预算收入安排60亿元。\n"
+    )
+    found = observations(text, date="2026-01-20", region="630100")
+    assert ("630100", "政府性基金预算收入", "5000000000", "元", "level", "actual", "2025") in found
+    assert any(o[2] == "6000000000" and o[5] == "target" and o[6] == "2026" for o in found)
+
+
+def test_facts_document_date_from_the_text() -> None:
+    """Without metadata, a newspaper dateline dates the page (its 目前 is the page's year)."""
+    text = "标题一行\n本报记者  某某《人民日报》（2025年03月04日第 5 版）\n目前，海东市已建成15个服务站。\n"
+    found = observations(text, date=None)
+    assert found == [("630200", "建成服务站", "15", "个", "level", "actual", "2025")]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a notice states what is to be done: planned, unless its clause says a pilot
+        (
+            "西宁市人民政府关于推行免申即享的通知\n各区政府：\n全面推行免申即享，在城东区开展就近办试点。\n",
+            {("630100", "mianshen-jixiang", "planned"), ("630102", "jiujin-ban", "piloting")},
+        ),
+        # 将 followed by a noun and 纳入 is 把, not the future
+        ("□ 记者 某某\n西宁市将更多事项纳入“一网通办”。\n", {("630100", "yiwang-tongban", "implemented")}),
+        # a policy's own name (计划) says nothing of its status
+        ("□ 记者 某某\n2023年，西宁市深入实施全民参保计划。\n", {("630100", "quanmin-canbao-jihua", "implemented")}),
+        # a quoted directive is planned
+        (
+            "□ 记者 某某\n会议作出部署：“推行长期护理保险制度”。西宁市落实河长制。\n",
+            {("630100", "changqi-huli-baoxian", "planned"), ("630100", "hezhang-zhi", "implemented")},
+        ),
+    ],
+)
+def test_facts_status_by_genre_and_clause(text: str, expected: set[tuple[str, str, str]]) -> None:
+    """The genre sets the default status; the clause's own words decide the rest; one status per sentence."""
+    assert adoptions(text, date="2024-06", region="630100") == expected

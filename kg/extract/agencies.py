@@ -164,7 +164,7 @@ def grammar() -> Grammar:
 
 
 @cache
-def _patterns() -> tuple[re.Pattern[str], dict[str, tuple[str, tuple[str, ...]]], PhraseStarts]:
+def patterns() -> tuple[re.Pattern[str], dict[str, tuple[str, tuple[str, ...]]], PhraseStarts]:
     """The prefix pattern (a national name, a national prefix or a level word), the national
     bodies, and the heads the pattern is tried at (every match begins with one of them)."""
     g = grammar()
@@ -457,7 +457,7 @@ def agency_mentions(doc: Document, seg: Segmentation | None = None) -> Iterator[
     national_ends: dict[int, tuple[int, str]] = {}  # end of a national name -> (start, name)
 
     # national names, national prefixes and level words
-    pattern, national, _heads = _patterns()
+    pattern, national, _heads = patterns()
     for m in finditer_at(pattern, text, r.heads):  # the heads: the grammar scan's, as _heads would give
         start = m.start()
         if start < reach:

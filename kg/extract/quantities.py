@@ -1,64 +1,82 @@
-"""Quantity mentions: a number with its multiplier (万, 亿), unit or counting word, and qualifier.
+"""Quantity mentions: the figures a sentence reports, each read as a Figure.
 
-Each Quantity mention carries, in ``attrs``: ``value`` (base magnitude, as a decimal string),
-``unit`` (base unit), ``qualifier``, ``indicator`` (the noun phrase measured), and ``role``
-("value", or "old" for the starting value of a change 由…调整至…). Distributive lists
-(A、B、C…分别达X、Y、Z) give each number its own indicator.
+A number with its multiplier (万, 亿), unit or counting word and qualifier (kg/data/units.tsv,
+the [qualifiers] of kg/data/conventions.toml) is a figure when it measures something; its label
+is the noun phrase it quantifies, read alone:
+
+- the phrase before it in its clause, without openers (其中, 全年, regions, times) and verbs
+  (达, 完成, 增长到): 全年一般公共预算收入12.6亿元 -> 一般公共预算收入;
+- after a bare verb, the noun after it: 新增6393个公共泊位 -> 新增公共泊位;
+- after a bare funding verb, the purpose clause that follows: 投入7.3亿元，保障封关运作 -> …;
+- with nothing of its own, the subject of an earlier clause of the sentence (Chinese leaves it
+  out): …收入12.6亿元，比上年增收0.8亿元，增长6.8% are three figures of one indicator;
+- a growth rate (增长6.8%), a change (增收0.8亿元, signed) or a share (占…比重) says so in its
+  ``measure`` and its label (…增长率, …增量), and names the indicator it is of;
+- the budget a report's heading names (政府性基金预算) and an own level (市本级) stay in the label.
+
+Counts of measures (5个方面, 10项措施), ordinals (第3), and numbers inside names are not figures.
 """
 
 from __future__ import annotations
 
 import bisect
 import re
+import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 
 import cn2an
 
+from kg.conventions import alternation, conventions, han_class
+from kg.dictionary import word_scores
+from kg.extract.matcher import PhraseStarts, finditer_at
+from kg.extract.times import parse_time
 from kg.reference import data_lines
-from kg.types import Document, Figure, Mention, Segmentation, as_decimal
+from kg.types import Document, Figure, FigureKind, Measure, Mention, Qualifier, Segmentation, as_decimal
 
 _MULTIPLIERS = {"万亿": 10**12, "千亿": 10**11, "百亿": 10**10, "亿": 10**8, "千万": 10**7, "百万": 10**6, "万": 10**4}
 _CN_DIGITS = "零〇一二两三四五六七八九十百千"
-_CLAUSE_BREAK = "，。；：！？!?;\n（）()"
-_LEADING = re.compile(
-    r"^(?:(?:截至|截止|到)?\d{4}年(?:\d{1,2}月)?(?:底|末|以来|上半年|全年)?"
-    r"|(?:截至|截止)(?:目前|当前|年底)?|\d{1,2}(?:[至到—-]\d{1,2})?月(?:份|底|末)?"
-    r"|今年以来|今年|去年|目前|当前|近年来|全年|前\d+个月|其中|同时|此外|共计|共|累计|现已|已)"
-)
-_REGION_WORDS = re.compile(
-    r"^(?:全省|全市|全州|全县|全区|我省|我市|我州|我县|我区|本市|该市|该州|该县|该区|全疆|自治区)"
-)
-_TRAILING = re.compile(
-    r"(?:分别|共计|合计|总计|累计|共|已|达到|达|为|是|完成|实现|突破|超过|超|增长到|增加到|提高到|提升到|增至|提高至|提升至|"
-    r"调整至|调整为|增长至|增加至|上升到|上升至|下降到|下降至|降至|同比增长|同比|增长|增加|提高|减少|下降|比例为|约|近|逾|了)+$"
-)
-_EMPTY_HEAD = re.compile(
-    r"^(?:为|向|对|有|已有|共有|新增|建成|实现|完成|组建|发放|惠及|带动|吸纳|帮助|培训|开展|举办|开行)?$"
-)
-_POST_CUT = re.compile(r"[，。；、：！？\d（(]|实现|参加|参与|获得|获|享受|受益|入驻|落户|的|已|完成|开展|覆盖|达|为")
-_RATE = re.compile(r"(每(?:人|户|年|月|人每月|人每年|吨|亩|天|日)+)$")
+_CLAUSE_BREAK = "，。；：！？!?;\n"
+_MAX_LABEL = 30
+_MAX_PREDICATE = 20  # what a bare counted noun does (事项可全程网办), at most this long
+_LONG_PHRASE = 20  # a phrase longer than this keeps only what follows its last 的
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    base: str
+    multiplier: int
+    kind: str  # count, money, measure, ratio, time
 
 
 @cache
-def _units() -> dict[str, str]:
+def _units() -> dict[str, Unit]:
     out = {}
     for line in data_lines("units.tsv"):
-        written, base, *_rest = line.split("\t")
-        out[written] = base
+        written, base, multiplier, kind = line.split("\t")
+        out[written] = Unit(base, int(multiplier), kind)
     return out
 
 
 @cache
-def _quantity_re() -> re.Pattern[str]:
-    units = "|".join(map(re.escape, sorted(_units(), key=lambda s: (-len(s), s))))
+def quantity_pattern() -> re.Pattern[str]:
+    c = conventions()
+    units = alternation(list(_units()))
     mults = "|".join(sorted(_MULTIPLIERS, key=len, reverse=True))
+    before = alternation([*c.at_least_before, *c.about_before, *c.at_most_before])
+    after = alternation([*c.at_least_after, *c.about_after, *c.at_most_after])
+    han = han_class()
     return re.compile(
-        rf"(?P<pre>近|约|超过|逾|不足|不到|最高|最多|超)?"
+        rf"(?P<pre>{before})?"
         rf"(?P<num>\d+(?:\.\d+)?|[{_CN_DIGITS}]+(?:点[{_CN_DIGITS}]+)?)"
         rf"(?P<approx>余|多)?(?P<mult>{mults})?(?P<approx2>余|多)?"
-        rf"(?P<unit>{units})(?P<post>以上|左右|以下|以内|多)?"
+        rf"(?:(?P<unit>{units})(?P<post>{after})?"
+        # 4945万老年人: a noun of people as the counting word, after 万/亿
+        rf"|(?<=[万亿])(?P<person>{han}{{1,3}}?人)(?![{conventions().han}])"
+        # 累计参保人数突破2200万: no unit at all; the label says what it is counted in
+        rf"|(?<=[万亿余多])(?P<bare>(?:以上|左右)?)(?=[，。；：、）)\n]|$))"
     )
 
 
@@ -73,14 +91,71 @@ def parse_number(num: str) -> Decimal | None:
     return Decimal(str(value))
 
 
-def qualifier_of(pre: str, approx: str, post: str) -> str:
-    if post in ("以下", "以内") or pre in ("不足", "不到", "最多", "最高"):
+def qualifier_of(pre: str, approx: str, post: str, unit_kind: str = "") -> Qualifier:
+    """How exact a number is, from the words around it (以上/余/多 at least, 约/近/左右 about ...)."""
+    c = conventions()
+    if (post in c.at_most_after and (post != "内" or unit_kind == "time")) or pre in c.at_most_before:
         return "at_most"
-    if post == "左右" or pre in ("约", "近"):
+    if post in c.about_after or pre in c.about_before:
         return "about"
-    if post in ("以上", "多") or approx or pre in ("超过", "逾", "超"):
+    if post in c.at_least_after or approx or pre in c.at_least_before:
         return "at_least"
     return "exact"
+
+
+# --- the phrase a number measures ---------------------------------------------------------------
+
+
+_TIME_WORDS = (
+    r"(?:\d{4}\s*年(?:\d{1,2}月(?:份|底|末)?|底|末|初|上半年|下半年|前三季度|全年)?"
+    r"|\d{1,2}(?:[至到—-]\d{1,2})?月(?:份|底|末)?|今年|去年|上年|当年|前\d+个月|\d+年(?:以)?来|现在|目前|当前|如今)"
+)
+
+
+@cache
+def _phrase_patterns() -> dict[str, re.Pattern[str]]:
+    c = conventions()
+    han = han_class()
+    time = _TIME_WORDS
+    levels = alternation(list(c.levels))
+    refs = alternation(list(c.reference_prefixes))
+    region_ref = rf"(?:{refs})(?:{levels})|{alternation(c.country_words)}"
+    verbs = alternation(c.verbs)
+    per = alternation(c.per)
+    return {
+        "leading": re.compile(rf"^(?:(?:截至|截止|到){time}|{time}|(?:{alternation(c.leading)})|{region_ref}|各)"),
+        "trailing": re.compile(rf"(?:{alternation(c.trailing)}|{region_ref})+$"),
+        "change_to": re.compile(rf"(?:{alternation(c.change_to)})(?:至|到|为)$"),
+        "change_word": re.compile(rf"(?:{alternation([*c.change_to, *c.increase, *c.decrease])})"),
+        "verbs": re.compile(rf"^(?:(?:{verbs})了?)+$"),
+        "ends_with_verb": re.compile(rf"(?:{verbs})了?$"),
+        "funding": re.compile(rf"^.{{0,3}}(?:{alternation(c.funding)})(?:资金)?$"),
+        "purpose": re.compile(rf"^(?:{alternation(c.purpose)})"),
+        "not_counted": re.compile(rf"^(?:{alternation(c.not_counted)})"),
+        "estimate": re.compile(alternation(c.estimate)),
+        "target": re.compile(alternation(c.target)),
+        "change": re.compile(
+            rf"(?:(?P<cmp>{alternation(c.comparison)})[^，；。]{{0,4}}?)?"
+            rf"(?P<verb>{alternation([*c.increase, *c.decrease])})了?(?:达|为)?$"
+        ),
+        "strict_change": re.compile(r"^(?:增加|减少|增长|下降|增收|减收|多增)"),
+        "decrease": re.compile(rf"^(?:{alternation(c.decrease)})"),
+        "share": re.compile(rf"(?:{alternation(c.share)})|为[^，；。]{{1,12}}的$"),
+        "budget": re.compile(alternation(c.budget_kinds)),
+        "own_level": re.compile(alternation(c.own_level)),
+        "stage": re.compile(rf"(?:{alternation(c.budget_stages)})$"),
+        "budget_end": re.compile(rf"(?:{alternation(c.budget_kinds)})$"),
+        "after_noun": re.compile(rf"“?{han}[{c.han}A-Za-z“”]*"),
+        "after_cut": re.compile(alternation([*c.after_noun_ends, *(v for v in c.verbs if len(v) > 1)])),
+        "predicate": re.compile(alternation(c.predicates)),
+        # after the starting value of a change (由57人，增长至68人): the verb and 至/到/为 of the new one
+        "old_value": re.compile(rf"，?(?:{alternation(c.change_to)})?(?:至|到|为)"),
+        "rate": re.compile(rf"(每(?:{per}|人每月|人每年)+|(?:/(?:{per})){{1,2}})$"),
+        "rate_after": re.compile(rf"(?:/(?:{per})){{1,2}}"),
+        "change_verb_end": re.compile(rf"(?:{alternation(c.change_to)})$"),
+        "adverbial": re.compile(rf"^(?:{alternation(c.adverbials)})"),
+        "own_time": re.compile(rf"({time}的?)$"),
+    }
 
 
 def _clause_start(text: str, pos: int, floor: int) -> int:
@@ -90,118 +165,356 @@ def _clause_start(text: str, pos: int, floor: int) -> int:
     return i
 
 
-def _strip_head(phrase: str) -> str:
+def _clause_end(text: str, pos: int, limit: int) -> int:
+    i = pos
+    while i < limit and text[i] not in _CLAUSE_BREAK:
+        i += 1
+    return i
+
+
+def strip_phrase(phrase: str, region_spans: tuple[tuple[int, int], ...] = (), offset: int = 0) -> str:
+    """A clause's text before a number, without its openers and its closing verbs."""
+    p = _phrase_patterns()
+    # regions at the head are the fact's region, not part of what is measured
+    for s, e in region_spans:
+        if s - offset == 0 and e - offset <= len(phrase):
+            phrase = phrase[e - offset :]
+            offset = e
+    phrase = phrase.lstrip("*#·•—-_ ")  # emphasis and list marks of the source's markup
+    if phrase.count("“") > phrase.count("”"):
+        phrase = phrase.replace("“", "", 1)  # the opening quote of what someone says
     previous = None
     while phrase != previous:
         previous = phrase
-        phrase = _LEADING.sub("", phrase, count=1).lstrip("，、")
-        phrase = _REGION_WORDS.sub("", phrase, count=1)
-    return phrase
+        phrase = p["leading"].sub("", phrase, count=1).lstrip("，、 ")
+        phrase = p["trailing"].sub("", phrase)
+    return _balance_quotes(phrase.strip(" 、"))
 
 
-def indicator_before(text: str, start: int, clause_start: int, region_spans: list[tuple[int, int]]) -> str:
-    """The noun phrase a number measures, read from the clause before it."""
-    pre = text[clause_start:start]
-    rate = _RATE.search(_TRAILING.sub("", pre))
-    rate_text = rate.group(1) if rate else ""
-    # a change (由…至…, 从…到…): the phrase before 由/从
-    change = re.search(r"(?:由|从)[^，。；]*$", pre)
-    if change:
-        pre = pre[: change.start()]
-    pre = _TRAILING.sub("", pre)
-    if rate_text and pre.endswith(rate_text):
-        pre = _TRAILING.sub("", pre[: -len(rate_text)])
-    # drop quantities inside the phrase: "为1077家企业发放稳岗返还补助" -> "企业发放稳岗返还补助"
-    quantities = list(_quantity_re().finditer(pre))
-    if quantities:
-        last = quantities[-1]
-        after = pre[last.end() :]
-        if after.endswith(("、", "和", "及")):
-            return ""  # the number is the next item of a list: its noun follows it
-        pre = after.lstrip("、和及") if after.strip("、和及") else pre[: quantities[0].start()]
-        pre = _TRAILING.sub("", pre)
-    # drop a region named at the head of the clause (青海省…, 新疆…); spans are in text order
-    first = bisect.bisect_left(region_spans, clause_start, key=lambda span: span[0])
-    for s, e in region_spans[first:]:
-        if text[clause_start:s].strip():
-            break
-        head = text[s:e]
-        if pre.startswith(head):
-            pre = pre[len(head) :]
-    pre = _strip_head(pre).strip(" “”")
-    if rate_text:
-        pre = f"{pre}（{rate_text}）" if pre else ""
-    return pre
-
-
-def indicator_after(text: str, end: int, limit: int) -> str:
-    """The noun phrase after a count: "185家银行网点实现了…" -> 银行网点."""
-    m = _POST_CUT.search(text, end, limit)
-    phrase = text[end : m.start() if m else limit].strip(" ")
-    return _balance_quotes(phrase)
+def _noun_after(text: str, end: int, limit: int) -> str:
+    """The noun phrase after a count: 185家银行网点实现了… -> 银行网点; 663人的帮办代办服务队伍 -> …."""
+    p = _phrase_patterns()
+    if text.startswith("的", end):
+        end += 1
+    m = p["after_noun"].match(text, end, limit)
+    if not m:
+        return ""
+    phrase = m.group()
+    if p["change_word"].match(phrase):
+        return ""  # 9400多家增加到…: a change follows, not a noun
+    cut = p["after_cut"].search(phrase, 2 if phrase.startswith("“") else 1)
+    if cut and cut.start() <= 3 and p["predicate"].match(phrase, cut.start()):
+        # 1209项事项可全程网办, 44家部门进驻: a bare noun names what is counted by what it does
+        phrase = re.split(r"\d", text[end:limit], maxsplit=1)[0][:_MAX_PREDICATE]
+    elif cut:
+        phrase = phrase[: cut.start()]
+    if len(phrase.strip("“”")) < 2:
+        return ""
+    return _balance_quotes(phrase[:16])
 
 
 def _balance_quotes(phrase: str) -> str:
-    if phrase.count("“") > phrase.count("”"):
+    """A phrase with its quotes paired: an opening quote cut off before it is put back."""
+    opened = phrase.count("“") - phrase.count("”")
+    if opened > 0:
         return phrase + "”"
+    if opened < 0:
+        return "“" + phrase if phrase.index("”") > 0 else phrase.lstrip("”")
     return phrase
 
 
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    """What the words before a number say about it."""
+
+    measure: Measure
+    negative: bool
+    cue_start: int  # where the change or share words begin (the label ends before them)
+
+
+def _reading(text: str, clause: int, start: int, unit: Unit) -> _Reading:
+    p = _phrase_patterns()
+    pre = text[clause:start]
+    change = p["change"].search(pre)
+    if change and (
+        unit.base in ("%", "百分点") or change.group("cmp") or p["strict_change"].match(change.group("verb"))
+    ):
+        verb = change.group("verb")
+        negative = bool(p["decrease"].match(verb))
+        measure: Measure = "growth_rate" if unit.base == "%" else "change"
+        return _Reading(measure, negative, clause + change.start())
+    if unit.kind == "ratio" and p["share"].search(pre):
+        return _Reading("share", False, start)
+    return _Reading("level", False, start)
+
+
+def _kind(text: str, s_start: int, start: int) -> FigureKind:
+    p = _phrase_patterns()
+    before = text[s_start:start]
+    if p["estimate"].search(before):
+        return "estimate"
+    if p["target"].search(before):
+        return "target"
+    return "actual"
+
+
+def _heading_scope(heading_text: str) -> str:
+    """The budget a heading names (1.政府性基金预算 -> 政府性基金预算)."""
+    m = _phrase_patterns()["budget"].search(heading_text)
+    return m.group() if m else ""
+
+
 def quantity_mentions(doc: Document, seg: Segmentation | None = None) -> Iterator[Mention]:
-    """Quantities of each sentence (sentences come from the segmentation)."""
+    """Figures of each sentence (sentences come from the segmentation)."""
     if seg is None:
         return
     from kg.extract.regions import region_spans  # regions at clause heads are not indicators
 
     text = doc.text
-    spans = region_spans(text)
-    for _article, sentence in seg.sentences():
-        yield from _sentence_quantities(text, sentence.start, sentence.end, spans)
+    spans = tuple(region_spans(text))
+    # one scan of the document, only where a number or a qualifier can start
+    found = [m for m in finditer_at(quantity_pattern(), text, quantity_starts()(text)) if _is_quantity(text, m)]
+    starts = [m.start() for m in found]
+    for article in seg.articles:
+        for index, sentence in enumerate(article.sentences):
+            if seg.blocks[sentence.block].kind not in ("body", "lead"):
+                continue  # headings and captions report no figures
+            scope = ""
+            for heading in article.headings[index] if article.headings else ():
+                scope = _heading_scope(text[heading.start : heading.end]) or scope
+            inside = found[bisect.bisect_left(starts, sentence.start) : bisect.bisect_left(starts, sentence.end)]
+            matches = [m for m in inside if m.end() <= sentence.end]
+            yield from sentence_figures(text, sentence.start, sentence.end, spans, scope, matches)
 
 
-def _sentence_quantities(text: str, s_start: int, s_end: int, spans: list[tuple[int, int]]) -> Iterator[Mention]:
+@cache
+def quantity_starts() -> PhraseStarts:
+    """Where a quantity can start: a digit, a Chinese numeral, or a qualifier before one."""
+    c = conventions()
+    digits = re.findall(r"\d", "".join(map(chr, range(sys.maxunicode + 1))))
+    return PhraseStarts([*digits, *_CN_DIGITS, *c.at_least_before, *c.about_before, *c.at_most_before])
+
+
+def sentence_figures(
+    text: str,
+    s_start: int,
+    s_end: int,
+    spans: tuple[tuple[int, int], ...] = (),
+    scope: str = "",
+    matches: list[re.Match[str]] | None = None,
+) -> Iterator[Mention]:
+    """The figures of one sentence, in order, each with its label, measure and kind."""
+    if matches is None:
+        matches = [m for m in quantity_pattern().finditer(text, s_start, s_end) if _is_quantity(text, m)]
+    if not matches:
+        return
+    p = _phrase_patterns()
     units = _units()
-    matches = [m for m in _quantity_re().finditer(text, s_start, s_end) if _is_quantity(text, m)]
     distributive = _distributive_indicators(text, s_start, matches)
+    topic = ""  # the subject of the sentence so far: later clauses may leave it out
     for i, m in enumerate(matches):
         number = parse_number(m.group("num"))
         if number is None:
             continue
-        value = number * _MULTIPLIERS.get(m.group("mult") or "", 1)
-        unit = units[m.group("unit")]
+        unit = units[m.group("unit")] if m.group("unit") else _PEOPLE if m.group("person") else _BARE
+        value = number * _MULTIPLIERS.get(m.group("mult") or "", 1) * unit.multiplier
         qualifier = qualifier_of(
-            m.group("pre") or "", m.group("approx") or m.group("approx2") or "", m.group("post") or ""
+            m.group("pre") or "", m.group("approx") or m.group("approx2") or "", m.group("post") or "", unit.kind
         )
-        clause = _clause_start(text, m.start(), s_start)
-        role = "value"
-        following = text[m.end() : m.end() + 6]
-        if re.match(r"(?:调整|增长|增加|提高|提升|上升|下降|降低|减少)?(?:至|到|为)", following) and re.search(
-            r"(?:由|从)[^，。；]{0,12}$", text[clause : m.start()]
-        ):
-            role = "old"
-        if i in distributive:
-            indicator = distributive[i]
-        else:
-            indicator = indicator_before(text, m.start(), clause, spans)
-            if _EMPTY_HEAD.match(indicator):
-                after = indicator_after(text, m.end(), s_end)
-                verb = indicator if indicator not in ("为", "向", "对", "有", "已有", "共有") else ""
-                indicator = f"{after}" if not verb else f"{verb}{after}"
-        if not indicator or len(indicator) > 30:
+        num_start = m.start("num")
+        if m.group("pre") and _in_word(text, m.start("pre"), m.end("pre")):
+            qualifier = qualifier_of(
+                "", m.group("approx") or m.group("approx2") or "", m.group("post") or "", unit.kind
+            )
+        clause = _clause_start(text, num_start, s_start)
+        clause_end = _clause_end(text, m.end(), s_end)
+        pre_text = text[clause : m.start()]
+        old = bool(p["old_value"].match(text, m.end()) and re.search(r"(?:由|从)[^，。；]{0,12}$", pre_text))
+        after = m.group("person") or (_noun_after(text, m.end(), clause_end) if unit.kind != "ratio" else "")
+        if after and p["not_counted"].match(after.strip("“")):
+            continue  # 5个方面, 10项措施: a count of the text's own parts
+        own_time = None
+        pre_end = num_start if m.group("pre") and _in_word(text, m.start("pre"), m.end("pre")) else m.start()
+        pre_text = text[clause:pre_end]
+        t = p["own_time"].search(pre_text)
+        if t:  # 从2020年底的9400多家: the number's own time, not part of its label
+            own_time = parse_time(t.group(1).rstrip("的"))
+            pre_end = clause + t.start()
+        label_start = num_start if m.group("pre") and _in_word(text, m.start("pre"), m.end("pre")) else m.start()
+        reading = _reading(text, clause, label_start, unit)
+        label_end = reading.cue_start if reading.measure in ("growth_rate", "change") else pre_end
+        to_level = reading.measure == "level" and bool(p["change_to"].search(text[clause:label_end].rstrip()))
+        label = distributive[i] if i in distributive else _label_before(text, clause, label_end, spans)
+        if to_level:  # 增长至68人: a new level of the clause's subject, else of the sentence's
+            subject = strip_phrase(p["change_verb_end"].sub("", p["change_to"].sub("", label)))
+            # 执行中经…批准调整为…: an adverbial, not a subject, stands before the verb
+            label = subject if subject and not p["adverbial"].match(subject) else topic
+        elif not label and pre_text.rstrip().endswith(conventions().benefactive) and after:
+            label = pre_text.rstrip()[-1]  # 为1077家企业发放…: the predicate names what is counted
+        rate = p["rate"].search(label)
+        rate_after = p["rate_after"].match(text, m.end())
+        per = rate.group(1) if rate else (rate_after.group() if rate_after else "")
+        if rate and label.endswith(rate.group(1)):
+            label = strip_phrase(label[: -len(rate.group(1))])
+            if p["change_to"].search(label):  # 提高到每人每月820元
+                label = strip_phrase(p["change_to"].sub("", label)) or topic
+        label = _with_noun_after(label, after, text, m.end(), clause_end, s_end, unit, reading.measure)
+        if not label or (reading.measure != "level" and p["verbs"].fullmatch(label)):
+            label = topic
+        elif reading.measure == "share" and re.match(r"^(?:占|为)", label) and topic:
+            label = topic + label
+        if not label:
             continue
-        figure = Figure(as_decimal(value), unit, qualifier, indicator, old=role == "old")  # type: ignore[arg-type]
-        yield Mention(m.start(), m.end(), m.group(), "Quantity", indicator, figure)
+        if unit is _BARE:
+            implied = _implied_unit(label)
+            if implied is None:
+                continue
+            unit = implied
+        if label != topic:
+            topic = label if p["budget_end"].search(label) else (p["stage"].sub("", label) or label)
+        label = _with_scope(label, scope)
+        if per:
+            label = f"{label}（{per.strip('/').replace('/', '每') if per.startswith('/') else per}）"
+        base = ""
+        if reading.measure == "growth_rate":
+            base, label = label, label + "增长率"
+        elif reading.measure == "change":
+            base, label = label, label + "增量"
+        elif reading.measure == "share" and not re.search(r"占比|比重|比例|率", label):
+            base, label = label, label + "占比"
+        if len(label) > _MAX_LABEL:
+            continue
+        signed = -value if reading.negative else value
+        figure = Figure(
+            as_decimal(signed),
+            unit.base,
+            qualifier,
+            label,
+            measure=reading.measure,
+            kind=_kind(text, s_start, m.start()),
+            base_indicator=base,
+            old=old,
+            time=own_time,
+        )
+        yield Mention(m.start(), m.end(), m.group(), "Quantity", label, figure)
+
+
+_PEOPLE = Unit("人", 1, "count")
+_BARE = Unit("", 1, "bare")
+
+
+def _implied_unit(label: str) -> Unit | None:
+    """The unit a label implies for a number written without one (…人数 -> 人, …收入 -> 元)."""
+    for ending, unit in conventions().implied_units:
+        if label.endswith(ending):
+            return Unit(unit, 1, "money" if unit == "元" else "count")
+    return None
+
+
+def _with_noun_after(
+    label: str, after: str, text: str, after_start: int, clause_end: int, s_end: int, unit: Unit, measure: Measure
+) -> str:
+    """The label completed by what follows the number: the counted noun (新增6393个公共泊位), or the
+    purpose of money given (投入7.3亿元，保障封关运作 …)."""
+    p = _phrase_patterns()
+    if measure != "level":
+        return label
+    if after and label in conventions().benefactive:  # 为1077家企业发放稳岗返还补助: the whole predicate
+        return _balance_quotes(re.split(r"\d", text[after_start:clause_end], maxsplit=1)[0][:16])
+    if after and unit.kind == "money" and not (label and p["ends_with_verb"].search(label)):
+        after = ""  # 发放3600元育儿补贴: the noun after money counts only after a verb
+    if after and (not label or len(label) <= 10 or label.endswith("等")):
+        head = "" if label.endswith("等") or label in ("有", "已有", "共有") else label
+        return head + after
+    if after and p["ends_with_verb"].search(label):  # 面向…等重点群体举行近300场招聘会
+        tail = re.split(r"[等、的]", label)[-1]
+        return tail + after
+    if unit.kind == "money" and label and p["funding"].fullmatch(label):
+        purpose = _purpose_after(text, clause_end, s_end)
+        return f"{purpose}{label}" if purpose else label
+    if label and p["verbs"].fullmatch(label):
+        return ""  # a bare verb says nothing of what is measured
+    return label
+
+
+def _label_before(text: str, clause: int, end: int, spans: tuple[tuple[int, int], ...]) -> str:
+    """The noun phrase before a number in its clause (after earlier numbers of the clause)."""
+    p = _phrase_patterns()
+    pre = text[clause:end]
+    offset = clause
+    # a change (由…至…, 从…到…): the phrase before 由/从
+    change = re.search(r"(?:由|从)[^，。；]*$", pre)
+    if change:
+        pre = pre[: change.start()]
+    quantities = list(quantity_pattern().finditer(pre))
+    if quantities:
+        last = quantities[-1]
+        rest = pre[last.end() :]
+        if rest.endswith(("、", "和", "及")):
+            return ""  # the number is the next item of a list: its noun follows it
+        if rest.strip("、和及，的 "):
+            offset += last.end()
+            pre = rest.lstrip("、和及")
+        else:
+            pre = pre[: quantities[0].start()]
+    # a long relative clause (各级人代会批准的2025年…收入): what follows the last 的 is the noun
+    if "的" in pre and len(pre) > _LONG_PHRASE:
+        head, _, tail = pre.rpartition("的")
+        tail_clean = strip_phrase(tail)
+        if len(tail_clean) >= 2 and not p["verbs"].fullmatch(tail_clean):
+            offset += len(head) + 1
+            pre = tail
+    lo = bisect.bisect_left(spans, (offset, -1))
+    hi = bisect.bisect_left(spans, (offset + len(pre) + 1, -1))
+    phrase = strip_phrase(pre, spans[lo:hi], offset)
+    return _balance_quotes(phrase)
+
+
+def _purpose_after(text: str, clause_end: int, s_end: int) -> str:
+    """The purpose clause after a funding figure (…，保障封关运作重点领域) without its opening verb."""
+    p = _phrase_patterns()
+    if clause_end >= s_end or text[clause_end] != "，":
+        return ""
+    end = _clause_end(text, clause_end + 1, s_end)
+    clause = text[clause_end + 1 : end]
+    if not p["purpose"].match(clause):
+        return ""
+    if len(clause) > 16:  # 支持汽车、电动自行车、家电家装等以旧换新: the verb and what 等 sums up
+        verb = p["purpose"].match(clause)
+        tail = re.split(r"[等、]", clause)[-1]
+        clause = (verb.group() if verb else "") + tail if "等" in clause else clause
+    return clause[:16]
+
+
+def _with_scope(label: str, scope: str) -> str:
+    """The budget a heading names, put before a label that names none (收入 -> 政府性基金预算收入)."""
+    p = _phrase_patterns()
+    if not scope or p["budget"].search(label):
+        return label
+    return scope + label
+
+
+def _in_word(text: str, start: int, end: int) -> bool:
+    """Whether a qualifier word (约, 近, 超) ends a word with the character before it (节约, 最近, 附近)."""
+    if start == 0 or end - start > 1:
+        return False
+    score = word_scores()[0].get(text[start - 1 : end])
+    return score is not None
 
 
 def _is_quantity(text: str, m: re.Match[str]) -> bool:
     num = m.group("num")
-    before = text[m.start() - 1 : m.start()] if m.start() else ""
-    if before == "第" or (before.isdigit() or before == "."):
+    if m.group("bare") is not None and not m.group("mult"):
+        return False  # 30余， is no amount; 2200万， is
+    before = text[m.start("num") - 1 : m.start("num")] if m.start("num") else ""
+    if before == "第" or (before.isdigit() or before in ".-—~/"):
+        return False
+    if text.startswith(("月", "年", "日"), m.end("num")):
         return False
     if not num[0].isdigit():
-        # Chinese numerals: only clear amounts (十/百/千 or a multiplier), not 一个 / 两项
-        return bool(re.search("[十百千]", num) or m.group("mult"))
-    return True
+        # Chinese numerals: only clear amounts (十/百/千 or a multiplier), not 一个 / 两项; 九成 is 90 %
+        return bool(re.search("[十百千]", num) or m.group("mult") or m.group("unit") == "成")
+    return not (m.group("unit") == "成" and len(num) > 1)  # 成 as a share has one digit (九成, 7成)
 
 
 def _distributive_indicators(text: str, s_start: int, matches: list[re.Match[str]]) -> dict[int, str]:
@@ -209,7 +522,7 @@ def _distributive_indicators(text: str, s_start: int, matches: list[re.Match[str
     out: dict[int, str] = {}
     for k, m in enumerate(matches):
         before = text[s_start : m.start()]
-        fb = re.search(r"分别(?:达到|达|为|是|增长|完成|有)?$", before)
+        fb = re.search(r"分别(?:达到|达|为|是|增长|完成|有|占比达|占比为|占)?$", before)
         if not fb:
             continue
         run = [k]
@@ -219,7 +532,7 @@ def _distributive_indicators(text: str, s_start: int, matches: list[re.Match[str
             j += 1
         at = s_start + fb.start()
         clause = _clause_start(text, at, s_start)
-        subject = _strip_head(text[clause:at])
+        subject = strip_phrase(text[clause:at])
         items = [it for it in re.split(r"[、和及]", subject) if it]
         if len(items) != len(run) or len(items) < 2:
             continue

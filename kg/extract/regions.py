@@ -71,7 +71,7 @@ def on_word_boundaries(text: str, start: int, end: int, window: int = 8) -> bool
 
 
 @cache
-def _automaton() -> PhraseMatcher:
+def automaton() -> PhraseMatcher:
     return PhraseMatcher(gazetteer().aliases)
 
 
@@ -81,14 +81,14 @@ def alias_matches(text: str) -> tuple[tuple[int, int, str], ...]:
 
     Cached for the last few texts: the region extractor and the quantity extractor scan the same one.
     """
-    return tuple(_automaton().find(text))
+    return tuple(automaton().find(text))
 
 
 def region_name(g: Gazetteer, alias: str) -> RegionName:
     """What a gazetteer name can stand for."""
     return RegionName(
         tuple(RegionCandidate(code, strength == STRONG) for code, strength in g.aliases[alias]),
-        full_name=any(g.by_code[code].name == alias for code, _ in g.aliases[alias]),
+        full_name=alias in g.full_names,  # a current or former official name, not a short form
     )
 
 
@@ -167,6 +167,6 @@ def region_codes_in(text: str) -> frozenset[str]:
     """Codes named in ``text`` by a strong form (for matching titles with bodies)."""
     g = gazetteer()
     codes: set[str] = set()
-    for _start, _end, alias in _automaton().find(text):
+    for _start, _end, alias in automaton().find(text):
         codes.update(code for code, strength in g.aliases[alias] if strength == "strong")
     return frozenset(codes)

@@ -17,7 +17,7 @@ from kg.types import Document, Mention, Segmentation, TimeSpan
 _SEP = "[至到—\\-~－–]"
 _CN = "一二三四五六七八九十"
 _TIME = re.compile(
-    rf"(?P<y1>\d{{4}})\s*{_SEP}\s*(?P<y2>\d{{4}})\s*年"
+    rf"(?P<y1>\d{{4}})\s*{_SEP}\s*(?P<y2>\d{{4}})\s*年|(?P<yf>\d{{4}})(?=全年)"
     rf"|(?P<y>\d{{4}})\s*年\s*(?:(?P<m1>\d{{1,2}})月?{_SEP}(?P<m2>\d{{1,2}})月"
     rf"|(?P<m>\d{{1,2}})月(?:份|底|末|初)?|(?P<half>上半年|下半年)|(?P<quarters>前[{_CN}]季度|[{_CN}]季度)"
     rf"|(?P<yend>底|末)|(?P<ystart>初))?"
@@ -56,7 +56,8 @@ _TIME_WORDS = (
     "如今",
 )
 _CN_NUMBER = {c: i for i, c in enumerate(_CN, 1)} | {f"十{c}": 10 + i for i, c in enumerate(_CN[:9], 1)}
-_RELATIVE = {"今年": 0, "当年": 0, "去年": -1, "上年": -1, "过去一年": -1, "一年来": 0, "前年": -2, "明年": 1}
+# 一年来 (over the past year) reviews the year just ended, as 过去一年 does
+_RELATIVE = {"今年": 0, "去年": -1, "上年": -1, "过去一年": -1, "一年来": -1, "前年": -2, "明年": 1}
 
 
 def _plan_years(n: int) -> tuple[int, int] | None:
@@ -83,7 +84,7 @@ def _quarters(word: str) -> tuple[int, int]:
 
 
 @cache
-def _time_starts() -> PhraseStarts:
+def time_starts() -> PhraseStarts:
     digits = re.findall(r"\d", "".join(map(chr, range(sys.maxunicode + 1))))
     return PhraseStarts([*digits, *_TIME_WORDS])
 
@@ -91,6 +92,9 @@ def _time_starts() -> PhraseStarts:
 def time_span(m: re.Match[str]) -> TimeSpan | None:
     """The TimeSpan of one match of the time pattern; None for what is not a time (13月)."""
     g = m.groupdict()
+    if g["yf"]:
+        year = int(g["yf"])
+        return TimeSpan(year) if 1900 <= year <= 2100 else None
     if g["y1"]:
         y1, y2 = int(g["y1"]), int(g["y2"])
         return TimeSpan(year=y1, end_year=y2) if y1 <= y2 else None
@@ -128,6 +132,9 @@ def time_span(m: re.Match[str]) -> TimeSpan | None:
         years = _plan_years(_number(g["plan"] or g["plan2"]))
         return TimeSpan(year=years[0], end_year=years[1]) if years else None
     rel = g["rel"]
+    if rel == "当年":
+        written = int(g["relm"]) if g["relm"] else None
+        return TimeSpan(month=written, anaphoric=True) if written is None or 1 <= written <= 12 else None
     if rel in _RELATIVE:
         written = int(g["relm"]) if g["relm"] else None
         if written is not None and not 1 <= written <= 12:
@@ -138,7 +145,13 @@ def time_span(m: re.Match[str]) -> TimeSpan | None:
 
 def time_mentions(doc: Document, _seg: Segmentation | None = None) -> Iterator[Mention]:
     text = doc.text
-    for m in finditer_at(_TIME, text, _time_starts()(text)):
+    for m in finditer_at(_TIME, text, time_starts()(text)):
         span = time_span(m)
         if span is not None:
             yield Mention(m.start(), m.end(), m.group(), "Time", "", span)
+
+
+def parse_time(text: str) -> TimeSpan | None:
+    """The TimeSpan of ``text`` when it is one time expression (2020年底, 2025年10月), else None."""
+    m = _TIME.fullmatch(text)
+    return time_span(m) if m else None

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kg.extract.agencies import _patterns
+from kg.extract.agencies import patterns
 from kg.extract.matcher import PhraseMatcher, PhraseStarts, finditer_at
-from kg.extract.times import _TIME, _time_starts
+from kg.extract.times import _TIME, time_starts
 
 SENTENCES = [
     "青海省人力资源和社会保障厅、省财政厅联合印发通知，2023年1—10月全省新增就业5.2万人。",
@@ -38,8 +38,8 @@ def test_matcher_starts_include_overlaps() -> None:
 @pytest.mark.parametrize("sentence", SENTENCES)
 def test_matcher_prefiltered_regexes_match_finditer(sentence: str) -> None:
     """The agency and time regexes, tried only at their heads, find exactly what finditer finds."""
-    agency, _national, agency_heads = _patterns()
-    for pattern, heads in ((agency, agency_heads), (_TIME, _time_starts())):
+    agency, _national, agency_heads = patterns()
+    for pattern, heads in ((agency, agency_heads), (_TIME, time_starts())):
         expected = [(m.span(), m.groupdict()) for m in pattern.finditer(sentence)]
         assert [(m.span(), m.groupdict()) for m in finditer_at(pattern, sentence, heads(sentence))] == expected
 
@@ -51,7 +51,7 @@ _PIECES = st.sampled_from([*_WORDS, "截至", "今年", "前", "年", "月", "�
 @settings(max_examples=300, deadline=None)
 @given(st.lists(_PIECES, max_size=12).map("".join))
 def test_matcher_prefiltered_regexes_on_random_text(text: str) -> None:
-    agency, _national, agency_heads = _patterns()
-    for pattern, heads in ((agency, agency_heads), (_TIME, _time_starts())):
+    agency, _national, agency_heads = patterns()
+    for pattern, heads in ((agency, agency_heads), (_TIME, time_starts())):
         expected = [(m.span(), m.groupdict()) for m in pattern.finditer(text)]
         assert [(m.span(), m.groupdict()) for m in finditer_at(pattern, text, heads(text))] == expected

