@@ -79,14 +79,33 @@ def build(corpus: Path, out_dir: Path, strict: bool, jobs: int, no_cache: bool, 
     required=True,
     help="Gold facts (JSON, as tests/gold/seed-gold.json).",
 )
-@_export_argument()
+@click.argument("export", type=click.Path(dir_okay=False, path_type=Path), default="exports/zhengce.ttl")
+@click.option(
+    "--build",
+    "corpus",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Build CORPUS into a temporary folder and score that build instead of EXPORT (nothing else is written).",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Also list every miss and extra.")
-def eval_command(gold: Path, export: Path, verbose: bool) -> None:
-    """Score EXPORT (default: exports/zhengce.ttl) against a gold file."""
+def eval_command(gold: Path, export: Path, corpus: Path | None, verbose: bool) -> None:
+    """Score EXPORT (default: exports/zhengce.ttl), or a fresh build of CORPUS, against a gold file."""
+    import tempfile
+
     from kg.evaluate import evaluate, format_report, load_export, load_gold
 
     try:
-        result = evaluate(load_gold(gold), load_export(export))
+        gold_facts = load_gold(gold)
+        if corpus is not None:
+            from kg.pipeline import build
+
+            with tempfile.TemporaryDirectory(prefix="kg-eval-") as tmp:
+                build(corpus, Path(tmp), formats=("turtle",), use_cache=False)
+                graph = load_export(Path(tmp) / "zhengce.ttl")
+        elif not export.is_file():
+            raise click.ClickException(f"{export}: no such export; build one first (kg build) or give --build CORPUS")
+        else:
+            graph = load_export(export)
+        result = evaluate(gold_facts, graph)
     except KgError as e:
         raise click.ClickException(str(e)) from e
     click.echo(format_report(result, verbose))

@@ -221,3 +221,45 @@ def conventions() -> Conventions:
 def han_class() -> str:
     """``[...]`` matching one Chinese character."""
     return f"[{conventions().han}]"
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceConventions:
+    """The ``[places]`` section: how a township, street or zone without a code is written."""
+
+    township_heads: tuple[str, ...]
+    zone_heads: tuple[str, ...]
+    words: frozenset[str]  # common nouns ending in a head (乡镇, 城镇)
+    head_words: frozenset[str]  # what may follow a head inside one jieba word (街道办, 镇长)
+    not_after: tuple[str, ...]  # a head followed by these is inside another name (新区路)
+    stops: frozenset[str]  # words a name starts after (的, 在)
+    not_names: frozenset[str]  # words that make the phrase a class of places (各, 全, 不)
+    common_count: int  # a name that is one dictionary word this frequent is an ordinary word
+    directions: frozenset[str]  # ordinary words that still name zones after their region (东部)
+
+    @property
+    def heads(self) -> tuple[str, ...]:
+        return (*self.township_heads, *self.zone_heads)
+
+
+@cache
+def place_conventions() -> PlaceConventions:
+    """The ``[places]`` section of the conventions file, read once per process."""
+    try:
+        section = tomllib.loads(data_text("conventions.toml"))["places"]
+    except (tomllib.TOMLDecodeError, KeyError) as e:
+        raise ReferenceDataError(f"kg/data/conventions.toml: [places]: {e}") from None
+    count = section.get("common_count")
+    if not isinstance(count, int) or count <= 0:
+        raise ReferenceDataError("kg/data/conventions.toml: [places] common_count must be a positive integer")
+    return PlaceConventions(
+        township_heads=_words(section, "township_heads", "places"),
+        zone_heads=_words(section, "zone_heads", "places"),
+        words=frozenset(_words(section, "words", "places")),
+        head_words=frozenset(_words(section, "head_words", "places")),
+        not_after=_words(section, "not_after", "places"),
+        stops=frozenset(_words(section, "stops", "places")),
+        not_names=frozenset(_words(section, "not_names", "places")),
+        common_count=count,
+        directions=frozenset(_words(section, "directions", "places")),
+    )

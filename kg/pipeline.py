@@ -89,7 +89,9 @@ def code_version() -> str:
     from kg.ontology import ontology_file
 
     root = Path(__file__).resolve().parent
-    files = sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in {".py", ".tsv", ".txt", ".ttl"})
+    files = sorted(
+        p for p in root.rglob("*") if p.is_file() and p.suffix in {".py", ".tsv", ".txt", ".ttl", ".toml", ".rq"}
+    )
     files += [ontology_file("zhengce.ttl"), ontology_file("policies.ttl")]
     h = hashlib.sha256()
     for p in files:

@@ -18,12 +18,12 @@ import itertools
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 
 from kg.conventions import alternation, conventions
-from kg.gazetteer import COUNTRY, Gazetteer, gazetteer
+from kg.gazetteer import COUNTRY, Gazetteer, gazetteer, region_aliases_of
 from kg.layout import DATELINE
 from kg.reference import data_lines
 from kg.types import (
@@ -61,35 +61,60 @@ def _is_full_name(g: Gazetteer, m: Mention, code: str) -> bool:
 
 
 def choose_regions(doc: Document, mentions: Sequence[Mention]) -> list[ResolvedRegion]:
-    """One code per Region mention that survives the context checks, in text order."""
+    """One code per Region mention that survives the context checks, in text order.
+
+    A region written just before a name decides among its candidates (北京市朝阳区 is Beijing's
+    朝阳区 whatever else the document names). A weak form (a county's two-character stem) needs
+    support: its own region named in a strong form, or its prefecture named while the text is still
+    in that province (新建 after a 云南 town is the verb, whatever 南昌 another article names). A weak
+    form that is the tail of a longer name the document writes (龙江 of 黑龙江) is that name's short
+    form, not a county's, unless the county itself is named.
+    """
     g = gazetteer()
     regions = sorted((m for m in mentions if m.label == "Region"), key=lambda m: (m.start, m.end))
     # Codes the document names in a strong, unambiguous form support weak and ambiguous mentions.
     support: Counter[str] = Counter()
+    tails: set[str] = set()  # the tails of the names written in a strong form (龙江 of 黑龙江)
     for m in regions:
         cands = [c for c in candidates(m) if c.strong]
         if len(cands) == 1:
             support[cands[0].code] += 1
+        for c in cands:
+            for form in (g.by_code[c.code].name, *region_aliases_of(c.code)):
+                tails.update(form[i:] for i in range(1, len(form) - 1))
     support_provinces = Counter(g.by_code[c].province for c in support.elements())
     support_prefectures = Counter(p for c in support.elements() if (p := g.by_code[c].prefecture))
     home = doc.meta.region
 
     resolved: list[ResolvedRegion] = []
     previous: ResolvedRegion | None = None
+    scene: str | None = None  # the province of the last region named in a strong form
     for m in regions:
         chain_parent = previous.code if previous is not None and previous.mention.end == m.start else None
+        cands = candidates(m)
+        if chain_parent is not None:
+            inside = [c for c in cands if c.code != chain_parent and g.is_within(c.code, chain_parent)]
+            cands = inside or cands  # the parent written before decides
         best: tuple[float, ...] | None = None
         best_code = None
-        for c in candidates(m):
+        for c in cands:
             region = g.by_code[c.code]
-            lineage = g.lineage(c.code)
-            chained = chain_parent is not None and chain_parent in lineage and chain_parent != c.code
-            # A weak form counts when its own region or its prefecture is named strongly too.
+            chained = chain_parent is not None and chain_parent != c.code and g.is_within(c.code, chain_parent)
+            # A weak form counts when its own region is named strongly too, or its prefecture while
+            # the text is still in its province; never when it is a longer name's tail.
             if (
                 not c.strong
                 and not chained
                 and not support[c.code]
-                and not (region.level == "county" and region.prefecture and support[region.prefecture])
+                and (
+                    m.text in tails
+                    or not (
+                        region.level == "county"
+                        and region.prefecture
+                        and support[region.prefecture]
+                        and scene in (None, region.province)
+                    )
+                )
             ):
                 continue
             score = (
@@ -106,6 +131,8 @@ def choose_regions(doc: Document, mentions: Sequence[Mention]) -> list[ResolvedR
         r = ResolvedRegion(m, best_code)
         resolved.append(r)
         previous = r
+        if any(c.strong for c in candidates(m) if c.code == best_code) and best_code != COUNTRY:
+            scene = g.by_code[best_code].province
     return _drop_strays(doc, resolved, g)
 
 
@@ -137,14 +164,49 @@ def _drop_strays(doc: Document, resolved: list[ResolvedRegion], g: Gazetteer) ->
     return out
 
 
-def places(mentions: Sequence[Mention], resolved: Sequence[ResolvedRegion]) -> dict[int, PlaceRef]:
-    """Uncoded places (街道, 镇, 开发区 ...) by mention start, with the code of the region named before them."""
-    by_start = {r.mention.start: r.code for r in resolved}
-    return {
-        m.start: PlaceRef(m.text, by_start[m.start])
-        for m in mentions
-        if m.label == "Place" and isinstance(m.data, PlaceName) and m.start in by_start
-    }
+def places(
+    mentions: Sequence[Mention],
+    resolved: Sequence[ResolvedRegion],
+    context: Callable[[int], str | None] | None = None,
+) -> dict[int, PlaceRef]:
+    """Uncoded places (街道, 镇, 开发区 ...) by mention start, each with the code of the region it lies in.
+
+    The region is the one its name begins with (合肥经开区) or the one written just before it
+    (林荫街道 after 海勃湾区; a place written after a place, or listed after one with 、, lies where
+    that one does). A place
+    written alone lies where the document puts it when it writes it after a region elsewhere
+    (金普新区, after 大连金普新区), else in ``context``'s region for its position; with no region
+    it is dropped, not guessed.
+    """
+    by_start = {r.mention.start: r for r in resolved}
+    by_end = {r.mention.end: r for r in resolved}
+    written = sorted(
+        (m for m in mentions if m.label == "Place" and isinstance(m.data, PlaceName)), key=lambda m: m.start
+    )
+    found: dict[int, PlaceRef] = {}
+    ends: dict[int, PlaceRef] = {}  # places by end, for a place written after a place
+    known: dict[str, str] = {}  # label -> parent, from the places written after their region
+    alone: list[Mention] = []
+    for m in written:
+        inside = by_start.get(m.start)
+        if inside is not None and inside.mention.end < m.end:
+            parent = inside.code
+        elif m.start in by_end:
+            parent = by_end[m.start].code
+        else:
+            alone.append(m)
+            continue
+        if parent != COUNTRY:
+            found[m.start] = ends[m.end] = PlaceRef(m.text, parent)
+            known.setdefault(m.text, parent)
+    for m in alone:
+        before = ends.get(m.start)
+        if before is None and isinstance(m.data, PlaceName) and m.data.listed:
+            before = ends.get(m.start - 1)
+        where = before.parent if before else known.get(m.text) or (context(m.start) if context else None)
+        if where is not None and where != COUNTRY:
+            found[m.start] = ends[m.end] = PlaceRef(m.text, where)
+    return dict(sorted(found.items()))
 
 
 def deepest(codes: Sequence[str]) -> str | None:
@@ -334,25 +396,26 @@ class DocumentContext:
         self.resolved = resolved
         self.region_by_start = {r.mention.start: r for r in resolved}
         self.index_by_start = {r.mention.start: i for i, r in enumerate(resolved)}
+        self.resolved_starts = [r.mention.start for r in resolved]
         # regions that continue a run (德州市 in 山东省德州市德城区): the run is named by its first
         self._chained = {b.mention.start for a, b in itertools.pairwise(resolved) if a.mention.end == b.mention.start}
-        self.places = places(mentions, resolved)
         self.date = document_date(doc)
         self.year = year_of(self.date)
         self.genre = document_genre(doc, seg)
         self.times = sorted((m for m in mentions if m.label == "Time"), key=lambda m: m.start)
         self.time_starts = [m.start for m in self.times]
         self.articles = [self._article_context(a) for a in seg.articles]
+        self.sentence_index = sorted(
+            (s.start, s.end, a, i) for a, ctx in enumerate(self.articles) for i, s in enumerate(ctx.article.sentences)
+        )
+        self.sentence_starts = [entry[0] for entry in self.sentence_index]
+        self.places = places(mentions, resolved, self._place_parent)
         # sorted by start, for bisect: what a fact's region and period are read from
         self.anchors = sorted(
             (m for m in mentions if m.label in ("Region", "RegionRef") or m.start in self.places),
             key=lambda m: (m.start, m.label == "Place"),  # a place after the region it starts with
         )
         self.anchor_starts = [m.start for m in self.anchors]
-        self.sentence_index = sorted(
-            (s.start, s.end, a, i) for a, ctx in enumerate(self.articles) for i, s in enumerate(ctx.article.sentences)
-        )
-        self.sentence_starts = [entry[0] for entry in self.sentence_index]
         self._section_regions: dict[tuple[int, int], str | None] = {}
         self._forward: dict[tuple[Heading, ...], bool] = {}
 
@@ -517,6 +580,31 @@ class DocumentContext:
                 return code
         return located.article.region
 
+    def _place_parent(self, position: int) -> str | None:
+        """The region a place written alone at ``position`` lies in: the last region named before it in
+        its sentence (not an object: 赴上海, 与上海), else in its paragraph (in the article's province),
+        else the article's region. The writer sets the scene before naming a place in it; a region
+        of another province earlier in the paragraph is more often a comparison than the scene."""
+        located = self.locate(position)
+        if located is None:
+            return None
+        g = gazetteer()
+        article_region = located.article.region if located.article.region != COUNTRY else None
+        province = g.province_of(article_region) if article_region else None
+        sentence = located.sentence
+        block = self.seg.blocks[sentence.block]
+        first = bisect_left(self.resolved_starts, min(block.start, sentence.start))
+        last = bisect_left(self.resolved_starts, position)
+        for r in reversed(self.resolved[first:last]):
+            if r.code == COUNTRY or r.mention.end > position or self._is_object(r.mention.start):
+                continue
+            if r.mention.start >= sentence.start:
+                return r.code
+            if province is None or g.province_of(r.code) == province:
+                return r.code
+            break
+        return article_region
+
     def _is_object(self, start: int) -> bool:
         """Whether a region named at ``start`` follows a preposition or comparison (占全国, 居全省)."""
         return _object_marker().search(self.doc.text, max(0, start - 4), start) is not None
@@ -524,8 +612,8 @@ class DocumentContext:
     # periods and sections --------------------------------------------------------------------
     def forward(self, located: Located) -> bool:
         """Whether the sentence lies in the part that states what is to be done (a report's plans,
-        a plan's whole text): the innermost heading that says so (by its words, or in a report by
-        its year) decides, else the genre."""
+        a plan's whole text): in a report or plan, the innermost heading that says so (by its words
+        or its year) decides, else the genre; news has no such parts."""
         cached = self._forward.get(located.headings)
         if cached is not None:
             return cached
@@ -533,6 +621,8 @@ class DocumentContext:
         return answer
 
     def _forward_of(self, headings: tuple[Heading, ...]) -> bool:
+        if self.genre == "news":
+            return False  # a news title or subhead (完成年度目标任务) is no plan part
         forward, retro = _section_words()
         for heading in reversed(headings):
             text = self.doc.text[heading.start : heading.end]
@@ -541,7 +631,7 @@ class DocumentContext:
             if retro.search(text):
                 return False
             years = {int(y) for y in _YEAR.findall(text)}
-            if self.genre != "news" and self.year and len(years) == 1:
+            if self.year and len(years) == 1:
                 # a report's part headed by its own year or a later one is its plan (2026年预算保障重点
                 # in a report of 2026); one headed by an earlier year reviews it
                 return years.pop() >= self.year
@@ -706,7 +796,7 @@ class DocumentContext:
                 place = place_ends.get(at)
                 if place is not None:
                     code = place[1].parent
-                    prefixes = [place[1].label, _strip_regions(place[1].label)[0]]
+                    prefixes = [place[1].label, _strip_regions(place[1].label)[0], name.place]
                 else:  # the deepest region the name starts with (西宁经济技术开发区…), else the article's
                     stripped, leading = _strip_regions(name.place)
                     inside = [r.code for r in self.regions_in(m.start, at)] or leading

@@ -136,6 +136,7 @@ class PlaceName:
     """A township, street or zone without a code (label ``Place``), written after its region or alone."""
 
     head: str  # the kind of place: 镇, 街道, 开发区 ...
+    listed: bool = False  # written after another place and 、 (正定镇、新城铺镇): it lies where that one does
 
 
 @dataclass(frozen=True, slots=True)

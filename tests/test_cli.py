@@ -89,3 +89,18 @@ def test_cli_readme_sparql_example_answers(seed_build: Path) -> None:
     g = Graph().parse(seed_build / "zhengce.ttl")
     rows = {(str(r[0]), str(r[1])) for r in g.query(query.group(1))}
     assert rows == {("格尔木市", "implemented"), ("昌吉回族自治州", "implemented"), ("青海省", "planned")}
+
+
+def test_cli_eval_builds_a_corpus_when_asked(tmp_path: Path) -> None:
+    """kg eval --build CORPUS scores a fresh build of CORPUS and writes nothing else."""
+    result = CliRunner().invoke(cli, ["eval", "--gold", str(GOLD), "--build", str(CORPUS)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    figures = dict(re.findall(r"^(\w+)\s+([\d.]+)$", result.output, re.MULTILINE))
+    assert float(figures["adoptions_f1"]) >= 0.95
+
+
+def test_cli_eval_missing_export_says_how_to_make_one(tmp_path: Path) -> None:
+    """Without an export, kg eval says to build one (one line, no traceback)."""
+    result = CliRunner().invoke(cli, ["eval", "--gold", str(GOLD), str(tmp_path / "none.ttl")])
+    assert result.exit_code == 1
+    assert "kg build" in result.output and "Traceback" not in result.output

@@ -83,10 +83,120 @@ def test_regions_weak_stem_with_prefecture_support() -> None:
 
 
 def test_regions_places_below_regions() -> None:
-    """A street after its district is a place of that district."""
+    """A street after its district is a place of that district, labelled by its own name."""
     from kg.resolve import places
 
     doc = load_text("乌海市海勃湾区林荫街道组织开展便民集市。", "t.txt")
     mentions = list(region_mentions(doc))
     found = places(mentions, choose_regions(doc, mentions))
-    assert [(p.label, p.parent) for p in found.values()] == [("海勃湾区林荫街道", "150302")]
+    assert [(p.label, p.parent) for p in found.values()] == [("林荫街道", "150302")]
+
+
+def facts_of(text: str) -> tuple[set[str], set[tuple[str, str]]]:
+    """The region codes and the (label, parent) places a whole build reads in ``text``."""
+    from kg.facts import document_facts
+
+    facts = document_facts(load_text(text, "t.txt"))
+    return set(facts.regions), {(p.label, p.parent) for p in facts.places}
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # after their county or district, its short form, or a place
+        ("福建省泉州市晋江市陈埭镇开展专项行动。", {("陈埭镇", "350582")}),
+        ("内蒙古自治区鄂尔多斯市达拉特旗树林召镇开展活动。", {("树林召镇", "150621")}),
+        ("佳木斯富锦市长安镇的稻田里，无人机正在作业。", {("长安镇", "230882")}),
+        ("在湖北省武汉市东湖高新区光谷街道，居民办事更方便。", {("东湖高新区", "420100"), ("光谷街道", "420100")}),
+        ("山东青岛西海岸新区启动一批重点项目。", {("西海岸新区", "370200")}),
+        # a zone named by its region's short form and a head: the region is part of its name
+        ("湖北省支持武汉经开区建设。", {("武汉经开区", "420100")}),
+        ("江苏省支持苏州工业园区和苏州高新区发展。", {("苏州高新区", "320500")}),
+        ("成都东部新区加快发展。", {("成都东部新区", "510100")}),
+        # a short form that only begins the place's name names no region (崖州 of 崖州湾)
+        ("三亚崖州湾科技城综合医院投入使用。", {("崖州湾科技城", "460200")}),
+        # a town or street named like a region is no mention of that region
+        ("广州市越秀区北京街道推行一站式服务。", {("北京街道", "440104")}),
+        ("河南省郑州市新郑市龙湖镇推行一网通办。", {("龙湖镇", "410184")}),
+        # listed after a place with 、: named as written, where that one lies
+        ("河北省石家庄市正定县正定镇、新城铺镇开展整治。", {("正定镇", "130123"), ("新城铺镇", "130123")}),
+        ("江苏省南京市江北新区研创园新增企业300家。", {("江北新区", "320100")}),
+        ("营口自贸片区发挥引领作用，辽宁省给予支持。", {("营口自贸片区", "210800")}),
+        # written alone: where the text writes it after its region, else the region named before it
+        ("山东青岛西海岸新区启动项目。西海岸新区还将推进产业升级。", {("西海岸新区", "370200")}),
+        ("青岛市召开全市会议。会上，西海岸新区介绍了经验。", {("西海岸新区", "370200")}),
+        ("三亚南丁产业园开工。市政府支持推动南丁产业园建设。", {("南丁产业园", "460200")}),
+    ],
+)
+def test_regions_places(text: str, expected: set[tuple[str, str]]) -> None:
+    """Townships, streets and zones without a code, written after their region or alone."""
+    assert facts_of(text)[1] == expected
+
+
+def test_regions_place_town_named_like_a_city() -> None:
+    """北京街道 in 广州 and 龙湖镇 in 新郑 do not mention 北京市 or 汕头's 龙湖区."""
+    assert facts_of("广州市越秀区北京街道推行一站式服务。")[0] == {"440100", "440104"}
+    assert "440507" not in facts_of("河南省郑州市新郑市龙湖镇推行一网通办。")[0]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "推进城镇化和乡村振兴，加快小城镇和特色小镇建设。",
+        "全市各乡镇、街道要做到小事不出村、大事不出镇。",
+        "西宁市推动新区建设，市县乡三级联动。",
+        "推进示范新区和城市新区建设，争创国家级高新技术产业开发区。",
+        "海淀区街道全面推行网格化管理。",
+        "高沙镇召开会议。",  # alone, and no region to lie in: dropped, not guessed
+        "西宁市城西区的车辆沿着海湖新区大道前行。",
+        "三亚市支持推动南丁产业园建设。",  # alone after an ordinary word, never after its region
+        "古镇旅游带动了返乡创业和乡村旅游。",
+    ],
+)
+def test_regions_words_are_not_places(text: str) -> None:
+    """Common nouns ending in 镇/乡/新区, classes of places, road names and phrases are no places."""
+    assert facts_of(text)[1] == set()
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # 龙江 is short for 黑龙江 here, not 齐齐哈尔's 龙江县 ...
+        ("依托数字龙江建设，黑龙江省与齐齐哈尔市加强合作。", {"230000", "230200"}),
+        ("龙江振兴步伐加快，黑龙江省齐齐哈尔市发布新政。", {"230000", "230200"}),
+        # ... unless the county itself is named
+        ("黑龙江省齐齐哈尔市龙江县推进改革。龙江今年新增就业1000人。", {"230000", "230200", "230221"}),
+    ],
+)
+def test_regions_tail_of_a_longer_name(text: str, expected: set[str]) -> None:
+    """A county's stem that is the tail of a longer name the text writes stands for that name."""
+    assert codes(text) == expected
+
+
+def test_regions_parent_written_before_decides() -> None:
+    """北京市朝阳区 is Beijing's even in a text that also names 长春's 朝阳区 (and names 长春 more)."""
+    text = "北京市朝阳区推进接诉即办。长春市朝阳区开展活动，长春市南关区、长春市绿园区参加。"
+    assert codes(text) == {"110000", "110105", "220100", "220104", "220102", "220106"}
+
+
+def test_regions_jieba_word_of_two_regions() -> None:
+    """辽宁大连 is one word to jieba, and two regions."""
+    assert codes("辽宁大连推进政务服务改革。") == {"210000", "210200"}
+
+
+def test_regions_weak_stem_needs_its_province_in_view() -> None:
+    """A county stem supported only by its prefecture is no mention once the text is in another province."""
+    assert codes("西宁市召开会议。昆明市五华区表示，城北居民满意。") == {"630100", "530100", "530102"}
+    assert "630105" in codes("西宁市召开会议。城北居民满意。")
+
+
+@pytest.mark.parametrize("text", ["加强海域使用管理，推进海域综合整治。", "苏鲁交界地区加强协作。"])
+def test_regions_source_list_entries_that_are_no_regions(text: str) -> None:
+    """海域 and 苏鲁交界 are entries of the source list, not regions."""
+    assert codes(text) == set()
+
+
+@pytest.mark.parametrize("text", ["新建学校3所，推进乡村振兴。", "深化资源整合与合作。", "延长服务时间，比如周末。"])
+def test_regions_ordinary_words_are_not_county_stems(text: str) -> None:
+    """新建 (新建区), 振兴 (振兴区), 资源 (资源县) ... are ordinary words of government text."""
+    assert codes(text) == set()
