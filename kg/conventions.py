@@ -29,6 +29,59 @@ def alternation(words: tuple[str, ...] | list[str]) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class AgencyGrammar:
+    """The words of the agency grammar (``[agencies]``); kg/extract/agencies.py reads them."""
+
+    max_run: int
+    national_prefixes: tuple[str, ...]
+    party_prefixes: tuple[str, ...]
+    place_words: tuple[str, ...]
+    national_units: tuple[str, ...]
+    grassroots: tuple[str, ...]
+    sub_units: tuple[str, ...]
+    office_units: tuple[str, ...]
+    branch_units: tuple[str, ...]
+    seat_units: tuple[str, ...]
+    stop_characters: str
+    not_body_start: tuple[str, ...]
+    not_units: tuple[str, ...]
+    not_after: tuple[str, ...]
+    level_adjectives: tuple[str, ...]
+    titles: tuple[str, ...]
+    each_words: tuple[str, ...]
+    short_name_markers: tuple[str, ...]
+
+
+def _agency_grammar(table: dict[str, Any]) -> AgencyGrammar:
+    def words(key: str) -> tuple[str, ...]:
+        return _words(table, key, "agencies")
+
+    stop = table.get("stop_characters")
+    if not isinstance(stop, str) or not stop:
+        raise ReferenceDataError("kg/data/conventions.toml: [agencies] stop_characters must be a string")
+    return AgencyGrammar(
+        max_run=int(table["max_run"]),
+        national_prefixes=words("national_prefixes"),
+        party_prefixes=words("party_prefix"),
+        place_words=words("place_words"),
+        national_units=words("national_units"),
+        grassroots=words("grassroots"),
+        sub_units=words("sub_units"),
+        office_units=words("office_units"),
+        branch_units=words("branch_units"),
+        seat_units=words("seat_units"),
+        stop_characters=stop,
+        not_body_start=words("not_body_start"),
+        not_units=words("not_units"),
+        not_after=words("not_after"),
+        level_adjectives=words("level_adjectives"),
+        titles=words("titles"),
+        each_words=words("each_words"),
+        short_name_markers=words("short_name_markers"),
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class Conventions:
     han: str  # a character class body: the ranges of Chinese characters
     levels: dict[str, str]  # level word -> region kind (province, prefecture, city, county, district)
@@ -64,6 +117,7 @@ class Conventions:
     at_least_after: tuple[str, ...]
     about_after: tuple[str, ...]
     at_most_after: tuple[str, ...]
+    agencies: AgencyGrammar
     leading: tuple[str, ...]  # the [indicators] section: how a number's label is read
     trailing: tuple[str, ...]
     change_to: tuple[str, ...]
@@ -157,6 +211,7 @@ def conventions() -> Conventions:
         at_least_after=_words(q, "at_least_after", "qualifiers"),
         about_after=_words(q, "about_after", "qualifiers"),
         at_most_after=_words(q, "at_most_after", "qualifiers"),
+        agencies=_agency_grammar(data["agencies"]),
         **{key: _words(ind, key, "indicators") for key in _INDICATOR_KEYS},
         implied_units=tuple((str(a), str(b)) for a, b in ind["implied_units"]),
     )

@@ -19,7 +19,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 from kg.conventions import alternation, conventions
@@ -773,44 +773,233 @@ class DocumentContext:
 
     # agencies --------------------------------------------------------------------------------
     def agencies(self) -> dict[int, AgencyRef]:
-        """AgencyRef per Agency mention start (only those whose jurisdiction can be found)."""
-        g = gazetteer()
+        """AgencyRef per Agency mention start (only those whose jurisdiction can be found).
+
+        A body after a region's name is that region's; after a level word (市医保局), the region
+        of that level the article is about; after a place (金普新区), the place's region; a zone
+        named alone (容西管委会), the article's region. Its label is the full name (the region's
+        official name, the body's full words: 平顶山市人民代表大会, 中共丽水市委社会工作部), and its
+        aliases are the forms written and their expansions.
+        """
         out: dict[int, AgencyRef] = {}
         ends = {r.mention.end: r for r in self.resolved}
-        levels = conventions().levels
+        loose = {m.end: m for m in self.mentions if m.label == "Region" and isinstance(m.data, RegionName)}
+        place_ends = {
+            m.end: (m, self.places[m.start]) for m in self.mentions if m.label == "Place" and m.start in self.places
+        }
         for m in self.mentions:
-            if m.label != "Agency" or not isinstance(m.data, AgencyName):
+            if m.label != "Agency" or not isinstance(m.data, AgencyName) or m.data.each:
                 continue
             name = m.data
             if name.national:
-                out[m.start] = AgencyRef(m.key, COUNTRY, name.aliases)
+                out[m.start] = _national_ref(name)
                 continue
             located = self.locate(m.start)
             article_region = located.article.region if located else self.doc.meta.region
-            region = ends.get(m.start) or ends.get(m.start + len(name.level))
-            if region is not None:
-                code = region.code
-                written = self.doc.text[region.mention.start : m.end]
+            prefixes: list[str] = []  # the forms written before the body
+            if name.named:
+                at = m.start + len(name.place)
+                place = place_ends.get(at)
+                if place is not None:
+                    code = place[1].parent
+                    prefixes = [place[1].label, _strip_regions(place[1].label)[0], name.place]
+                else:  # the deepest region the name starts with (西宁经济技术开发区…), else the article's
+                    stripped, leading = _strip_regions(name.place)
+                    inside = [r.code for r in self.regions_in(m.start, at)] or leading
+                    code = (deepest(inside) if inside else article_region) or ""
+                    prefixes = [name.place, stripped]
+                if not code or code == COUNTRY:
+                    continue
+                official = ""
             elif name.level:
-                resolved_code = refer(levels.get(name.level, "district"), article_region)
-                if resolved_code is None or resolved_code == COUNTRY or name.each:
+                level_code = self._level_region(name.level, m.start, located)
+                if level_code is None:
                     continue
-                code = resolved_code
-                written = m.text
-            elif name.named:
-                if article_region is None:
-                    continue
-                code, written = article_region, m.text
+                code, official = level_code, gazetteer().by_code[level_code].name
+                prefixes = [name.level]
             else:
-                continue
-            official = g.by_code[code].name if code in g.by_code else ""
-            full = official + _expand(name.body) if not name.named else written
-            forms = {written, _expand(written), official + name.body}
-            if region is not None:
-                forms.add(region.mention.text + name.body)
-            forms.discard(full)
-            out[m.start] = AgencyRef(full, code, tuple(sorted(forms)))
+                found = self._region_before(m.start, ends, loose)
+                if found is None:
+                    continue
+                code, written = found
+                official = gazetteer().by_code[code].name
+                prefixes = written
+            if name.seat:
+                code = _seat_jurisdiction(code)
+            ref = _agency_ref(name, code, official, prefixes)
+            if len(name.parts) > 1 and not name.named:
+                # a sub-unit names its body too (淮北市税务局 in 淮北市税务局税费服务运营中心): the body
+                # at the mention's start, the sub-unit where its own words start
+                head = replace(name, body=name.parts[0], parts=name.parts[:1], seat=False, aliases=())
+                out[m.start] = _agency_ref(head, code, official, prefixes)
+                out[m.start + len(name.level) + len(name.parts[0])] = ref
+            else:
+                out[m.start] = ref
         return out
+
+    def _region_before(
+        self, position: int, ends: dict[int, ResolvedRegion], loose: dict[int, Mention]
+    ) -> tuple[str, list[str]] | None:
+        """The region named right before ``position`` and the forms written for it (南充市, and
+        四川省南充市 for a run of names); a name the context did not keep counts when it can
+        name one region only (合肥 in 合肥海关: a body's name is support enough)."""
+        region = ends.get(position)
+        if region is None and self.doc.text[position : position + 1] in conventions().levels:
+            shared = ends.get(position + 1)  # 深圳市场监管局: the name's level word starts the body
+            if shared is not None:
+                return shared.code, [shared.mention.text[:-1]]
+        if region is None:
+            mention = loose.get(position)
+            if mention is None or not isinstance(mention.data, RegionName):
+                return None
+            strong = [c.code for c in mention.data.candidates if c.strong]
+            if len(strong) != 1:
+                return None
+            return strong[0], [mention.text]
+        written = [region.mention.text]
+        start = region.mention.start
+        while start in ends:  # a run of names: 四川省南充市
+            start = ends[start].mention.start
+            written.append(self.doc.text[start:position])
+        return region.code, written
+
+    def _level_region(self, level: str, position: int, located: Located | None) -> str | None:
+        """The region a level word names (市 in 市医保局): the article's region or the region
+        above it whose name ends in that level word (省 the province, 市 a city, 区 a district),
+        else the last region of that level named before it in its paragraph."""
+        g = gazetteer()
+        kind = conventions().levels.get(level, "")
+        article = located.article.region if located else self.doc.meta.region
+        if article and article != COUNTRY and article in g.by_code:
+            for code in (article, *g.ancestors(article)):
+                if code != COUNTRY and _is_of_level(g.by_code[code].name, g.by_code[code].level, level, kind):
+                    return code
+        if located is None:
+            return None
+        block = self.seg.blocks[located.sentence.block]
+        for r in reversed(self.regions_in(block.start, position)):
+            region = g.by_code[r.code]
+            if _is_of_level(region.name, region.level, level, kind) and (
+                not article or article == COUNTRY or g.is_within(r.code, article)
+            ):
+                return r.code
+        return None
+
+
+_PARTY_COMMITTEES = ("委", "委员会", "党委")  # written 市委, 中共X市委, X市委组织部
+
+
+def _is_of_level(name: str, level: str, word: str, kind: str) -> bool:
+    """Whether a region (its name and GB/T 2260 level) is one a level word can name."""
+    if kind == "province":
+        return level == "province"
+    if kind == "district":  # 区: a district, or in an autonomous region's text the region (区党委)
+        return name.endswith("区") and level in ("county", "province")
+    if kind == "city":
+        return name.endswith("市")
+    return name.endswith(word) and level != "province"
+
+
+def _strip_regions(name: str) -> tuple[str, list[str]]:
+    """A place's name without the region names it starts with (辽宁大连金普新区 -> 金普新区), and
+    the codes of those names that can name one region only, each within the one before."""
+    g = gazetteer()
+    codes: list[str] = []
+    changed = True
+    while changed:
+        changed = False
+        for k in range(min(len(name) - 2, 12), 1, -1):
+            strong = [c for c, strength in g.aliases.get(name[:k], ()) if strength == "strong"]
+            if strong:
+                if len(strong) == 1 and (not codes or g.is_within(strong[0], codes[-1])):
+                    codes.append(strong[0])
+                name, changed = name[k:], True
+                break
+    return name, codes
+
+
+def _seat_jurisdiction(code: str) -> str:
+    """A body named by its seat serves the province when the seat is the provincial capital (in
+    GB/T 2260 the capital of a province is its first prefecture, code XX0100)."""
+    region = gazetteer().by_code.get(code)
+    if region is not None and region.level == "prefecture" and code[2:] == "0100":
+        return region.province
+    return code
+
+
+@cache
+def _body_names() -> dict[str, str]:
+    """Whole body -> its full name's pattern ({r} the region's official name)."""
+    out = {}
+    for line in data_lines("agency_bodies.tsv"):
+        body, _kind, pattern = line.split("\t")[:3]
+        out[body] = pattern
+    return out
+
+
+@cache
+def _national_aliases() -> dict[str, tuple[str, ...]]:
+    out: dict[str, tuple[str, ...]] = {}
+    for line in data_lines("national_agencies.tsv"):
+        name, _, aliases = line.partition("\t")
+        out[name] = tuple(a for a in aliases.split(",") if a)
+    return out
+
+
+def _national_ref(name: AgencyName) -> AgencyRef:
+    """A national body: listed (中宣部 -> 中共中央宣传部), or read as a national prefix and a body."""
+    if not name.parts:
+        return AgencyRef(name.body, COUNTRY, name.aliases)
+    prefix = name.body[: len(name.body) - len("".join(name.parts))]
+    full = prefix + "".join(_expand(p) for p in name.parts)
+    aliases = _national_aliases().get(full)
+    if aliases is not None:
+        return AgencyRef(full, COUNTRY, tuple(sorted({*aliases, name.body} - {full})))
+    return AgencyRef(full, COUNTRY, tuple(sorted({name.body} - {full})))
+
+
+def _agency_ref(name: AgencyName, code: str, official: str, prefixes: list[str]) -> AgencyRef:
+    """The full name and aliases of a regional body.
+
+    ``official`` is the region's official name ("" for a named zone, whose written name is its
+    own), ``prefixes`` the forms written before the body (南充市, 市, 金普新区)."""
+    parts = name.parts or (name.body,)
+    first, subs = parts[0], parts[1:]
+    written_body = "".join(parts)
+    expanded_body = "".join(_expand(p) for p in parts)
+    expanded_subs = "".join(_expand(p) for p in subs)
+    written_subs = "".join(subs)
+    forms: set[str] = set()
+    heads = [official, *prefixes] if official else list(prefixes)
+    for head in heads:
+        forms.update((head + written_body, head + expanded_body))
+        if name.kind == "party" and first in _PARTY_COMMITTEES:
+            forms.update((head + "委" + written_subs, head + "委" + expanded_subs))
+            if head != name.level:
+                forms.update(("中共" + head + "委" + written_subs, "中共" + head + "委" + expanded_subs))
+    if name.parent:
+        # a branch of a national body: 国家统计局 + 石家庄 + 调查队, 中国人民银行 + 合肥 + 中心支行
+        written = prefixes[0] if prefixes else official
+        label = name.parent + written + written_body
+        for parent in (name.parent, *_national_aliases().get(name.parent, ())):
+            for head in heads:
+                forms.update((parent + head + written_body, parent + head + expanded_body))
+    elif name.kind in ("customs", "survey"):
+        seat = (prefixes[0] if prefixes and prefixes[0] != name.level else official).removesuffix("市")
+        label = _body_names()[first].format(r=seat) + expanded_subs
+    elif name.kind and official:
+        pattern = _body_names()[first]
+        if name.kind == "party" and subs and first in _PARTY_COMMITTEES:
+            label = f"中共{official}委{expanded_subs}"
+        else:
+            label = pattern.format(r=official) + expanded_subs
+    elif official:
+        label = official + expanded_body
+    else:
+        label = prefixes[0] + expanded_body
+    forms.update(name.aliases)  # a short name the text gives it (以下简称“热线管理中心”)
+    forms.discard(label)
+    return AgencyRef(label, code, tuple(sorted(forms)))
 
 
 @cache

@@ -157,6 +157,11 @@ class AgencyName:
     aliases: tuple[str, ...] = ()  # other names of a national body
     named: bool = False  # the body's own name carries its place (生物园区管委会)
     each: bool = False  # 各县人民政府, 全省各级财政部门: every such body, not one
+    kind: str = ""  # a whole body's kind (party, government, congress ...); "" for words + unit word
+    parts: tuple[str, ...] = ()  # the body and its sub-units as written: (委, 组织部), (公安局, 交通管理局)
+    parent: str = ""  # the national body a branch belongs to (国家统计局 of 国家统计局石家庄调查队)
+    seat: bool = False  # named by the city it sits in (合肥海关): a provincial capital's serves the province
+    place: str = ""  # the place or zone name written before a named body (金普新区, 容西)
 
 
 @dataclass(frozen=True, slots=True)
