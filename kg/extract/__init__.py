@@ -102,7 +102,9 @@ EXTRACTORS: dict[str, Component] = {
         region_mentions, {"Region": RegionName, "Place": PlaceName}, ("gazetteer", "dictionary", "conventions")
     ),
     "region_references": Component(region_references, {"RegionRef": RegionReference}, ("gazetteer", "conventions")),
-    "agencies": Component(agency_mentions, {"Agency": AgencyName}, ("agency_grammar", "conventions")),
+    "agencies": Component(
+        agency_mentions, {"Agency": AgencyName}, ("agency_grammar", "conventions", "gazetteer", "dictionary")
+    ),
     "policies": Component(policy_mentions, {"Policy": PolicyName}, ("policy_scheme",)),
     "quantities": Component(
         quantity_mentions, {"Quantity": Figure}, ("units", "conventions", "gazetteer", "dictionary", "segmentation")
