@@ -17,7 +17,7 @@ import marshal
 import math
 import os
 import sys
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -92,7 +92,8 @@ def word_scores() -> tuple[dict[str, float | None], float]:
     return scores, unknown
 
 
-def dictionary_cuts(chunk: str) -> list[int]:
+@lru_cache(maxsize=8192)  # the text around names recurs (西宁市人民政府, 全省各地): computed once per process
+def dictionary_cuts(chunk: str) -> tuple[int, ...]:
     """Where jieba's dictionary route (``cut(HMM=False)`` on a run of Chinese characters) cuts ``chunk``.
 
     The same dynamic programme as jieba's get_DAG + calc, with the logarithms computed once and
@@ -123,7 +124,7 @@ def dictionary_cuts(chunk: str) -> list[int]:
     while i < n:
         i = last[i] + 1
         cuts.append(i)
-    return cuts
+    return tuple(cuts)
 
 
 def joins_words(before: str, after: str) -> bool:

@@ -30,8 +30,13 @@ HEADING_LINE = re.compile(
 )
 
 
+_MAX_CAPTION_LINE = 160  # a caption (at most 120) with its credit (at most 30) and the gap between
+
+
 def caption_of(line: str) -> str | None:
     """The caption of a line that is a photo caption followed by its credit, else None."""
+    if len(line) > _MAX_CAPTION_LINE:
+        return None
     m = _CAPTION.fullmatch(line.strip())
     if m and (PHOTO_CREDIT.fullmatch(m.group("credit")) or FURNITURE.fullmatch(m.group("credit"))):
         return m.group("caption")
@@ -41,4 +46,6 @@ def caption_of(line: str) -> str | None:
 def is_furniture(line: str) -> bool:
     """A credit, a picture or data-source note, or a caption with its credit: not prose."""
     t = line.strip()
+    if len(t) > _MAX_CAPTION_LINE:
+        return False  # a paragraph: furniture lines are short
     return bool(PHOTO_CREDIT.fullmatch(t) or FURNITURE.fullmatch(t)) or caption_of(t) is not None

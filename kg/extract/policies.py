@@ -62,16 +62,16 @@ def policy_mentions(doc: Document, _seg: Segmentation | None = None) -> Iterator
     """Scheme policies (key: policy id) and discovered ones (key: d-<hash>, attr discovered=1)."""
     text = doc.text
     lexicon = policy_lexicon()
-    known_spans: list[tuple[int, int]] = []
+    covered: set[int] = set()  # characters inside a scheme policy's name
     variants = _variants()
     for start, end, form in automaton().find(text):
-        known_spans.append((start, end))
+        covered.update(range(start, end))
         entry = lexicon[variants[form]]
         yield Mention(start, end, form, "Policy", entry.policy_id, PolicyName(entry.policy_id, pilot=entry.pilot))
     quoted, tail, title = _discovery()
     for m in quoted.finditer(text):
         name = m.group(1)
-        if any(s < m.end(1) and m.start(1) < e for s, e in known_spans) or _NOT_POLICY.search(name):
+        if not covered.isdisjoint(range(m.start(1), m.end(1))) or _NOT_POLICY.search(name):
             continue
         if not (tail.search(name) or m.group(2)):
             continue

@@ -521,6 +521,8 @@ def _distributive_indicators(text: str, s_start: int, matches: list[re.Match[str
     """A、B、C + shared head + 分别(达) + X、Y、Z: each value gets A+head, B+head, C+head."""
     out: dict[int, str] = {}
     for k, m in enumerate(matches):
+        if text.find("分别", max(s_start, m.start() - 6), m.start()) < 0:
+            continue  # 分别 stands right before the first value
         before = text[s_start : m.start()]
         fb = re.search(r"分别(?:达到|达|为|是|增长|完成|有|占比达|占比为|占)?$", before)
         if not fb:
