@@ -7,12 +7,13 @@ build improves; a change that lowers a score below its floor fails here.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
-from kg.evaluate import evaluate, load_export, load_gold
-from tests.conftest import GOLD, TEST_DIR
+from kg.evaluate import evaluate, format_report, load_export, load_gold
+from tests.conftest import GOLD, ROOT, TEST_DIR
 
 DEV = TEST_DIR / "gold" / "dev"
 
@@ -54,3 +55,18 @@ def test_gold_floors_dev(dev_build: Path) -> None:
     """Every development-set score is at or above its floor."""
     figures = evaluate(load_gold(DEV / "gold.json"), load_export(dev_build / "zhengce.ttl")).figures()
     assert not _shortfalls(figures, DEV_FLOORS)
+
+
+def _readme_block(after: str) -> str:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    m = re.search(re.escape(after) + r".*?```\n(.*?)```", readme, re.DOTALL)
+    assert m is not None, after
+    return m.group(1).strip()
+
+
+def test_gold_floors_readme_figures_are_this_builds(seed_build: Path, dev_build: Path) -> None:
+    """The README's figures for both sets are what kg eval prints for this build."""
+    seed = format_report(evaluate(load_gold(GOLD), load_export(seed_build / "zhengce.ttl")))
+    dev = format_report(evaluate(load_gold(DEV / "gold.json"), load_export(dev_build / "zhengce.ttl")))
+    assert _readme_block("On the seed corpus (") == seed
+    assert _readme_block("On the development set (") == dev
