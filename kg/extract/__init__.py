@@ -10,6 +10,7 @@ registry with a checked-in list.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -44,58 +45,26 @@ class Component:
     requires: tuple[str, ...] = ()
 
 
-def _load_gazetteer() -> object:
-    from kg.extract import regions
-
-    return regions.automaton()
-
-
-def _load_dictionary() -> object:
-    from kg.dictionary import word_scores
-
-    return word_scores()
-
-
-def _load_policy_scheme() -> object:
-    from kg.extract import policies
-
-    return policies.automaton()
-
-
-def _load_agency_grammar() -> object:
-    from kg.extract import agencies
-
-    return agencies.patterns()
-
-
-def _load_conventions() -> object:
-    from kg.conventions import conventions
-
-    return conventions()
-
-
-def _load_time_words() -> object:
-    from kg.extract import times
-
-    return times.time_starts()
-
-
-def _load_units() -> object:
-    from kg.extract import quantities
-
-    return quantities.quantity_pattern(), quantities.quantity_starts()
-
-
-# What an extractor may require: each loads (and caches) one piece of reference data.
-RESOURCES: dict[str, Callable[[], object]] = {
-    "gazetteer": _load_gazetteer,  # kg/data/regions.tsv, region_history.tsv, the region automaton
-    "dictionary": _load_dictionary,  # jieba's dictionary as word scores (word boundaries)
-    "policy_scheme": _load_policy_scheme,  # ontology/policies.ttl
-    "agency_grammar": _load_agency_grammar,  # kg/data/agency_*.txt|tsv, national_agencies.tsv
-    "conventions": _load_conventions,  # kg/data/conventions.toml
-    "time_words": _load_time_words,
-    "units": _load_units,  # kg/data/units.tsv
+# What an extractor may require: each names a cached loader of one piece of reference data, as a
+# module and function, imported only when loaded (spaCy-style lazy registration).
+RESOURCES: dict[str, tuple[str, str]] = {
+    "gazetteer": ("kg.extract.regions", "automaton"),  # regions.tsv, region_history.tsv, the region automaton
+    "dictionary": ("kg.dictionary", "word_scores"),  # jieba's dictionary as word scores (word boundaries)
+    "policy_scheme": ("kg.extract.policies", "automaton"),  # ontology/policies.ttl
+    "agency_grammar": ("kg.extract.agencies", "patterns"),  # agency_*.txt|tsv, national_agencies.tsv
+    "conventions": ("kg.conventions", "conventions"),  # conventions.toml
+    "time_words": ("kg.extract.times", "time_starts"),
+    "units": ("kg.extract.quantities", "quantity_pattern"),  # units.tsv and the qualifier words
+    "number_starts": ("kg.extract.quantities", "quantity_starts"),  # where a number can start
 }
+
+
+def load_resource(name: str) -> object:
+    """Load (and cache, in its module) the reference data ``name`` stands for."""
+    module, function = RESOURCES[name]
+    loader: Callable[[], object] = getattr(importlib.import_module(module), function)
+    return loader()
+
 
 EXTRACTORS: dict[str, Component] = {
     "regions": Component(
@@ -107,7 +76,9 @@ EXTRACTORS: dict[str, Component] = {
     ),
     "policies": Component(policy_mentions, {"Policy": PolicyName}, ("policy_scheme",)),
     "quantities": Component(
-        quantity_mentions, {"Quantity": Figure}, ("units", "conventions", "gazetteer", "dictionary", "segmentation")
+        quantity_mentions,
+        {"Quantity": Figure},
+        ("units", "number_starts", "conventions", "gazetteer", "dictionary", "segmentation"),
     ),
     "times": Component(time_mentions, {"Time": TimeSpan}, ("time_words",)),
 }
@@ -129,7 +100,7 @@ def warm_up(pipeline: tuple[str, ...] = DEFAULT_PIPELINE) -> None:
         get_extractor(name)
         for resource in EXTRACTORS[name].requires:
             if resource in RESOURCES:
-                RESOURCES[resource]()
+                load_resource(resource)
 
 
 def run_extractors(doc: Document, seg: Segmentation, pipeline: tuple[str, ...] = DEFAULT_PIPELINE) -> list[Mention]:
