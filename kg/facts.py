@@ -232,6 +232,7 @@ def document_facts(doc: Document) -> DocumentFacts:
                     base_indicator=figure.base_indicator,
                     place=where.place,
                     comparable=comparable_label(figure.indicator),
+                    agency=agency_before(m.start, sentence.start, where.code),
                 )
             )
     titles = tuple(a.title for a in seg.articles if a.title)
