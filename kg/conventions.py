@@ -100,6 +100,7 @@ class Conventions:
     policy_endings: tuple[str, ...]
     after_quote: tuple[str, ...]
     title_endings: tuple[str, ...]
+    cited_after: tuple[str, ...]
     plan_titles: tuple[str, ...]
     report_titles: tuple[str, ...]
     forward_sections: tuple[str, ...]
@@ -194,6 +195,7 @@ def conventions() -> Conventions:
         policy_endings=_words(data["policies"], "name_endings", "policies"),
         after_quote=_words(data["policies"], "after_quote", "policies"),
         title_endings=_words(data["policies"], "title_endings", "policies"),
+        cited_after=_words(data["policies"], "cited_after", "policies"),
         plan_titles=_words(genre, "plan", "genre"),
         report_titles=_words(genre, "report", "genre"),
         forward_sections=_words(sections, "forward", "sections"),

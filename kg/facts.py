@@ -138,6 +138,12 @@ def comparable_label(label: str) -> str:
     return label
 
 
+def _cited(text: str, start: int) -> bool:
+    """Whether a 《…》 title at ``start`` is cited as a legal basis (根据《…办法》), not run."""
+    head = text[max(0, start - 6) : start].rstrip("《“")
+    return head.endswith(conventions().cited_after)
+
+
 def _is_stock(figure: Figure) -> bool:
     """A level at a moment (参保人数, 余额), as conventions' stocks list them."""
     label = figure.base_indicator or figure.indicator
@@ -189,7 +195,7 @@ def document_facts(doc: Document) -> DocumentFacts:
         if isinstance(m.data, PolicyName):
             policy = PolicyRef(m.key, m.text if m.data.discovered else m.key, m.data.discovered)
             policies.append(policy)
-            if located.in_title:
+            if located.in_title or (m.data.discovered and _cited(text, m.start)):
                 continue
             where = c.region_for(located, m.start)
             if where is None:
@@ -246,4 +252,5 @@ def document_facts(doc: Document) -> DocumentFacts:
         policies=tuple(p for p in policies if not p.discovered or len(p.label) >= 2),
         adoptions=tuple(adoptions),
         observations=tuple(observations),
+        date=c.date,
     )

@@ -234,8 +234,8 @@ def document_lines(facts: DocumentFacts) -> set[str]:
         t.add(doc, _TITLE, _zh(title))
     for title in facts.titles:
         t.add(doc, zc("articleTitle"), _zh(title))
-    if facts.meta.date:
-        t.add(doc, _DATE, _date_literal(facts.meta.date))
+    if facts.date or facts.meta.date:
+        t.add(doc, _DATE, _date_literal(facts.date or facts.meta.date or ""))
     if facts.meta.publisher:
         t.add(doc, zc("publisher"), _zh(facts.meta.publisher))
     if facts.meta.source:

@@ -304,6 +304,7 @@ def document_date(doc: Document) -> str | None:
         if m:
             return _date(m.group("y"), m.group("m"), m.group("d"))
     for line in (*lines[:_HEAD_LINES], *lines[-_TAIL_LINES:]):
+        line = line.strip("（）()")  # （2026年3月31日）
         m = _DATE_LINE.match(line)
         # the whole line is a date, or a date opening a 在…会议上 / 发布时间 line
         if m and (m.end() == len(line) or line.startswith(("——", "发布", "成文")) or "会议上" in line):

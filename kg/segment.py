@@ -23,6 +23,11 @@ _BYLINE = re.compile(
 )
 _LEAD = re.compile(r"^(?:本报讯|本报\S{0,10}讯|\S{0,6}日报\S{0,10}讯|新华社\S{0,12}电|\S{0,6}社\S{0,8}电)")
 _MARK = re.compile(r"[（(][上下][接转]第?[一二三四五六七八九十\d]+版[）)]")
+_OCCASION = re.compile(
+    r"[—－-]{0,2}\s*[（(]?\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日(?:[）)]|\s*在.{2,60}(?:会议|大会)上|$)"
+)
+_SALUTATION = re.compile(r"(?:各位|尊敬的)[^。，：:]{1,12}[：:]")
+_BARE_NUMBER = re.compile(r"\d{1,3}")
 _SENTENCE_END = re.compile(r"[。！？!?]+[”’」』）)]*|(?<=……)[”’]*(?=\S)")
 _HEADING_NUMBER = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)])")
 # Numbered headings by depth, as reports number them: 第一部分, 一、, （一）, 1. / 1、, （1）.
@@ -47,6 +52,10 @@ def classify(text: str) -> BlockKind:
         return "lead"
     if DATELINE.search(t) and len(t) <= 80 and "。" not in t:
         return "byline"
+    if _OCCASION.match(t) and "。" not in t:
+        return "byline"  # ——2026年2月27日在…会议上, （2026年3月31日）: when and where, not a title
+    if _SALUTATION.fullmatch(t) or _BARE_NUMBER.fullmatch(t):
+        return "mark"  # 各位代表：, a page's section number
     if len(t) <= 40 and _BYLINE.match(t) and "。" not in t:
         return "byline"
     if _is_heading(t):

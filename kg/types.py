@@ -334,6 +334,7 @@ class DocumentFacts:
     policies: tuple[PolicyRef, ...] = ()
     adoptions: tuple[Adoption, ...] = ()
     observations: tuple[Observation, ...] = ()
+    date: str | None = None  # the metadata's date, else the one the text gives (a dateline, 发布时间 ...)
 
     def __post_init__(self) -> None:
         # Sorted tuples so equal inputs give equal records (and byte-identical graphs). Sorted by repr:

@@ -169,3 +169,21 @@ def test_facts_document_date_from_the_text() -> None:
 def test_facts_status_by_genre_and_clause(text: str, expected: set[tuple[str, str, str]]) -> None:
     """The genre sets the default status; the clause's own words decide the rest; one status per sentence."""
     assert adoptions(text, date="2024-06", region="630100") == expected
+
+
+def test_facts_comparison_base_is_not_the_period() -> None:
+    """比上年增长5.3% of a 2025 bulletin is about 2025, not the year it is compared with."""
+    body = "全市经济运行总体平稳，各项工作取得新进展，民生保障持续加强，改革开放不断深化。" * 2
+    text = f"西宁市2025年国民经济和社会发展统计公报\n{body}\n{body}\n全年地区生产总值1000亿元，比上年增长5.3%。\n"
+    found = observations(text, date="2026-03-31")
+    assert {o[6] for o in found} == {"2025"}
+
+
+def test_facts_citations_and_pilots_and_cross_province_handling() -> None:
+    """根据《…》 is a legal basis, no adoption; a quoted name before 试点 is piloted; 川渝通办 is 跨省通办."""
+    text = "□ 记者 某某\n根据《某某管理办法》，西宁市开展“股贷债保”联动试点，推进川渝通办。\n"
+    facts = document_facts(load_text(text, "t.txt", meta=DocMeta(date="2024-06")))
+    got = {(a.policy.label, a.status) for a in facts.adoptions}
+    assert ("股贷债保", "piloting") in got
+    assert ("kuasheng-tongban", "implemented") in got
+    assert not any("管理办法" in label for label, _status in got)

@@ -20,6 +20,15 @@ from kg.types import Document, Mention, PolicyName, Segmentation
 _NOT_POLICY = re.compile(r"[，。；！？、\d]|^(?:不|无|零|没)")
 
 
+_ACROSS_PROVINCES = "跨省通办"
+
+
+@cache
+def _provinces_tongban() -> re.Pattern[str]:
+    """Two to four provinces' one-character names before 通办 (川渝通办, 京津冀通办)."""
+    return re.compile(rf"[{''.join(conventions().province_characters)}]{{2,4}}通办")
+
+
 @cache
 def _discovery() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     """Quoted names (with what may follow the quote), policy-like endings, and 《…》 titles."""
@@ -68,6 +77,13 @@ def policy_mentions(doc: Document, _seg: Segmentation | None = None) -> Iterator
         covered.update(range(start, end))
         entry = lexicon[variants[form]]
         yield Mention(start, end, form, "Policy", entry.policy_id, PolicyName(entry.policy_id, pilot=entry.pilot))
+    # 川渝通办, 京津冀通办: handling across the provinces named is 跨省通办
+    across = lexicon.get(_ACROSS_PROVINCES)
+    if across is not None:
+        for m in _provinces_tongban().finditer(text):
+            if covered.isdisjoint(range(m.start(), m.end())):
+                covered.update(range(m.start(), m.end()))
+                yield Mention(m.start(), m.end(), m.group(), "Policy", across.policy_id, PolicyName(across.policy_id))
     quoted, tail, title = _discovery()
     for m in quoted.finditer(text):
         name = m.group(1)

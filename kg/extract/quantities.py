@@ -106,6 +106,8 @@ def qualifier_of(pre: str, approx: str, post: str, unit_kind: str = "") -> Quali
 # --- the phrase a number measures ---------------------------------------------------------------
 
 
+# A news item's lead (本报讯（记者 张三）, 新华社北京3月19日电): no part of a figure's label.
+_LEAD = r"(?:本报|新华社|中新社)[^，。（(]{0,12}?(?:讯|电)\s*(?:[（(][^）)]{0,20}[）)])?"
 _TIME_WORDS = (
     r"(?:\d{4}\s*年(?:\d{1,2}月(?:份|底|末)?|底|末|初|上半年|下半年|前三季度|全年)?"
     r"|\d{1,2}(?:[至到—-]\d{1,2})?月(?:份|底|末)?|今年|去年|上年|当年|前\d+个月|\d+年(?:以)?来|现在|目前|当前|如今)"
@@ -119,11 +121,15 @@ def _phrase_patterns() -> dict[str, re.Pattern[str]]:
     time = _TIME_WORDS
     levels = alternation(list(c.levels))
     refs = alternation(list(c.reference_prefixes))
-    region_ref = rf"(?:{refs})(?:{levels})|{alternation(c.country_words)}"
+    budget = alternation(c.budget_kinds)
+    # 全市 before a budget (全市一般公共预算收入) is the figure's level, kept; elsewhere it names the region
+    region_ref = rf"(?:{refs})(?:{levels})(?!{budget})|{alternation(c.country_words)}"
     verbs = alternation(c.verbs)
     per = alternation(c.per)
     return {
-        "leading": re.compile(rf"^(?:(?:截至|截止|到){time}|{time}|(?:{alternation(c.leading)})|{region_ref}|各)"),
+        "leading": re.compile(
+            rf"^(?:{_LEAD}|(?:截至|截止|到){time}|{time}|(?:{alternation(c.leading)})|{region_ref}|各)"
+        ),
         "trailing": re.compile(rf"(?:{alternation(c.trailing)}|{region_ref})+$"),
         "change_to": re.compile(rf"(?:{alternation(c.change_to)})(?:至|到|为)$"),
         "change_word": re.compile(rf"(?:{alternation([*c.change_to, *c.increase, *c.decrease])})"),
@@ -140,8 +146,9 @@ def _phrase_patterns() -> dict[str, re.Pattern[str]]:
         ),
         "strict_change": re.compile(r"^(?:增加|减少|增长|下降|增收|减收|多增)"),
         "decrease": re.compile(rf"^(?:{alternation(c.decrease)})"),
-        "share": re.compile(rf"(?:{alternation(c.share)})|为[^，；。]{{1,12}}的$"),
+        "share": re.compile(rf"(?:{alternation(c.share)})|(?:为|完成|达到)[^，；。]{{1,12}}的$"),
         "budget": re.compile(alternation(c.budget_kinds)),
+        "han": re.compile(han),
         "own_level": re.compile(alternation(c.own_level)),
         "stage": re.compile(rf"(?:{alternation(c.budget_stages)})$"),
         "budget_end": re.compile(rf"(?:{alternation(c.budget_kinds)})$"),
@@ -152,6 +159,7 @@ def _phrase_patterns() -> dict[str, re.Pattern[str]]:
         "old_value": re.compile(rf"，?(?:{alternation(c.change_to)})?(?:至|到|为)"),
         "rate": re.compile(rf"(每(?:{per}|人每月|人每年)+|(?:/(?:{per})){{1,2}})$"),
         "rate_after": re.compile(rf"(?:/(?:{per})){{1,2}}"),
+        "denominator": re.compile(rf"/[百千万]?{han}{{1,5}}"),
         "change_verb_end": re.compile(rf"(?:{alternation(c.change_to)})$"),
         "adverbial": re.compile(rf"^(?:{alternation(c.adverbials)})"),
         "own_time": re.compile(rf"({time}的?)$"),
@@ -180,7 +188,7 @@ def strip_phrase(phrase: str, region_spans: tuple[tuple[int, int], ...] = (), of
         if s - offset == 0 and e - offset <= len(phrase):
             phrase = phrase[e - offset :]
             offset = e
-    phrase = phrase.lstrip("*#·•—-_ ")  # emphasis and list marks of the source's markup
+    phrase = phrase.lstrip("*#·•—-_ ）)、，")  # markup, and what closes the item before
     if phrase.count("“") > phrase.count("”"):
         phrase = phrase.replace("“", "", 1)  # the opening quote of what someone says
     previous = None
@@ -249,8 +257,12 @@ def _reading(text: str, clause: int, start: int, unit: Unit) -> _Reading:
 
 
 def _kind(text: str, s_start: int, start: int) -> FigureKind:
+    """Estimate (预计) or target (力争, 预期目标): a cue in the figure's clause, or in the frame an
+    enumeration opens (主要预期目标是：…；…); a cue on an earlier noun (计划新开工项目) is not the figure's."""
     p = _phrase_patterns()
-    before = text[s_start:start]
+    colon = max(text.rfind("：", s_start, start), text.rfind(":", s_start, start))
+    clause = _clause_start(text, start, s_start)
+    before = text[s_start:colon] + "，" + text[clause:start] if colon >= 0 else text[clause:start]
     if p["estimate"].search(before):
         return "estimate"
     if p["target"].search(before):
@@ -258,10 +270,12 @@ def _kind(text: str, s_start: int, start: int) -> FigureKind:
     return "actual"
 
 
-def _heading_scope(heading_text: str) -> str:
-    """The budget a heading names (1.政府性基金预算 -> 政府性基金预算)."""
-    m = _phrase_patterns()["budget"].search(heading_text)
-    return m.group() if m else ""
+def _heading_scope(heading_text: str) -> tuple[str, str]:
+    """The level and the budget a heading names (（二）市级预算执行情况 -> 市级; 1.政府性基金预算 -> 政府性基金预算)."""
+    p = _phrase_patterns()
+    level = p["own_level"].search(heading_text)
+    budget = p["budget"].search(heading_text)
+    return (level.group() if level else "", budget.group() if budget else "")
 
 
 def quantity_mentions(doc: Document, seg: Segmentation | None = None) -> Iterator[Mention]:
@@ -279,9 +293,11 @@ def quantity_mentions(doc: Document, seg: Segmentation | None = None) -> Iterato
         for index, sentence in enumerate(article.sentences):
             if seg.blocks[sentence.block].kind not in ("body", "lead"):
                 continue  # headings and captions report no figures
-            scope = ""
+            level, budget = "", ""
             for heading in article.headings[index] if article.headings else ():
-                scope = _heading_scope(text[heading.start : heading.end]) or scope
+                heading_level, heading_budget = _heading_scope(text[heading.start : heading.end])
+                level, budget = heading_level or level, heading_budget or budget
+            scope = (level, budget)
             inside = found[bisect.bisect_left(starts, sentence.start) : bisect.bisect_left(starts, sentence.end)]
             matches = [m for m in inside if m.end() <= sentence.end]
             yield from sentence_figures(text, sentence.start, sentence.end, spans, scope, matches)
@@ -300,7 +316,7 @@ def sentence_figures(
     s_start: int,
     s_end: int,
     spans: tuple[tuple[int, int], ...] = (),
-    scope: str = "",
+    scope: tuple[str, str] = ("", ""),
     matches: list[re.Match[str]] | None = None,
 ) -> Iterator[Mention]:
     """The figures of one sentence, in order, each with its label, measure and kind."""
@@ -317,6 +333,9 @@ def sentence_figures(
         if number is None:
             continue
         unit = units[m.group("unit")] if m.group("unit") else _PEOPLE if m.group("person") else _BARE
+        denominator = p["denominator"].match(text, m.end())
+        if denominator and not p["rate_after"].match(text, m.end()):  # 公路密度185.69公里/百平方公里
+            unit = Unit(unit.base + denominator.group(), unit.multiplier, "ratio")
         value = number * _MULTIPLIERS.get(m.group("mult") or "", 1) * unit.multiplier
         qualifier = qualifier_of(
             m.group("pre") or "", m.group("approx") or m.group("approx2") or "", m.group("post") or "", unit.kind
@@ -330,6 +349,8 @@ def sentence_figures(
         clause_end = _clause_end(text, m.end(), s_end)
         pre_text = text[clause : m.start()]
         old = bool(p["old_value"].match(text, m.end()) and re.search(r"(?:由|从)[^，。；]{0,12}$", pre_text))
+        if unit.base == "岁" and p["han"].match(text, m.end()):
+            continue  # 80岁的老人, 3周岁以下婴幼儿: an age describing people, not a figure (人均预期寿命82.5岁 is)
         after = m.group("person") or (_noun_after(text, m.end(), clause_end) if unit.kind != "ratio" else "")
         if after and p["not_counted"].match(after.strip("“")):
             continue  # 5个方面, 10项措施: a count of the text's own parts
@@ -359,9 +380,11 @@ def sentence_figures(
             if p["change_to"].search(label):  # 提高到每人每月820元
                 label = strip_phrase(p["change_to"].sub("", label)) or topic
         label = _with_noun_after(label, after, text, m.end(), clause_end, s_end, unit, reading.measure)
+        if not label and not after and pre_text.rstrip().endswith("等"):
+            continue  # A（x）、B（y）等174.6亿元: the total of a list names no indicator of its own
         if not label or (reading.measure != "level" and p["verbs"].fullmatch(label)):
             label = topic
-        elif reading.measure == "share" and re.match(r"^(?:占|为)", label) and topic:
+        elif reading.measure == "share" and re.match(r"^(?:占|为|完成|达到)", label) and topic:
             label = topic + label
         if not label:
             continue
@@ -370,11 +393,11 @@ def sentence_figures(
             if implied is None:
                 continue
             unit = implied
-        if label != topic:
+        if label != topic and reading.measure != "share":  # 占比12.4%，下降9%: the decrease is the level's
             topic = label if p["budget_end"].search(label) else (p["stage"].sub("", label) or label)
         label = _with_scope(label, scope)
         if per:
-            label = f"{label}（{per.strip('/').replace('/', '每') if per.startswith('/') else per}）"
+            label = f"{label}（{'每' + per.strip('/').replace('/', '每') if per.startswith('/') else per}）"
         base = ""
         if reading.measure == "growth_rate":
             base, label = label, label + "增长率"
@@ -446,6 +469,18 @@ def _label_before(text: str, clause: int, end: int, spans: tuple[tuple[int, int]
     change = re.search(r"(?:由|从)[^，。；]*$", pre)
     if change:
         pre = pre[: change.start()]
+    # parentheses: 新增一般债务（25.59亿元） names the noun before them; inside one, its own text counts;
+    # after one, what follows it
+    if pre.endswith(("（", "(")):
+        pre = pre[:-1]
+    opened = max(pre.rfind("（"), pre.rfind("("))
+    if opened >= 0 and max(pre.rfind("）"), pre.rfind(")")) < opened:
+        offset += opened + 1
+        pre = pre[opened + 1 :]
+    closed = max(pre.rfind("）"), pre.rfind(")"))
+    if closed >= 0 and max(pre.rfind("（"), pre.rfind("(")) < 0:
+        offset += closed + 1
+        pre = pre[closed + 1 :]
     quantities = list(quantity_pattern().finditer(pre))
     if quantities:
         last = quantities[-1]
@@ -486,12 +521,16 @@ def _purpose_after(text: str, clause_end: int, s_end: int) -> str:
     return clause[:16]
 
 
-def _with_scope(label: str, scope: str) -> str:
-    """The budget a heading names, put before a label that names none (收入 -> 政府性基金预算收入)."""
+def _with_scope(label: str, scope: tuple[str, str]) -> str:
+    """The level and budget a heading names, put before a label that names none (收入 -> 政府性基金预算收入,
+    一般公共预算收入 under 市级预算执行情况 -> 市级一般公共预算收入)."""
     p = _phrase_patterns()
-    if not scope or p["budget"].search(label):
-        return label
-    return scope + label
+    level, budget = scope
+    if budget and not p["budget"].search(label):
+        label = budget + label
+    if level and p["budget"].search(label) and not p["own_level"].search(label):
+        label = level + label  # a level matters for budget figures, where 全市 and 市级 differ
+    return label
 
 
 def _in_word(text: str, start: int, end: int) -> bool:
@@ -509,6 +548,8 @@ def _is_quantity(text: str, m: re.Match[str]) -> bool:
     before = text[m.start("num") - 1 : m.start("num")] if m.start("num") else ""
     if before == "第" or (before.isdigit() or before in ".-—~/"):
         return False
+    if not num[0].isdigit() and before in ("数", "几", "上", "成"):
+        return False  # 数十家, 几百人, 上千次, 成百上千: vague amounts
     if text.startswith(("月", "年", "日"), m.end("num")):
         return False
     if not num[0].isdigit():

@@ -55,6 +55,7 @@ _TIME_WORDS = (
     "现已",
     "如今",
 )
+_COMPARED = ("比", "较")
 _CN_NUMBER = {c: i for i, c in enumerate(_CN, 1)} | {f"十{c}": 10 + i for i, c in enumerate(_CN[:9], 1)}
 # 一年来 (over the past year) reviews the year just ended, as 过去一年 does
 _RELATIVE = {"今年": 0, "去年": -1, "上年": -1, "过去一年": -1, "一年来": -1, "前年": -2, "明年": 1}
@@ -146,6 +147,8 @@ def time_span(m: re.Match[str]) -> TimeSpan | None:
 def time_mentions(doc: Document, _seg: Segmentation | None = None) -> Iterator[Mention]:
     text = doc.text
     for m in finditer_at(_TIME, text, time_starts()(text)):
+        if text[m.start() - 1 : m.start()] in _COMPARED:
+            continue  # 比上年增长5.3%, 较2024年: the base of a comparison, not the figure's time
         span = time_span(m)
         if span is not None:
             yield Mention(m.start(), m.end(), m.group(), "Time", "", span)

@@ -143,3 +143,55 @@ def test_quantities_percent(value: object) -> None:
         assert [(m.data.value, m.data.unit) for m in found if isinstance(m.data, Figure)] == [
             (as_decimal(Decimal(number)), "%")
         ]
+
+
+def figures(text: str) -> list[tuple[str, str, str, str]]:
+    doc = load_text(text, "t.txt")
+    return [
+        (f.indicator, str(f.value), f.unit, f.measure)
+        for m in quantity_mentions(doc, segment(doc))
+        if isinstance(f := m.data, Figure)
+    ]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a figure in parentheses is the noun's before them; the list's total names nothing
+        (
+            "加上新增转移支付（127.92亿元）、新增一般债务（25.59亿元）等174.6亿元。",
+            [("加上新增转移支付", "12792000000", "元", "level"), ("新增一般债务", "2559000000", "元", "level")],
+        ),
+        # a growth rate after a share is the level's
+        (
+            "教育支出119.06亿元，占比12.4%，下降9%。",
+            [
+                ("教育支出", "11906000000", "元", "level"),
+                ("教育支出占比", "12.4", "%", "share"),
+                ("教育支出增长率", "-9", "%", "growth_rate"),
+            ],
+        ),
+        # other currencies and units with a denominator
+        ("全年实际使用外资3.89亿美元。", [("实际使用外资", "389000000", "美元", "level")]),
+        ("公路密度185.69公里/百平方公里。", [("公路密度", "185.69", "公里/百平方公里", "level")]),
+        # an age describing a person is no figure; a life expectancy is
+        ("80岁的老人每月领取养老金。人均预期寿命增至82.5岁。", [("人均预期寿命", "82.5", "岁", "level")]),
+        # vague amounts are no figures
+        ("大厦集聚数十家企业。", []),
+        # a news lead is no part of a label
+        ("本报讯（记者 张三）招商引资到位资金22.7亿元。", [("招商引资到位资金", "2270000000", "元", "level")]),
+    ],
+)
+def test_quantities_labels_on_report_and_news_forms(text: str, expected: list[tuple[str, str, str, str]]) -> None:
+    """Parentheses, lists, shares, currencies, denominators, ages, vague amounts and leads read right."""
+    assert figures(text) == expected
+
+
+def test_quantities_budget_level_and_kind_from_headings() -> None:
+    """A heading's level (市级) and budget (一般公共预算) stay in the labels under it; 全市 before a budget stays."""
+    text = "（二）市级预算执行情况\n1.一般公共预算\n收入完成100亿元，增长3%。全市一般公共预算收入500亿元。\n"
+    assert [f[0] for f in figures(text)] == [
+        "市级一般公共预算收入",
+        "市级一般公共预算收入增长率",
+        "全市一般公共预算收入",
+    ]
