@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from functools import cache
+from functools import cache, lru_cache
 
 from kg.conventions import alternation, conventions
 from kg.extract import run_extractors
@@ -125,6 +125,7 @@ def adoption_status(
     return "planned" if forward else "implemented"
 
 
+@lru_cache(maxsize=65536)  # labels recur across a corpus's documents
 def comparable_label(label: str) -> str:
     """The label without the opening words that do not change what is measured (基本养老保险参保人数 ->
     养老保险参保人数), so figures of different regions and documents line up."""

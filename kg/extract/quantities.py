@@ -40,6 +40,7 @@ _MULTIPLIERS = {"万亿": 10**12, "千亿": 10**11, "百亿": 10**10, "亿": 10*
 _CN_DIGITS = "零〇一二两三四五六七八九十百千"
 _CLAUSE_BREAK = "，。；：！？!?;\n"
 _MAX_LABEL = 30
+_MAY_HOLD_NUMBER = re.compile(r"\d|[十百千万亿两]")  # a phrase without these holds no quantity
 _MAX_PREDICATE = 20  # what a bare counted noun does (事项可全程网办), at most this long
 _LONG_PHRASE = 20  # a phrase longer than this keeps only what follows its last 的
 
@@ -481,7 +482,7 @@ def _label_before(text: str, clause: int, end: int, spans: tuple[tuple[int, int]
     if closed >= 0 and max(pre.rfind("（"), pre.rfind("(")) < 0:
         offset += closed + 1
         pre = pre[closed + 1 :]
-    quantities = list(quantity_pattern().finditer(pre))
+    quantities = list(quantity_pattern().finditer(pre)) if _MAY_HOLD_NUMBER.search(pre) else []
     if quantities:
         last = quantities[-1]
         rest = pre[last.end() :]
