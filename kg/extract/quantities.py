@@ -482,7 +482,10 @@ def _label_before(text: str, clause: int, end: int, spans: tuple[tuple[int, int]
     if closed >= 0 and max(pre.rfind("（"), pre.rfind("(")) < 0:
         offset += closed + 1
         pre = pre[closed + 1 :]
-    quantities = list(quantity_pattern().finditer(pre)) if _MAY_HOLD_NUMBER.search(pre) else []
+    # earlier quantities of the clause (the same ones the sentence counts: not 一个, 两项)
+    quantities = (
+        [m for m in quantity_pattern().finditer(pre) if _is_quantity(pre, m)] if _MAY_HOLD_NUMBER.search(pre) else []
+    )
     if quantities:
         last = quantities[-1]
         rest = pre[last.end() :]
@@ -547,7 +550,7 @@ def _is_quantity(text: str, m: re.Match[str]) -> bool:
     if m.group("bare") is not None and not m.group("mult"):
         return False  # 30余， is no amount; 2200万， is
     before = text[m.start("num") - 1 : m.start("num")] if m.start("num") else ""
-    if before == "第" or (before.isdigit() or before in ".-—~/"):
+    if before and (before == "第" or before.isdigit() or before in ".-—~/"):
         return False
     if not num[0].isdigit() and before in ("数", "几", "上", "成"):
         return False  # 数十家, 几百人, 上千次, 成百上千: vague amounts
