@@ -181,6 +181,13 @@ def document_facts(doc: Document) -> DocumentFacts:
     adoptions: list[Adoption] = []
     observations: list[Observation] = []
     seen_adoptions: set[tuple[int, str, str]] = set()  # one status per sentence, region and policy
+    sentence_evidence: dict[tuple[int, int], Evidence] = {}  # facts of one sentence share its evidence
+
+    def evidence_of(start: int, end: int) -> Evidence:
+        found = sentence_evidence.get((start, end))
+        if found is None:
+            found = sentence_evidence[(start, end)] = evidence(doc, start, end)
+        return found
 
     def agency_before(position: int, sentence_start: int, region: str) -> AgencyRef | None:
         k = bisect_right(agency_starts, position) - 1
@@ -211,7 +218,7 @@ def document_facts(doc: Document) -> DocumentFacts:
                     region=where.code,
                     policy=policy,
                     status=adoption_status(text, located, m.start, c.forward(located), names, m.data.pilot),
-                    evidence=evidence(doc, sentence.start, sentence.end),
+                    evidence=evidence_of(sentence.start, sentence.end),
                     agency=agency_before(m.start, sentence.start, where.code),
                     period=c.adoption_period(located, m.start),
                     place=where.place,
@@ -233,7 +240,7 @@ def document_facts(doc: Document) -> DocumentFacts:
                     unit=figure.unit,
                     qualifier=figure.qualifier,
                     period=c.period_for(located, m.start, figure.time, _is_stock(figure)),
-                    evidence=evidence(doc, sentence.start, sentence.end),
+                    evidence=evidence_of(sentence.start, sentence.end),
                     measure=figure.measure,
                     kind=figure_kind(figure, c.forward(located)),
                     base_indicator=figure.base_indicator,

@@ -80,8 +80,7 @@ def choose_regions(doc: Document, mentions: Sequence[Mention]) -> list[ResolvedR
         if len(cands) == 1:
             support[cands[0].code] += 1
         for c in cands:
-            for form in (g.by_code[c.code].name, *region_aliases_of(c.code)):
-                tails.update(form[i:] for i in range(1, len(form) - 1))
+            tails.update(_name_tails(c.code))
     support_provinces = Counter(g.by_code[c].province for c in support.elements())
     support_prefectures = Counter(p for c in support.elements() if (p := g.by_code[c].prefecture))
     home = doc.meta.region
@@ -137,6 +136,15 @@ def choose_regions(doc: Document, mentions: Sequence[Mention]) -> list[ResolvedR
 
 
 _LEVEL_RANK = {"country": 0, "province": 1, "prefecture": 2, "county": 3}
+
+
+@cache
+def _name_tails(code: str) -> frozenset[str]:
+    """The tails of a region's name and short forms (龙江 of 黑龙江): a weak form equal to one is no county."""
+    g = gazetteer()
+    return frozenset(
+        form[i:] for form in (g.by_code[code].name, *region_aliases_of(code)) for i in range(1, len(form) - 1)
+    )
 
 
 def _drop_strays(doc: Document, resolved: list[ResolvedRegion], g: Gazetteer) -> list[ResolvedRegion]:
@@ -402,6 +410,7 @@ class DocumentContext:
         self.mentions = mentions
         self.resolved = resolved
         self.region_by_start = {r.mention.start: r for r in resolved}
+        self.resolved_starts = [r.mention.start for r in resolved]
         self.index_by_start = {r.mention.start: i for i, r in enumerate(resolved)}
         self.resolved_starts = [r.mention.start for r in resolved]
         # regions that continue a run (德州市 in 山东省德州市德城区): the run is named by its first
@@ -430,7 +439,10 @@ class DocumentContext:
         return self.times[bisect_left(self.time_starts, start) : bisect_left(self.time_starts, end)]
 
     def regions_in(self, start: int, end: int) -> list[ResolvedRegion]:
-        return [r for r in self.resolved if start <= r.mention.start and r.mention.end <= end]
+        """The resolved regions named within [start, end) (``resolved`` is in text order)."""
+        lo = bisect_left(self.resolved_starts, start)
+        hi = bisect_left(self.resolved_starts, end)
+        return [r for r in self.resolved[lo:hi] if r.mention.end <= end]
 
     # articles --------------------------------------------------------------------------------
     def _article_context(self, article: Article) -> ArticleContext:

@@ -337,10 +337,10 @@ class DocumentFacts:
     date: str | None = None  # the metadata's date, else the one the text gives (a dateline, 发布时间 ...)
 
     def __post_init__(self) -> None:
-        # Sorted tuples so equal inputs give equal records (and byte-identical graphs). Sorted by repr:
-        # fields may be None in one record and set in another, which tuples cannot compare.
+        # Tuples without repeats, in the order extraction found them (text order): equal inputs give
+        # equal records, and the graph stage sorts its lines, so the export is byte-identical.
         for name in ("titles", "regions", "places", "agencies", "policies", "adoptions", "observations"):
-            object.__setattr__(self, name, tuple(sorted(set(getattr(self, name)), key=repr)))
+            object.__setattr__(self, name, tuple(dict.fromkeys(getattr(self, name))))
 
 
 def as_decimal(value: str | int | float | Decimal) -> Decimal:
