@@ -24,7 +24,7 @@ def _history() -> list[dict[str, str]]:
 def test_gazetteer_former_name_resolves_in_an_older_text() -> None:
     """湟中县 (630122, a district since 2019) in a 2019 text is 湟中区 630106."""
     assert _regions_in("2019年，湟中县推进乡村振兴，全县新增就业1200人。") == ("630106",)
-    assert _regions_in("湟中县委书记到西宁市城北区调研。") == ("630100", "630105", "630106")
+    assert set(_regions_in("湟中县委书记到西宁市城北区调研。")) == {"630100", "630105", "630106"}
 
 
 def test_gazetteer_region_knows_its_former_names_and_codes() -> None:
