@@ -40,6 +40,8 @@ _MULTIPLIERS = {"万亿": 10**12, "千亿": 10**11, "百亿": 10**10, "亿": 10*
 _CN_DIGITS = "零〇一二两三四五六七八九十百千"
 _CLAUSE_BREAK = "，。；：！？!?;\n"
 _MAX_LABEL = 30
+_FROM = re.compile(r"(?:由|从)[^，。；]*$")  # 由…至…, 从…到…: a change's starting point
+_BREAK = re.compile(f"[{re.escape(_CLAUSE_BREAK)}]")
 _MAY_HOLD_NUMBER = re.compile(r"\d|[十百千万亿两]")  # a phrase without these holds no quantity
 _MAX_PREDICATE = 20  # what a bare counted noun does (事项可全程网办), at most this long
 _LONG_PHRASE = 20  # a phrase longer than this keeps only what follows its last 的
@@ -168,17 +170,14 @@ def _phrase_patterns() -> dict[str, re.Pattern[str]]:
 
 
 def _clause_start(text: str, pos: int, floor: int) -> int:
-    i = pos
-    while i > floor and text[i - 1] not in _CLAUSE_BREAK:
-        i -= 1
-    return i
+    """Where the clause holding ``pos`` starts (after the last break at or after ``floor``)."""
+    return max(floor, max(text.rfind(c, floor, pos) for c in _CLAUSE_BREAK) + 1)
 
 
 def _clause_end(text: str, pos: int, limit: int) -> int:
-    i = pos
-    while i < limit and text[i] not in _CLAUSE_BREAK:
-        i += 1
-    return i
+    """Where the clause holding ``pos`` ends (at the next break before ``limit``)."""
+    m = _BREAK.search(text, pos, limit)
+    return m.start() if m else limit
 
 
 def strip_phrase(phrase: str, region_spans: tuple[tuple[int, int], ...] = (), offset: int = 0) -> str:
@@ -467,7 +466,7 @@ def _label_before(text: str, clause: int, end: int, spans: tuple[tuple[int, int]
     pre = text[clause:end]
     offset = clause
     # a change (由…至…, 从…到…): the phrase before 由/从
-    change = re.search(r"(?:由|从)[^，。；]*$", pre)
+    change = _FROM.search(pre) if ("由" in pre or "从" in pre) else None
     if change:
         pre = pre[: change.start()]
     # parentheses: 新增一般债务（25.59亿元） names the noun before them; inside one, its own text counts;
