@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from functools import cache
 
 from kg.conventions import alternation, conventions
-from kg.gazetteer import COUNTRY, Gazetteer, gazetteer, region_aliases_of
+from kg.gazetteer import COUNTRY, Gazetteer, Region, gazetteer, region_aliases_of
 from kg.layout import DATELINE
 from kg.reference import data_lines
 from kg.types import (
@@ -239,43 +239,40 @@ def chain_at(resolved: Sequence[ResolvedRegion], index: int) -> list[str]:
     return codes
 
 
+def names_level(kind: str, region: Region) -> bool:
+    """Whether a level word of ``kind`` (省, 市, 州, 县, 区 as in 全市, 我州, 市医保局) can name ``region``:
+    a 市 is a city of any rank (北京市, 西宁市, 格尔木市), a 州/盟/地区 a prefecture that is no city, a
+    县/旗 a county that is no district or city, a 区 a district or an autonomous region (全区 in 新疆)."""
+    if kind == "country":
+        return region.level == "country"
+    if kind == "province":
+        return region.level == "province"
+    if kind == "city":
+        return region.level != "country" and region.name.endswith("市")
+    if kind == "prefecture":
+        return region.level == "prefecture" and not region.name.endswith("市")
+    if kind == "county":
+        return region.level == "county" and not region.name.endswith(("区", "市"))
+    return region.level in ("county", "province") and region.name.endswith("区")  # district
+
+
 def refer(kind: str, article_region: str | None) -> str | None:
-    """The region a reference word (我市, 全省, 该州, 自治区 ...) names, given the article's region."""
+    """The region a reference word (我市, 全省, 该州, 自治区 ...) names: the article's region or the
+    first region above it of that level; None when there is none (全区 in a city's article)."""
     if kind == "country":
         return COUNTRY
-    if article_region is None:
-        return None
     g = gazetteer()
-    region = g.by_code.get(article_region)
-    if region is None or article_region == COUNTRY:
+    if article_region is None or article_region == COUNTRY or article_region not in g.by_code:
         return None
-    if kind == "province":
-        return region.province
-    if kind == "prefecture":
-        return region.prefecture or article_region
-    if kind == "city":
-        if region.level == "county" and not region.name.endswith("市"):
-            return region.prefecture or article_region
-        return article_region
-    if kind == "county":
-        return article_region if region.level == "county" else None
-    return article_region  # 全区/该区: a district, or an autonomous region article's region
+    for code in (article_region, *g.ancestors(article_region)):
+        if names_level(kind, g.by_code[code]):
+            return code
+    return None
 
 
 @cache
 def _object_marker() -> re.Pattern[str]:
     return re.compile(rf"(?:{alternation(conventions().object_markers)})$")
-
-
-def _fits(kind: str, name: str, level: str) -> bool:
-    """Whether a reference of ``kind`` (全市, 全州, 全区 ...) can stand for the region ``name``."""
-    if kind in ("province", "country"):
-        return True
-    if kind == "city":  # 全市: a city, prefecture-level or county-level
-        return level in ("prefecture", "county") and name.endswith("市")
-    if kind == "prefecture":  # 全州, 全盟
-        return level == "prefecture" and not name.endswith("市")
-    return level == "county"
 
 
 # --- the document: its date and genre ---------------------------------------------------------
@@ -595,7 +592,7 @@ class DocumentContext:
             if m.label != "Region" or m.start not in self.region_by_start or self._is_object(m.start):
                 continue
             code = deepest(chain_at(self.resolved, self.index_by_start[m.start]))
-            if code is not None and _fits(kind, g.by_code[code].name, g.by_code[code].level):
+            if code is not None and names_level(kind, g.by_code[code]):
                 return code
         return located.article.region
 
@@ -885,32 +882,19 @@ class DocumentContext:
         article = located.article.region if located else self.doc.meta.region
         if article and article != COUNTRY and article in g.by_code:
             for code in (article, *g.ancestors(article)):
-                if code != COUNTRY and _is_of_level(g.by_code[code].name, g.by_code[code].level, level, kind):
+                if code != COUNTRY and names_level(kind, g.by_code[code]):
                     return code
         if located is None:
             return None
         block = self.seg.blocks[located.sentence.block]
         for r in reversed(self.regions_in(block.start, position)):
             region = g.by_code[r.code]
-            if _is_of_level(region.name, region.level, level, kind) and (
-                not article or article == COUNTRY or g.is_within(r.code, article)
-            ):
+            if names_level(kind, region) and (not article or article == COUNTRY or g.is_within(r.code, article)):
                 return r.code
         return None
 
 
 _PARTY_COMMITTEES = ("委", "委员会", "党委")  # written 市委, 中共X市委, X市委组织部
-
-
-def _is_of_level(name: str, level: str, word: str, kind: str) -> bool:
-    """Whether a region (its name and GB/T 2260 level) is one a level word can name."""
-    if kind == "province":
-        return level == "province"
-    if kind == "district":  # 区: a district, or in an autonomous region's text the region (区党委)
-        return name.endswith("区") and level in ("county", "province")
-    if kind == "city":
-        return name.endswith("市")
-    return name.endswith(word) and level != "province"
 
 
 def _strip_regions(name: str) -> tuple[str, list[str]]:

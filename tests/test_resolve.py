@@ -57,3 +57,10 @@ def test_resolve_country_and_level_references() -> None:
     text = "□ 记者 某某\n在青海省西宁市城东区，全区新增就业1000人。全国新增就业1200万人。\n"
     facts = document_facts(load_text(text, "t.txt", meta=DocMeta(date="2024-06")))
     assert {(o.region, o.value) for o in facts.observations} == {("630102", 1000), ("000000", 12000000)}
+
+
+def test_resolve_level_words_name_existing_regions() -> None:
+    """全市 in an article about 北京市朝阳区 is 北京市 (a city of province rank), 全区 the district."""
+    text = "□ 记者 某某\n北京市朝阳区推进改革。全市城镇新增就业1.2万人。全区新增就业3000人。\n"
+    facts = document_facts(load_text(text, "t.txt", meta=DocMeta(date="2024-06")))
+    assert {(o.region, int(o.value)) for o in facts.observations} == {("110000", 12000), ("110105", 3000)}

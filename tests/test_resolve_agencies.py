@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from kg.resolve import _agency_ref, _is_of_level, _seat_jurisdiction, _strip_regions
+from kg.gazetteer import Region
+from kg.resolve import _agency_ref, _seat_jurisdiction, _strip_regions, names_level
 from kg.types import AgencyName
 
 
@@ -38,7 +39,8 @@ def test_seat_bodies_of_a_capital_serve_the_province(code: str, expected: str) -
     ],
 )
 def test_level_words_name_regions_of_their_level(name: str, level: str, word: str, kind: str, expected: bool) -> None:
-    assert _is_of_level(name, level, word, kind) is expected
+    """A level word (its kind from conventions: 市 city, 区 district ...) names regions of its level only."""
+    assert names_level(kind, Region("000001", name, level, None)) is expected
 
 
 def test_place_names_lose_the_regions_they_start_with() -> None:
