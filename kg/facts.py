@@ -152,7 +152,7 @@ def _is_stock(figure: Figure) -> bool:
 
 
 def figure_kind(figure: Figure, forward: bool) -> FigureKind:
-    """An outcome, an estimate (预计) or a target (力争, 目标, the plan part of a report or a plan)."""
+    """The kind the figure's own words gave (预计, 力争 ...), else a target in the plan part of a report or a plan."""
     if figure.kind != "actual":
         return figure.kind
     return "target" if forward else "actual"

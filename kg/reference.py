@@ -1,4 +1,4 @@
-"""Reference data files shipped in ``kg/data``: read once per process, never written."""
+"""Reference data files shipped in ``kg/data``: never written; the modules that read one cache what they make of it."""
 
 from __future__ import annotations
 

@@ -409,7 +409,6 @@ class DocumentContext:
         self.region_by_start = {r.mention.start: r for r in resolved}
         self.resolved_starts = [r.mention.start for r in resolved]
         self.index_by_start = {r.mention.start: i for i, r in enumerate(resolved)}
-        self.resolved_starts = [r.mention.start for r in resolved]
         # regions that continue a run (德州市 in 山东省德州市德城区): the run is named by its first
         self._chained = {b.mention.start for a, b in itertools.pairwise(resolved) if a.mention.end == b.mention.start}
         self.date = document_date(doc)

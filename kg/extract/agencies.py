@@ -35,7 +35,7 @@ from ahocorasick_rs import AhoCorasick, MatchKind
 from kg.conventions import alternation, conventions
 from kg.dictionary import dictionary_cuts, word_scores
 from kg.extract.matcher import PhraseStarts, finditer_at
-from kg.extract.regions import alias_matches
+from kg.extract.regions import alias_matches, on_word_boundaries
 from kg.gazetteer import STRONG, gazetteer
 from kg.reference import data_lines
 from kg.types import AgencyName, Document, Mention, Segmentation
@@ -281,7 +281,7 @@ class _Reader:
             left -= 1
         while self.han(right):
             right += 1
-        cuts = {left + c for c in _cuts(self.text[left:right])}
+        cuts = {left + c for c in dictionary_cuts(self.text[left:right])}
         for k in range(left + 1, right):
             self.cuts[k] = k in cuts
         return self.cuts[i]
@@ -316,7 +316,7 @@ class _Reader:
         if any(run[k] in _CONJUNCTIONS and run[k + 1] in g.levels for k in range(len(run) - 1)):
             return False  # 会议和市委: a second body, not this one's words
         chunk = text[start:end]
-        cuts = [0, *_cuts(chunk)]
+        cuts = [0, *dictionary_cuts(chunk)]
         if any(chunk[a:b] in g.grassroots for a, b in pairwise(cuts)):
             return False  # 社区党群服务中心, 科技学院托育中心: a community's or a school's
         last = chunk[cuts[-2] :] if len(cuts) > 1 else chunk
@@ -438,11 +438,6 @@ class _Reader:
 
 
 @lru_cache(maxsize=16384)
-def _cuts(chunk: str) -> tuple[int, ...]:
-    """jieba's cuts of a run of Chinese characters (the same runs and names recur across a corpus)."""
-    return tuple(dictionary_cuts(chunk))
-
-
 def _mention(start: int, end: int, text: str, data: AgencyName) -> Mention:
     return Mention(start, end, text[start:end], "Agency", data.body, data)
 
@@ -582,7 +577,7 @@ def _loose_start(text: str, start: int, end: int) -> bool:
     """Whether a body's first character is no word of its own (民 of 市民服务中心), though the level
     word before it makes one: then the level word is the word's, not the body's prefix (省外办
     stays: 外办 is a word)."""
-    cuts = _cuts(text[start:end])
+    cuts = dictionary_cuts(text[start:end])
     return bool(cuts) and cuts[0] == 1
 
 
@@ -597,15 +592,7 @@ def _after_alias(r: _Reader, i: int) -> bool:
 
 def _stands_alone(r: _Reader, start: int, end: int) -> bool:
     """Whether a short name (中办, 国办) is a word of its text, not part of one (集中办理)."""
-    text = r.text
-    left = start
-    while left > max(0, start - 6) and r.han(left - 1):
-        left -= 1
-    right = end
-    while right < min(len(text), end + 6) and r.han(right):
-        right += 1
-    cuts = {left, *(left + c for c in _cuts(text[left:right]))}
-    return start in cuts and end in cuts
+    return on_word_boundaries(r.text, start, end, window=6)
 
 
 def _name_start(r: _Reader, i: int) -> int:
@@ -618,7 +605,7 @@ def _name_start(r: _Reader, i: int) -> int:
     chunk = r.text[k:i]
     if not chunk:
         return i
-    cuts = [0, *_cuts(chunk)]
+    cuts = [0, *dictionary_cuts(chunk)]
     for a, b in pairwise(cuts):
         if chunk[a:b] not in g.not_body_start and chunk[a:b] not in g.each_words:
             return k + a

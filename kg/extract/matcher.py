@@ -7,9 +7,17 @@ longest. PhraseStarts + finditer_at: run a regex only where one of its literal h
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterable, Iterator
+from functools import cache
 
 from ahocorasick_rs import AhoCorasick, MatchKind
+
+
+@cache
+def decimal_digits() -> tuple[str, ...]:
+    """Every character ``\\d`` matches (the digits of every script): what a number can start with."""
+    return tuple(re.findall(r"\d", "".join(map(chr, range(sys.maxunicode + 1)))))
 
 
 class PhraseMatcher:

@@ -68,7 +68,7 @@ def discovered_id(label: str) -> str:
 
 
 def policy_mentions(doc: Document, _seg: Segmentation | None = None) -> Iterator[Mention]:
-    """Scheme policies (key: policy id) and discovered ones (key: d-<hash>, attr discovered=1)."""
+    """Scheme policies (key: policy id) and discovered ones (key: d-<hash>, PolicyName.discovered)."""
     text = doc.text
     lexicon = policy_lexicon()
     covered: set[int] = set()  # characters inside a scheme policy's name

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import bisect
 import re
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -31,7 +30,7 @@ import cn2an
 
 from kg.conventions import alternation, conventions, han_class
 from kg.dictionary import word_scores
-from kg.extract.matcher import PhraseStarts, finditer_at
+from kg.extract.matcher import PhraseStarts, decimal_digits, finditer_at
 from kg.extract.times import parse_time
 from kg.reference import data_lines
 from kg.types import Document, Figure, FigureKind, Measure, Mention, Qualifier, Segmentation, as_decimal
@@ -42,7 +41,6 @@ _CLAUSE_BREAK = "，。；：！？!?;\n"
 _MAX_LABEL = 30
 _FROM = re.compile(r"(?:由|从)[^，。；]*$")  # 由…至…, 从…到…: a change's starting point
 _BREAK = re.compile(f"[{re.escape(_CLAUSE_BREAK)}]")
-_MAY_HOLD_NUMBER = re.compile(r"\d|[十百千万亿两]")  # a phrase without these holds no quantity
 _MAX_PREDICATE = 20  # what a bare counted noun does (事项可全程网办), at most this long
 _LONG_PHRASE = 20  # a phrase longer than this keeps only what follows its last 的
 
@@ -129,12 +127,13 @@ def _phrase_patterns() -> dict[str, re.Pattern[str]]:
     region_ref = rf"(?:{refs})(?:{levels})(?!{budget})|{alternation(c.country_words)}"
     verbs = alternation(c.verbs)
     per = alternation(c.per)
+    reached = alternation(c.level_after_change)  # 增长至68人: 至/到/为 give the level reached
     return {
         "leading": re.compile(
             rf"^(?:{_LEAD}|(?:截至|截止|到){time}|{time}|(?:{alternation(c.leading)})|{region_ref}|各)"
         ),
         "trailing": re.compile(rf"(?:{alternation(c.trailing)}|{region_ref})+$"),
-        "change_to": re.compile(rf"(?:{alternation(c.change_to)})(?:至|到|为)$"),
+        "change_to": re.compile(rf"(?:{alternation(c.change_to)})(?:{reached})$"),
         "change_word": re.compile(rf"(?:{alternation([*c.change_to, *c.increase, *c.decrease])})"),
         "verbs": re.compile(rf"^(?:(?:{verbs})了?)+$"),
         "ends_with_verb": re.compile(rf"(?:{verbs})了?$"),
@@ -159,7 +158,7 @@ def _phrase_patterns() -> dict[str, re.Pattern[str]]:
         "after_cut": re.compile(alternation([*c.after_noun_ends, *(v for v in c.verbs if len(v) > 1)])),
         "predicate": re.compile(alternation(c.predicates)),
         # after the starting value of a change (由57人，增长至68人): the verb and 至/到/为 of the new one
-        "old_value": re.compile(rf"，?(?:{alternation(c.change_to)})?(?:至|到|为)"),
+        "old_value": re.compile(rf"，?(?:{alternation(c.change_to)})?(?:{reached})"),
         "rate": re.compile(rf"(每(?:{per}|人每月|人每年)+|(?:/(?:{per})){{1,2}})$"),
         "rate_after": re.compile(rf"(?:/(?:{per})){{1,2}}"),
         "denominator": re.compile(rf"/[百千万]?{han}{{1,5}}"),
@@ -307,8 +306,7 @@ def quantity_mentions(doc: Document, seg: Segmentation | None = None) -> Iterato
 def quantity_starts() -> PhraseStarts:
     """Where a quantity can start: a digit, a Chinese numeral, or a qualifier before one."""
     c = conventions()
-    digits = re.findall(r"\d", "".join(map(chr, range(sys.maxunicode + 1))))
-    return PhraseStarts([*digits, *_CN_DIGITS, *c.at_least_before, *c.about_before, *c.at_most_before])
+    return PhraseStarts([*decimal_digits(), *_CN_DIGITS, *c.at_least_before, *c.about_before, *c.at_most_before])
 
 
 def sentence_figures(
@@ -327,6 +325,7 @@ def sentence_figures(
     p = _phrase_patterns()
     units = _units()
     distributive = _distributive_indicators(text, s_start, matches)
+    numbers = [(x.start(), x.end()) for x in matches]
     topic = ""  # the subject of the sentence so far: later clauses may leave it out
     for i, m in enumerate(matches):
         number = parse_number(m.group("num"))
@@ -365,7 +364,7 @@ def sentence_figures(
         reading = _reading(text, clause, label_start, unit)
         label_end = reading.cue_start if reading.measure in ("growth_rate", "change") else pre_end
         to_level = reading.measure == "level" and bool(p["change_to"].search(text[clause:label_end].rstrip()))
-        label = distributive[i] if i in distributive else _label_before(text, clause, label_end, spans)
+        label = distributive[i] if i in distributive else _label_before(text, clause, label_end, spans, numbers)
         if to_level:  # 增长至68人: a new level of the clause's subject, else of the sentence's
             subject = strip_phrase(p["change_verb_end"].sub("", p["change_to"].sub("", label)))
             # 执行中经…批准调整为…: an adverbial, not a subject, stands before the verb
@@ -460,8 +459,11 @@ def _with_noun_after(
     return label
 
 
-def _label_before(text: str, clause: int, end: int, spans: tuple[tuple[int, int], ...]) -> str:
-    """The noun phrase before a number in its clause (after earlier numbers of the clause)."""
+def _label_before(
+    text: str, clause: int, end: int, spans: tuple[tuple[int, int], ...], numbers: list[tuple[int, int]]
+) -> str:
+    """The noun phrase before a number in its clause (after the earlier ``numbers`` of the sentence
+    that stand in it)."""
     p = _phrase_patterns()
     pre = text[clause:end]
     offset = clause
@@ -481,20 +483,18 @@ def _label_before(text: str, clause: int, end: int, spans: tuple[tuple[int, int]
     if closed >= 0 and max(pre.rfind("（"), pre.rfind("(")) < 0:
         offset += closed + 1
         pre = pre[closed + 1 :]
-    # earlier quantities of the clause (the same ones the sentence counts: not 一个, 两项)
-    quantities = (
-        [m for m in quantity_pattern().finditer(pre) if _is_quantity(pre, m)] if _MAY_HOLD_NUMBER.search(pre) else []
-    )
+    # earlier quantities of the clause (the sentence's own: not 一个, 两项), relative to pre
+    quantities = [(s - offset, e - offset) for s, e in numbers if offset <= s and e <= offset + len(pre)]
     if quantities:
-        last = quantities[-1]
-        rest = pre[last.end() :]
+        last_end = quantities[-1][1]
+        rest = pre[last_end:]
         if rest.endswith(("、", "和", "及")):
             return ""  # the number is the next item of a list: its noun follows it
         if rest.strip("、和及，的 "):
-            offset += last.end()
+            offset += last_end
             pre = rest.lstrip("、和及")
         else:
-            pre = pre[: quantities[0].start()]
+            pre = pre[: quantities[0][0]]
     # a long relative clause (各级人代会批准的2025年…收入): what follows the last 的 is the noun
     if "的" in pre and len(pre) > _LONG_PHRASE:
         head, _, tail = pre.rpartition("的")

@@ -7,11 +7,10 @@ the resolve stage to complete from the sentence, the section, the article or the
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Iterator
 from functools import cache
 
-from kg.extract.matcher import PhraseStarts, finditer_at
+from kg.extract.matcher import PhraseStarts, decimal_digits, finditer_at
 from kg.types import Document, Mention, Segmentation, TimeSpan
 
 _SEP = "[至到—\\-~－–]"
@@ -86,8 +85,7 @@ def _quarters(word: str) -> tuple[int, int]:
 
 @cache
 def time_starts() -> PhraseStarts:
-    digits = re.findall(r"\d", "".join(map(chr, range(sys.maxunicode + 1))))
-    return PhraseStarts([*digits, *_TIME_WORDS])
+    return PhraseStarts([*decimal_digits(), *_TIME_WORDS])
 
 
 def time_span(m: re.Match[str]) -> TimeSpan | None:
