@@ -161,12 +161,18 @@ _INDICATOR_KEYS = (
 
 
 @cache
-def conventions() -> Conventions:
-    """The conventions file, read once per process."""
+def _conventions_file() -> dict[str, Any]:
+    """The parsed conventions file, read once per process for every section's loader."""
     try:
-        data = tomllib.loads(data_text("conventions.toml"))
+        return tomllib.loads(data_text("conventions.toml"))
     except tomllib.TOMLDecodeError as e:
         raise ReferenceDataError(f"kg/data/conventions.toml: {e}") from None
+
+
+@cache
+def conventions() -> Conventions:
+    """The conventions file's tables."""
+    data = _conventions_file()
     refs = data["references"]
     provinces = {ch: code for code, chars in refs["province_characters"].items() for ch in chars}
     ind = data["indicators"]
@@ -246,10 +252,10 @@ class PlaceConventions:
 
 @cache
 def place_conventions() -> PlaceConventions:
-    """The ``[places]`` section of the conventions file, read once per process."""
+    """The ``[places]`` section of the conventions file."""
     try:
-        section = tomllib.loads(data_text("conventions.toml"))["places"]
-    except (tomllib.TOMLDecodeError, KeyError) as e:
+        section = _conventions_file()["places"]
+    except KeyError as e:
         raise ReferenceDataError(f"kg/data/conventions.toml: [places]: {e}") from None
     count = section.get("common_count")
     if not isinstance(count, int) or count <= 0:
