@@ -11,6 +11,7 @@ import click
 from click.decorators import FC
 
 from kg.errors import KgError
+from kg.formats import format_names
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 EXIT_SKIPPED = 3  # the build finished, but some input files were skipped (unreadable, or extraction failed)
@@ -310,7 +311,7 @@ def serve(export_dir: Path, host: str, port: int, cors: bool) -> None:
     "-f",
     "--format",
     "formats",
-    type=click.Choice(["turtle", "nt", "graphml", "gexf", "cytoscape-json", "html"]),
+    type=click.Choice(format_names()),
     multiple=True,
     required=True,
     help="Repeat for several formats.",
@@ -326,28 +327,17 @@ def export_command(formats: tuple[str, ...], focus: str | None, export_dir: Path
     \b
     kg export -f html --focus 免申即享
     """
-    from functools import partial
-
-    from kg.export import export, export_source, write_files
-    from kg.network import GRAPH_WRITERS, focus_graph, property_graph, release
-    from kg.query import OxigraphEngine, QueryError, open_engine
+    from kg.export import export, export_source
+    from kg.network import export_focus
+    from kg.query import OxigraphEngine, open_engine
 
     try:
         engine = open_engine(export_dir, "oxigraph")
         assert isinstance(engine, OxigraphEngine)
-        if not focus:
-            written = export(export_source(export_dir, engine.store), export_dir, formats)
-            release()
+        if focus:
+            written = export_focus(engine, export_dir, formats, focus)
         else:
-            others = [f for f in formats if f not in GRAPH_WRITERS]
-            if others:
-                raise QueryError(f"--focus applies to the graph formats, not {', '.join(others)}")
-            graph = focus_graph(property_graph(engine.store), engine, focus)
-            files = []
-            for fmt in formats:
-                file_name, writer = GRAPH_WRITERS[fmt]
-                files.append((file_name.replace("zhengce.", "zhengce-focus."), partial(writer, graph)))
-            written = write_files(export_dir, files)
+            written = export(export_source(export_dir, engine.store), export_dir, formats)
     except KgError as e:
         raise click.ClickException(str(e)) from e
     click.echo(" ".join(map(str, written)))

@@ -290,7 +290,6 @@ def build(
     The documents are processed in ``jobs`` processes, or on the Dask cluster at ``cluster``
     (kg/cluster.py). Nothing in ``out_dir`` changes unless the whole build succeeds.
     """
-    import kg.network  # registers the viewer formats (and release() is called below)
     from kg.graph import GraphMerger, vocabulary_ntriples
 
     files, problems, metadata = find_corpus(corpus)
@@ -346,7 +345,6 @@ def build(
                 log = _log_text(report.failures, corpus, version).encode("utf-8") if report.failures else None
                 also = [(LOG_FILE, partial(_write, log))] if log is not None else []
                 written = export(source, out_dir, formats, staged={"nt": ntriples_path}, also=also)
-                kg.network.release()  # the viewer formats' graph holds the store open
                 report.outputs = [p for p in written if p.name != LOG_FILE]
                 report.outputs.append(writer.publish())
                 if report.failures:
