@@ -102,7 +102,7 @@ def test_pipeline_log_is_published_with_the_export(
         assert len(list(out.glob(f".{LOG_FILE}.*.tmp"))) == 1  # the new log is staged ...
         raise OSError("disk full")  # ... when writing the export fails
 
-    monkeypatch.setitem(export.FORMATS, "turtle", export.ExportFormat("zhengce.ttl", refuse, True))
+    monkeypatch.setattr(export, "write_turtle", refuse)
     with pytest.raises(OSError, match="disk full"):
         build(crash_corpus, out)
     assert (out / LOG_FILE).read_bytes() == before
