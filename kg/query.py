@@ -47,6 +47,7 @@ STATUSES = {"implemented": ZC.Implemented, "piloting": ZC.Piloting, "planned": Z
 
 __all__ = [
     "DEFAULT_TIMEOUT",
+    "AmbiguousNameError",
     "Engine",
     "QueryCancelled",
     "QueryError",
