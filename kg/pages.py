@@ -372,12 +372,15 @@ class _Bounded:
 
 def run_sparql(export_dir: Path, text: str, accept: tuple[str, ...], max_bytes: int) -> tuple[str, bytes]:
     """Run a checked user query; its answer in the first of ``accept``'s media types that fits its kind."""
+    from kg.query import query_prefixes
+    from kg.sparql import engine_syntax_error
+
     store = engine_of(export_dir).store
-    prefixes = {name: str(ns) for name, ns in [*PREFIXES.items(), *ID_PREFIXES.items()]}
+    prefixes = query_prefixes()
     try:
         answer = store.query(text, prefixes=prefixes)
     except SyntaxError as e:
-        raise PageError(f"SPARQL syntax error: {e}") from None
+        raise engine_syntax_error(text, str(e)) from None
     except OSError as e:
         raise PageError(f"the store could not answer: {e}") from None
     sink = _Bounded(max_bytes)

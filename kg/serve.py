@@ -71,39 +71,16 @@ class Settings:
 
 
 def check_user_query(text: str, *, allow_service: bool) -> None:
-    """Refuse updates and, unless allowed, SERVICE; say where the syntax is wrong.
-
-    rdflib's SPARQL 1.1 grammar parses the text (prefixes need not be declared to parse), so
-    SERVICE is found as a pattern of the query, not as a word in a string or an IRI.
-    """
-    from pyparsing import ParseException, ParseResults
-    from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
-    from rdflib.plugins.sparql.parserutils import CompValue
+    """Refuse updates, SERVICE unless allowed, and unknown prefixes: the checks of ``kg query`` (kg/sparql.py)."""
+    from kg.query import query_prefixes
+    from kg.sparql import check_query
 
     if len(text) > 1_000_000:
         raise ServeError("the query is longer than 1 MB")
     try:
-        tree = parseQuery(text)
-    except ParseException as e:
-        try:
-            parseUpdate(text)
-        except ParseException:
-            raise ServeError(f"SPARQL syntax error at line {e.lineno}, column {e.col}: {e.msg}") from None
-        raise ServeError("updates are refused: kg serve opens the graph read-only") from None
-    except Exception as e:  # rdflib raises others for some malformed input
-        raise ServeError(f"SPARQL syntax error: {e}") from None
-
-    def patterns(node: object) -> Any:
-        if isinstance(node, CompValue):
-            yield node.name
-            for value in node.values():
-                yield from patterns(value)
-        elif isinstance(node, list | tuple | ParseResults):
-            for value in node:
-                yield from patterns(value)
-
-    if not allow_service and "ServiceGraphPattern" in set(patterns(tree)):
-        raise ServeError("SERVICE (federated query) is refused; start kg serve with --allow-service to allow it")
+        check_query(text, query_prefixes(), allow_service=allow_service)
+    except KgError as e:
+        raise ServeError(str(e)) from None
 
 
 # --- content negotiation ---------------------------------------------------------------------------
