@@ -2,13 +2,12 @@
 
 A build's page (``zhengce.html``) shows regions and the policies they run, the most active of each
 (``LIMITS``), with agencies, indicators and documents behind toggles, also bounded. Everything is
-read with aggregate queries (one edge per region, policy and status, with how many adoptions say
-so and one sentence for each), so the page and the time to write it stay small on any corpus; the
+read once and counted (one edge per region, policy and status, with how many adoptions say so
+and up to three sentences), so the page and the time to write it stay small on any corpus; the
 whole graph is ``kg export -f graphml|gexf|cytoscape-json``. A focus (``kg export -f html --focus``)
 shows one neighbourhood in full, from the networkx graph of kg/network.py.
 
-The map tab reuses kg/maps.py: province outlines always, region boundaries when the ``maps`` extra
-is installed (else regions are dots at their coordinates).
+The map tab reuses kg/maps.py's projection and province outlines (regions below a province are dots).
 """
 
 from __future__ import annotations
@@ -22,9 +21,9 @@ import pyoxigraph as ox
 from kg.flow import flowed
 from kg.ontology import PREFIXES
 
-LIMITS = {"Region": 300, "Policy": 150, "Agency": 120, "Indicator": 120, "Document": 120}
+LIMITS = {"Region": 150, "Policy": 80, "Agency": 100, "Indicator": 100, "Document": 100}
 EDGE_LIMIT = 3000  # runs edges; the other kinds are bounded by their nodes
-SAMPLES = 3  # sentences kept per edge (the count says how many there are)
+SAMPLES = 1  # sentences kept per edge (the count says how many there are; kg serve shows them all)
 
 Element = dict[str, Any]
 
@@ -33,8 +32,8 @@ def _rows(store: ox.Store, query: str) -> Iterator[dict[str, str]]:
     solutions = store.query(query, prefixes={name: str(ns) for name, ns in PREFIXES.items()})
     assert isinstance(solutions, ox.QuerySolutions)
     names = [v.value for v in solutions.variables]
-    for s in solutions:
-        yield {n: s[n].value for n in names if s[n] is not None}
+    for solution in solutions:
+        yield {n: t.value for n, t in zip(names, solution, strict=True) if t is not None}
 
 
 def _values(iris: Iterable[str]) -> str:
@@ -46,29 +45,26 @@ def _chunks(items: list[str], size: int = 400) -> Iterator[list[str]]:
         yield items[i : i + size]
 
 
-_RUNS = """SELECT ?r ?p ?status (COUNT(DISTINCT ?a) AS ?n) (GROUP_CONCAT(DISTINCT STR(?ev); separator=" ") AS ?evs)
-WHERE {
-  ?a a zc:PolicyAdoption ; zc:region ?r ; zc:policy ?p ; zc:status/rdfs:label ?status ; zc:evidence ?ev .
-  FILTER(lang(?status) = "en")
-} GROUP BY ?r ?p ?status"""
+# Plain rows, counted here: Oxigraph's GROUP BY with string aggregates costs more than the rows themselves.
+_RUNS = """SELECT ?a ?r ?p ?s ?ev WHERE { ?a zc:policy ?p ; zc:region ?r ; zc:status ?s ; zc:evidence ?ev }"""
 _REGIONS = """SELECT ?r ?label ?code ?level ?lon ?lat ?up WHERE {
   ?r a zc:Region ; rdfs:label ?label ; zc:adminLevel ?level .
   OPTIONAL { ?r zc:adminCode ?code } OPTIONAL { ?r zc:longitude ?lon ; zc:latitude ?lat }
   OPTIONAL { ?r zc:partOf ?up }
 }"""
-_POLICIES = """SELECT ?p ?label WHERE { ?a zc:policy ?p . ?p skos:prefLabel ?label . FILTER(lang(?label) = "zh") }"""
+_POLICIES = (
+    """SELECT DISTINCT ?p ?label WHERE { ?a zc:policy ?p . ?p skos:prefLabel ?label . FILTER(lang(?label) = "zh") }"""
+)
 _EVIDENCE = """SELECT ?ev ?text ?file ?start ?end WHERE {
   VALUES ?ev { %s } ?ev zc:text ?text ; zc:source ?d ; zc:start ?start ; zc:end ?end . ?d zc:sourceFile ?file }"""
 _AGENCIES = """SELECT ?g ?label ?region (COUNT(DISTINCT ?a) AS ?n) WHERE {
   ?g a zc:Agency ; rdfs:label ?label . OPTIONAL { ?g zc:jurisdiction ?region } OPTIONAL { ?a zc:agency ?g }
 } GROUP BY ?g ?label ?region"""
-_REPORTS = """SELECT ?r ?i (COUNT(DISTINCT ?o) AS ?n) (MIN(STR(?o)) AS ?first) WHERE {
-  ?o a zc:Observation ; zc:region ?r ; zc:indicator ?i } GROUP BY ?r ?i"""
+_REPORTS = """SELECT ?o ?r ?i WHERE { ?o zc:indicator ?i ; zc:region ?r }"""
 _INDICATORS = """SELECT ?i ?label WHERE { VALUES ?i { %s } ?i rdfs:label ?label }"""
-_OBSERVATIONS = """SELECT ?o ?value ?unit ?period ?text ?file ?start ?end WHERE {
-  VALUES ?o { %s } ?o zc:value ?value ; zc:evidence ?ev .
-  OPTIONAL { ?o zc:unit ?unit } OPTIONAL { ?o zc:period ?period }
-  ?ev zc:text ?text ; zc:source ?d ; zc:start ?start ; zc:end ?end . ?d zc:sourceFile ?file }"""
+# A figure's value, unit and period (its sentence is one click away on kg serve: the page stays small).
+_OBSERVATIONS = """SELECT ?o ?value ?unit ?period WHERE {
+  VALUES ?o { %s } ?o zc:value ?value . OPTIONAL { ?o zc:unit ?unit } OPTIONAL { ?o zc:period ?period } }"""
 _DOCUMENTS = """SELECT ?d ?file (COUNT(?x) AS ?n) WHERE { ?d a zc:Document ; zc:sourceFile ?file ; zc:mentions ?x }
 GROUP BY ?d ?file"""
 _MENTIONS = """SELECT ?d ?x WHERE { VALUES ?d { %s } ?d zc:mentions ?x }"""
@@ -89,7 +85,16 @@ def _top(counts: Counter[str], limit: int) -> list[str]:
 def overview(store: ox.Store, limits: dict[str, int] | None = None) -> dict[str, Any]:
     """The bounded overview: ``nodes`` and ``edges`` (Cytoscape.js element data) and what was left out."""
     limits = {**LIMITS, **(limits or {})}
-    runs = list(_rows(store, _RUNS))
+    adoptions: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+    evidence_of: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+    for r in _rows(store, _RUNS):
+        key = (r["r"], r["p"], r["s"].rsplit("#", 1)[-1].lower())  # zc:Implemented -> implemented
+        adoptions[key].add(r["a"])
+        evidence_of[key].add(r["ev"])
+    runs = [
+        {"r": k[0], "p": k[1], "status": k[2], "n": str(len(a)), "evs": " ".join(evidence_of[k])}
+        for k, a in adoptions.items()
+    ]
     region_weight: Counter[str] = Counter()
     policy_regions: Counter[str] = Counter()
     for r in runs:
@@ -159,7 +164,20 @@ def overview(store: ox.Store, limits: dict[str, int] | None = None) -> dict[str,
     nodes += nodes_added
     edges += edges_added
     totals["Document"] = document_total
-    return {"nodes": nodes, "edges": edges, "totals": totals, "limits": limits}
+    return _compact({"nodes": nodes, "edges": edges, "totals": totals, "limits": limits})
+
+
+def _compact(data: dict[str, Any]) -> dict[str, Any]:
+    """Ids as prefixed names (``region:632801``: short in the page, stable in a shared URL), the IRI kept on
+    each node; edges without ids of their own (the page numbers them)."""
+    from kg.pages import short
+
+    for node in data["nodes"]:
+        node["iri"], node["id"] = node["id"], short(node["id"])
+    for edge in data["edges"]:
+        edge.pop("id", None)
+        edge["source"], edge["target"] = short(edge["source"]), short(edge["target"])
+    return data
 
 
 def _agencies(store: ox.Store, limit: int, shown: set[str]) -> tuple[list[Element], list[Element], int]:
@@ -182,7 +200,10 @@ def _agencies(store: ox.Store, limit: int, shown: set[str]) -> tuple[list[Elemen
 
 
 def _indicators(store: ox.Store, limit: int, regions: set[str]) -> tuple[list[Element], list[Element], int]:
-    reports = [r for r in _rows(store, _REPORTS)]
+    observations: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for r in _rows(store, _REPORTS):
+        observations[(r["r"], r["i"])].append(r["o"])
+    reports = [{"r": k[0], "i": k[1], "n": str(len(o)), "first": min(o)} for k, o in observations.items()]
     total = len({r["i"] for r in reports})
     weight: Counter[str] = Counter()
     for r in reports:
@@ -192,7 +213,9 @@ def _indicators(store: ox.Store, limit: int, regions: set[str]) -> tuple[list[El
     labels: dict[str, str] = {}
     for chunk in _chunks(sorted(kept)):
         labels.update((r["i"], r["label"]) for r in _rows(store, _INDICATORS % _values(chunk)))
-    kept_reports = sorted((r for r in reports if r["i"] in kept and r["r"] in regions), key=lambda r: (r["r"], r["i"]))
+    kept_reports = [r for r in reports if r["i"] in kept and r["r"] in regions]
+    kept_reports.sort(key=lambda r: (-int(r["n"]), r["r"], r["i"]))
+    kept_reports = sorted(kept_reports[:EDGE_LIMIT], key=lambda r: (r["r"], r["i"]))
     firsts: dict[str, dict[str, Any]] = {}
     for chunk in _chunks(sorted({r["first"] for r in kept_reports})):
         for r in _rows(store, _OBSERVATIONS % _values(chunk)):
@@ -202,7 +225,6 @@ def _indicators(store: ox.Store, limit: int, regions: set[str]) -> tuple[list[El
                     "value": r["value"],
                     "unit": r.get("unit", ""),
                     "period": r.get("period", ""),
-                    "evidence": [{"text": flowed(r["text"]), "document": r["file"], "start": int(r["start"])}],
                 },
             )
     nodes = [{"id": i, "type": "Indicator", "label": labels.get(i, i), "weight": weight[i]} for i in sorted(kept)]
@@ -249,30 +271,26 @@ def from_graph(g: Any) -> dict[str, Any]:
             edge["evidence"] = [{"text": flowed(str(attrs["evidence"])), "document": attrs.get("document", "")}]
         edges.append(edge)
     totals = dict(Counter(str(n["type"]) for n in nodes))
-    return {"nodes": nodes, "edges": edges, "totals": totals, "limits": {}}
+    return _compact({"nodes": nodes, "edges": edges, "totals": totals, "limits": {}})
 
 
 def map_layer(nodes: list[Element]) -> dict[str, Any]:
-    """SVG paths for the map tab: province outlines, and each region's boundary where the maps extra has it."""
-    from kg.maps import HEIGHT, WIDTH, MapError, project, province_outlines, region_outline, svg_path
+    """The map tab's drawing: province outlines (kg/data/province_outlines.json) and each region's position.
+
+    No region boundary is read here: a build must stay quick whatever its size (reading and simplifying
+    a few hundred boundary files takes longer than the build). Provinces are drawn as their outlines,
+    the other regions as dots; ``kg map`` and ``kg serve``'s /map draw every boundary.
+    """
+    from kg.maps import HEIGHT, WIDTH, project, province_outlines, svg_path
 
     provinces = {code: svg_path(geometry) for code, geometry in sorted(province_outlines().items())}
     regions: dict[str, dict[str, Any]] = {}
-    boundaries = True
     for node in nodes:
         if node["type"] != "Region":
             continue
         entry: dict[str, Any] = {"code": node.get("code", "")}
-        if boundaries and node.get("code"):
-            try:
-                outline = region_outline(str(node["code"]))
-            except MapError:
-                boundaries = False  # no maps extra: dots only
-                outline = None
-            if outline is not None:
-                entry["d"] = svg_path(outline)
         if "longitude" in node:
             x, y = project(float(node["longitude"]), float(node["latitude"]))
             entry["x"], entry["y"] = round(x, 1), round(y, 1)
         regions[node["id"]] = entry
-    return {"width": WIDTH, "height": HEIGHT, "provinces": provinces, "regions": regions, "boundaries": boundaries}
+    return {"width": WIDTH, "height": HEIGHT, "provinces": provinces, "regions": regions}

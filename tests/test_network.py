@@ -176,12 +176,12 @@ def test_network_viewer_first_screen_is_regions_and_policies_readable(seed_build
 @pytest.mark.slow
 @pytest.mark.skipif(_chromium() is None and not os.environ.get("CI"), reason="Debian's chromium is not installed")
 def test_network_viewer_map_tab(seed_build: Path, tmp_path: Path) -> None:
-    """#tab=map&policy=... draws kg map's picture in the viewer: 格尔木市 filled as implemented."""
+    """#tab=map&policy=...: 青海省 outlined as planned, 格尔木市 a dot coloured as implemented."""
     browser = _chromium()
     assert browser is not None
-    url = (
-        seed_build / "zhengce.html"
-    ).as_uri() + "#policy=https%3A%2F%2Fw3id.org%2Fzhengce%2Fid%2Fpolicy%2Fmianshen-jixiang&tab=map"
+    url = (seed_build / "zhengce.html").as_uri() + "#policy=policy:mianshen-jixiang&tab=map"
     dom = _open(browser, url, tmp_path, "--dump-dom")
-    golmud = re.search(r'<path d="[^"]*" fill="([^"]+)"[^>]*data-iri="https://w3id.org/zhengce/id/region/632801"', dom)
+    golmud = re.search(r'<circle [^>]*fill="([^"]+)"[^>]*data-iri="region:632801"', dom)
     assert golmud is not None and golmud.group(1) == "#1b9e4b"
+    qinghai = re.search(r'<path d="[^"]*" fill="([^"]+)" stroke="([^"]+)"[^>]*data-iri="region:630000"', dom)
+    assert qinghai is not None and qinghai.groups() == ("#dbe6f8", "#3366cc")
