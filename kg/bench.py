@@ -31,7 +31,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from kg.corpus import METADATA_FILE, discover, read_metadata
@@ -139,7 +139,7 @@ def scale_corpus(seeds: Path, out: Path, megabytes: float, seed: int = 0) -> tup
             documents += 1
             meta = metadata.get(name)
             if meta is not None:
-                fields = {k: v for k, v in vars_of(meta).items() if v}
+                fields = {k: v for k, v in asdict(meta).items() if v}
                 if "date" in fields:
                     fields["date"] = str(int(fields["date"][:4]) + variation.year_shift) + fields["date"][4:]
                 if "region" in fields:
@@ -150,10 +150,6 @@ def scale_corpus(seeds: Path, out: Path, megabytes: float, seed: int = 0) -> tup
         copy += 1
     (out / METADATA_FILE).write_text(json.dumps(meta_out, ensure_ascii=False, indent=1), encoding="utf-8")
     return documents, written
-
-
-def vars_of(meta: object) -> dict[str, str]:
-    return {k: getattr(meta, k) for k in ("title", "date", "publisher", "source", "region")}
 
 
 # --- measuring ----------------------------------------------------------------------------------

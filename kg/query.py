@@ -25,12 +25,11 @@ import rdflib
 from rdflib.namespace import XSD
 
 from kg.errors import KgError
-from kg.ontology import PREFIXES, ZC
+from kg.ontology import PREFIX_IRIS, PREFIXES, STATUS
 from kg.store import open_store, store_path
 
 _XSD_STRING = str(XSD.string)
 _LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-STATUSES = {"implemented": ZC.Implemented, "piloting": ZC.Piloting, "planned": ZC.Planned}
 
 
 class QueryError(KgError):
@@ -92,10 +91,6 @@ _UPDATE = re.compile(
 )
 
 
-def _prefixes() -> dict[str, str]:
-    return {name: str(ns) for name, ns in PREFIXES.items()}
-
-
 class OxigraphEngine(Engine):
     name = "oxigraph"
 
@@ -119,7 +114,7 @@ class OxigraphEngine(Engine):
 
     def _select(self, sparql: str) -> Result:
         try:
-            answer = self.store.query(sparql, prefixes=_prefixes())
+            answer = self.store.query(sparql, prefixes=PREFIX_IRIS)
         except SyntaxError as e:
             raise QueryError(f"SPARQL syntax error: {e}") from None
         if isinstance(answer, ox.QueryBoolean):
@@ -416,9 +411,9 @@ def ask(
     for kind, text in zip(q.arguments, arguments, strict=True):
         bindings[_VARIABLE[kind]] = Term.literal(text) if kind == "indicator" else resolve(engine, kind, text)
     if status is not None:
-        if status not in STATUSES:
-            raise QueryError(f"no status {status!r}; choose from {', '.join(STATUSES)}")
-        bindings["statusFilter"] = Term.uri(str(STATUSES[status]))
+        if status not in STATUS:
+            raise QueryError(f"no status {status!r}; choose from {', '.join(STATUS)}")
+        bindings["statusFilter"] = Term.uri(str(STATUS[status]))
     if within is not None:
         bindings["within"] = resolve(engine, "region", within)
     if below:

@@ -15,7 +15,7 @@ import io
 import json
 import unicodedata
 
-from kg.ontology import ID_PREFIXES, PREFIXES
+from kg.ontology import READING_PREFIX_IRIS
 from kg.query import Result, Term
 
 FORMATS = ("table", "csv", "tsv", "json")
@@ -82,7 +82,7 @@ def _tsv(result: Result) -> str:
     return "\n".join(lines) + "\n"
 
 
-_SHORT = sorted(((p, str(ns)) for p, ns in {**PREFIXES, **ID_PREFIXES}.items()), key=lambda x: -len(x[1]))
+_SHORT = sorted(READING_PREFIX_IRIS.items(), key=lambda x: -len(x[1]))
 
 
 def _short(term: Term | None) -> str:

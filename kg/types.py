@@ -12,10 +12,11 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Context, Decimal, getcontext
-from typing import Literal
+from typing import Literal, get_args
 
 BlockKind = Literal["headline", "byline", "lead", "body", "mark"]
 Status = Literal["implemented", "piloting", "planned"]
+STATUSES: tuple[Status, ...] = get_args(Status)  # the choices of kg ask --status
 Qualifier = Literal["exact", "at_least", "about", "at_most"]
 
 
