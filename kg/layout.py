@@ -66,7 +66,13 @@ def caption_of(line: str) -> str | None:
 
 
 def is_furniture(line: str) -> bool:
-    """A credit, a picture or data-source note, or a caption with its credit: not prose."""
+    """A credit, a picture or data-source note, or a caption with its credit: not prose.
+
+    >>> is_furniture("本报记者 张艺开摄"), is_furniture("全市生产总值增长5%。")
+    (True, False)
+    >>> caption_of("格尔木市政务服务中心大厅。    本报记者 张艺开摄")
+    '格尔木市政务服务中心大厅。'
+    """
     t = line.strip()
     if len(t) > _MAX_CAPTION_LINE:
         return False  # a paragraph: furniture lines are short

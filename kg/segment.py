@@ -287,7 +287,11 @@ def _assign_trailing_titles(drafts: list[_Draft], orphans: list[list[Block]], te
 
 
 def heading_level(text: str) -> int | None:
-    """The depth of a heading's number (0 for 第一部分 ... 4 for （1）), None when it has none."""
+    """The depth of a heading's number (0 for 第一部分 ... 4 for （1）), None when it has none.
+
+    >>> [heading_level(t) for t in ("第二部分 主要任务", "（一）加快发展", "（1）收入", "全市")]
+    [0, 2, 4, None]
+    """
     for level, pattern in enumerate(HEADING_LEVELS):
         if pattern.match(text):
             return level

@@ -1,8 +1,10 @@
 """Benchmark: scaled corpora built end to end, with throughput, memory, sizes and query latency.
 
-    python -m kg.bench                      # 10 MB and 100 MB, 3 runs each, jobs 1 and 2
-    python -m kg.bench --sizes 10 --runs 1  # a quick look
-    python -m kg.bench --huge               # adds 1 GB
+    python -m benchmarks                      # 10 MB and 100 MB, 3 runs each, jobs 1 and 2
+    python -m benchmarks --sizes 10 --runs 1  # a quick look
+    python -m benchmarks --huge               # adds 1 GB
+
+(from a source tree: the benchmark is not part of the installed package).
 
 A scaled corpus is made from the seed documents by copies that vary what a real corpus varies:
 each copy moves the seed's regions to other regions of the same level (a county to a county of
@@ -347,7 +349,7 @@ HEADER = [
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m kg.bench", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=float, nargs="+", default=[10, 100], help="corpus sizes in MB")
     parser.add_argument("--huge", action="store_true", help="also 1000 MB")
     parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2], help="--jobs values to build with")
