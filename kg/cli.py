@@ -29,7 +29,7 @@ def _export_argument(default: str = "exports/zhengce.ttl") -> Callable[[FC], FC]
 
 
 @cli.command()
-@click.argument("corpus", type=click.Path(file_okay=False, path_type=Path), default="corpus")
+@click.argument("corpus", default="corpus")
 @click.option(
     "--out",
     "out_dir",
@@ -46,10 +46,20 @@ def _export_argument(default: str = "exports/zhengce.ttl") -> Callable[[FC], FC]
 @click.option(
     "-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True, help="Worker processes for extraction."
 )
+@click.option(
+    "--cluster",
+    metavar="ADDRESS",
+    help="Extract on a Dask cluster instead: a scheduler's address (tcp://host:8786), or local[:N] to start"
+    " N worker processes here. Same output as --jobs. Needs zhengce-kg[cluster].",
+)
 @click.option("--no-cache", is_flag=True, help="Re-extract every file (ignore and do not update the cache).")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on when stderr is a terminal).")
-def build(corpus: Path, out_dir: Path, strict: bool, jobs: int, no_cache: bool, progress: bool | None) -> None:
+def build(
+    corpus: str, out_dir: Path, strict: bool, jobs: int, cluster: str | None, no_cache: bool, progress: bool | None
+) -> None:
     """Build the graph of CORPUS (default: corpus) into OUT: zhengce.ttl, zhengce.nt and the store.
+
+    CORPUS is a folder, or a URL the workers can read (file://, http://, s3:// ... through fsspec).
 
     Files that cannot be read are reported, one line each, and skipped; so are files whose
     extraction fails (a bug), their tracebacks kept in OUT/kg-build.log; the exit status is
@@ -59,9 +69,20 @@ def build(corpus: Path, out_dir: Path, strict: bool, jobs: int, no_cache: bool, 
     """
     from kg.errors import BuildAborted
     from kg.pipeline import build as run_build
+    from kg.remote import corpus_location
 
+    if cluster is not None and jobs != 1:
+        raise click.UsageError("--jobs and --cluster: choose one (a cluster's workers are its processes)")
     try:
-        report = run_build(corpus, out_dir, jobs=jobs, use_cache=not no_cache, strict=strict, progress=progress)
+        report = run_build(
+            corpus_location(corpus),
+            out_dir,
+            jobs=jobs,
+            cluster=cluster,
+            use_cache=not no_cache,
+            strict=strict,
+            progress=progress,
+        )
     except BuildAborted as e:
         for p in e.problems:
             click.echo(f"error: {p}", err=True)

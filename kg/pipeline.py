@@ -22,7 +22,7 @@ import multiprocessing
 import os
 import sys
 import traceback
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from functools import cache, partial
 from pathlib import Path
@@ -30,9 +30,9 @@ from typing import BinaryIO
 
 from tqdm import tqdm
 
-from kg.corpus import discover, read_metadata
 from kg.errors import BuildAborted, CorpusError, CorpusWarning, ExportError, ExtractionFailure
 from kg.export import NTRIPLES_FILE, ExportSource, export, remove_stale_temporaries, temp_beside
+from kg.remote import file_size, find_corpus
 from kg.store import StoreWriter
 from kg.types import DocMeta
 
@@ -45,7 +45,7 @@ _COUNTS = ("regions", "agencies", "policies", "adoptions", "observations")
 
 @dataclass(frozen=True, slots=True)
 class DocumentTask:
-    path: Path
+    path: Path | str  # a file, or a URL (kg/remote.py)
     name: str
     meta: DocMeta
     cache_dir: Path | None
@@ -151,10 +151,11 @@ def process_document(task: DocumentTask) -> DocumentResult:
     from kg.facts import document_facts
     from kg.graph import document_ntriples
     from kg.load import control_warning, load_bytes, read_bytes
+    from kg.remote import read_url
 
     size = 0
     try:
-        data = read_bytes(task.path, task.name)
+        data = read_bytes(task.path, task.name) if isinstance(task.path, Path) else read_url(task.path, task.name)
         size = len(data)
         cache_path, key = None, ""
         if task.cache_dir is not None:
@@ -202,7 +203,7 @@ def _one_line(e: BaseException) -> str:
     return f"{name}: {message}" if message else name
 
 
-def _log_text(failures: list[ExtractionFailure], corpus: Path, version: str) -> str:
+def _log_text(failures: list[ExtractionFailure], corpus: Path | str, version: str) -> str:
     """The build's log: what failed, and each traceback as the worker formatted it."""
     from kg import __version__
 
@@ -227,8 +228,13 @@ def _warm_up() -> None:
     warm_up()
 
 
-def run_tasks(tasks: list[DocumentTask], jobs: int) -> Iterator[DocumentResult]:
-    """Results in the order of ``tasks``, computed in ``jobs`` processes."""
+def run_tasks(tasks: list[DocumentTask], jobs: int, cluster: str | None = None) -> Generator[DocumentResult]:
+    """Results in the order of ``tasks``, computed in ``jobs`` processes or on a Dask ``cluster`` (an address)."""
+    if cluster is not None:
+        from kg.cluster import run_on_cluster
+
+        yield from run_on_cluster(tasks, cluster)
+        return
     if jobs <= 1 or len(tasks) <= 1:
         yield from map(process_document, tasks)
         return
@@ -269,23 +275,24 @@ def _progress(total: int, enabled: bool | None) -> tqdm[None]:
 
 
 def build(
-    corpus: Path,
+    corpus: Path | str,
     out_dir: Path,
     formats: Iterable[str] | None = None,
     *,
     jobs: int = 1,
+    cluster: str | None = None,
     use_cache: bool = True,
     strict: bool = False,
     progress: bool | None = False,
 ) -> BuildReport:
-    """Build the graph of ``corpus`` into ``out_dir``; with ``strict``, any unreadable file aborts it.
+    """Build the graph of ``corpus`` (a folder or URL) into ``out_dir``; with ``strict``, any unreadable file aborts it.
 
-    Nothing in ``out_dir`` changes unless the whole build succeeds.
+    The documents are processed in ``jobs`` processes, or on the Dask cluster at ``cluster``
+    (kg/cluster.py). Nothing in ``out_dir`` changes unless the whole build succeeds.
     """
     from kg.graph import GraphMerger, vocabulary_ntriples
 
-    files, problems = discover(corpus)
-    metadata = read_metadata(corpus)
+    files, problems, metadata = find_corpus(corpus)
     report = BuildReport(problems=problems)
     if strict and problems:
         raise BuildAborted(problems)
@@ -295,7 +302,7 @@ def build(
         cache_dir = _safe_cache_dir(out_dir) if use_cache else None
         version = code_version()
         tasks = [DocumentTask(f.path, f.name, metadata.get(f.name, DocMeta()), cache_dir, version) for f in files]
-        total = sum(_size(f.path) for f in files)
+        total = sum(file_size(f.path) for f in files)
         merger = GraphMerger()
         ntriples_path = temp_beside(out_dir / NTRIPLES_FILE)
         try:
@@ -303,6 +310,7 @@ def build(
                 StoreWriter(out_dir) as writer,
                 ntriples_path.open("wb") as ntriples,
                 _progress(total, progress) as bar,
+                contextlib.closing(run_tasks(tasks, jobs, cluster)) as results,  # closed at once if the build stops
             ):
 
                 def add(chunk: bytes) -> None:
@@ -311,7 +319,7 @@ def build(
                     writer.add(new)
 
                 add(vocabulary_ntriples())
-                for result in run_tasks(tasks, jobs):
+                for result in results:
                     bar.update(result.size)
                     if result.failure is not None:
                         if strict:
@@ -348,13 +356,6 @@ def build(
         if cache_dir is not None:
             _prune_cache(cache_dir, keys)
     return report
-
-
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return 0
 
 
 def _prune_cache(cache_dir: Path, keep: set[str]) -> None:
