@@ -269,19 +269,48 @@ def ask(
 @cli.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=False)
 @click.option("-e", "--expression", metavar="SPARQL", help="The query itself instead of a FILE.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0),
+    default=30,
+    show_default=True,
+    help="Stop the query after this many seconds (0: never).",
+)
+@click.option(
+    "--allow-service",
+    is_flag=True,
+    help="Allow SERVICE (federated queries: this machine then fetches from the addresses the query names).",
+)
 @_output_options
-def query(file: Path | None, expression: str | None, export_dir: Path, engine: str, fmt: str, max_width: int) -> None:
+def query(
+    file: Path | None,
+    expression: str | None,
+    timeout: float,
+    allow_service: bool,
+    export_dir: Path,
+    engine: str,
+    fmt: str,
+    max_width: int,
+) -> None:
     """Run a SPARQL query (FILE.rq, or -e) on the build; the project's prefixes are predeclared.
 
     SELECT prints rows, ASK true or false, CONSTRUCT and DESCRIBE N-Triples. The graph is
-    opened read-only: an update is refused.
+    opened read-only: an update is refused, and so is SERVICE unless --allow-service. A query
+    still running after --timeout seconds is stopped.
     """
-    from kg.query import open_engine, read_query
+    from kg.query import QueryTimeout, open_source, read_query, run_query
 
     if (file is None) == (expression is None):
         raise click.UsageError("give a query FILE or -e SPARQL (one of them)")
-    text = expression if expression is not None else read_query(file)  # type: ignore[arg-type]
-    _print_result(lambda: open_engine(export_dir, engine).run(text), fmt, max_width)
+
+    def run() -> object:
+        text = expression if expression is not None else read_query(file)  # type: ignore[arg-type]
+        try:
+            return run_query(open_source(export_dir, engine), text, timeout=timeout, allow_service=allow_service)
+        except QueryTimeout as e:
+            raise QueryTimeout(f"{e} (--timeout sets it)") from None
+
+    _print_result(run, fmt, max_width)
 
 
 @cli.command()

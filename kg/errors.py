@@ -98,6 +98,18 @@ class ExportError(KgError):
     """An export could not be written, or a format is unknown."""
 
 
+class QueryError(KgError):
+    """A query that cannot be run: bad syntax, an unknown question, a label that names nothing."""
+
+
+class QueryTimeout(QueryError):
+    """A query ran longer than its timeout and was stopped (its process killed, its memory freed)."""
+
+
+class QueryCancelled(QueryError):
+    """A query was stopped because its caller no longer wants the answer (a client went away)."""
+
+
 class EvaluationError(KgError):
     """The gold file or the export given to ``kg eval`` cannot be read."""
 

@@ -125,7 +125,8 @@ PREFIXES = {
 ID_KINDS = ("region", "place", "doc", "agency", "policy", "indicator", "adoption", "observation", "evidence")
 ID_PREFIXES = {kind: Namespace(f"{ID}{kind}/") for kind in ID_KINDS}
 
-# The same as plain strings (what Oxigraph takes): for queries, and with the kinds for files people read.
+# The same as plain strings (what Oxigraph takes): the vocabularies', and with the kinds (region:) for what people
+# read and write (Turtle, tables, the prefixes a user's query may leave undeclared).
 PREFIX_IRIS = {name: str(ns) for name, ns in PREFIXES.items()}
 READING_PREFIX_IRIS = {**PREFIX_IRIS, **{kind: str(ns) for kind, ns in ID_PREFIXES.items()}}
 
