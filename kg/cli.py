@@ -51,6 +51,13 @@ def _export_argument(default: str = "exports/zhengce.ttl") -> Callable[[FC], FC]
     help="Extract on a Dask cluster instead: a scheduler's address (tcp://host:8786), or local[:N] to start"
     " N worker processes here. Same output as --jobs. Needs zhengce-kg[cluster].",
 )
+@click.option(
+    "--shards",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Write the N-Triples and Turtle as OUT/shards/zhengce-00000.nt.gz ... of N documents each,"
+    " by the workers, instead of zhengce.nt and zhengce.ttl.",
+)
 @click.option("--no-cache", is_flag=True, help="Re-extract every file (ignore and do not update the cache).")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on when stderr is a terminal).")
 @click.option("--allow-empty", is_flag=True, help="Build even a corpus without a text file (an empty graph).")
@@ -60,6 +67,7 @@ def build(
     strict: bool,
     jobs: int,
     cluster: str | None,
+    shards: int | None,
     no_cache: bool,
     progress: bool | None,
     allow_empty: bool,
@@ -86,6 +94,7 @@ def build(
             out_dir,
             jobs=jobs,
             cluster=cluster,
+            shard_documents=shards,
             use_cache=not no_cache,
             strict=strict,
             progress=progress,

@@ -22,11 +22,11 @@ import multiprocessing
 import os
 import sys
 import traceback
-from collections.abc import Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from functools import cache, partial
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO, TypeVar
 
 from tqdm import tqdm
 
@@ -36,11 +36,16 @@ from kg.remote import file_size, find_corpus
 from kg.store import StoreWriter
 from kg.types import DocMeta
 
+if TYPE_CHECKING:
+    from kg.shards import ShardTask
+
 CACHE_DIR = ".kg-cache"
 LOCK_FILE = ".kg-build.lock"
 LOG_FILE = "kg-build.log"  # tracebacks of the files that failed in extraction (only when some did)
 _MAX_ERROR_CHARS = 300
 _COUNTS = ("regions", "agencies", "policies", "adoptions", "observations")
+_Item = TypeVar("_Item")
+_Result = TypeVar("_Result")
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,22 +233,38 @@ def _warm_up() -> None:
     warm_up()
 
 
-def run_tasks(tasks: list[DocumentTask], jobs: int, cluster: str | None = None) -> Generator[DocumentResult]:
-    """Results in the order of ``tasks``, computed in ``jobs`` processes or on a Dask ``cluster`` (an address)."""
+def run_tasks(
+    tasks: list[DocumentTask], jobs: int, cluster: str | None = None, shards: list[ShardTask] | None = None
+) -> Generator[DocumentResult]:
+    """Results in the order of ``tasks``, computed in ``jobs`` processes or on a Dask ``cluster`` (an address).
+
+    With ``shards`` (runs of ``tasks``), each process extracts a run at a time and writes its shard.
+    """
     if cluster is not None:
         from kg.cluster import run_on_cluster
 
-        yield from run_on_cluster(tasks, cluster)
+        yield from run_on_cluster(tasks, cluster, shards)
         return
-    if jobs <= 1 or len(tasks) <= 1:
-        yield from map(process_document, tasks)
+    if shards is not None:
+        from kg.shards import write_shard
+
+        for results in _in_processes(write_shard, shards, jobs):
+            yield from results
+        return
+    yield from _in_processes(process_document, tasks, jobs)
+
+
+def _in_processes(function: Callable[[_Item], _Result], items: list[_Item], jobs: int) -> Iterator[_Result]:
+    """``map(function, items)`` in ``jobs`` processes, in order."""
+    if jobs <= 1 or len(items) <= 1:
+        yield from map(function, items)
         return
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     if ctx.get_start_method() == "fork":
         _warm_up()
     with ctx.Pool(jobs) as pool:
-        yield from pool.imap(process_document, tasks, chunksize=1)
+        yield from pool.imap(function, items, chunksize=1)
 
 
 @contextlib.contextmanager
@@ -281,6 +302,7 @@ def build(
     *,
     jobs: int = 1,
     cluster: str | None = None,
+    shard_documents: int | None = None,
     use_cache: bool = True,
     strict: bool = False,
     progress: bool | None = False,
@@ -289,9 +311,13 @@ def build(
     """Build the graph of ``corpus`` (a folder or URL) into ``out_dir``; with ``strict``, any unreadable file aborts it.
 
     The documents are processed in ``jobs`` processes, or on the Dask cluster at ``cluster``
-    (kg/cluster.py). Nothing in ``out_dir`` changes unless the whole build succeeds.
+    (kg/cluster.py). With ``shard_documents``, the N-Triples and Turtle are written by those
+    processes as shards of that many documents (kg/shards.py) instead of single files. Nothing in
+    ``out_dir`` changes unless the whole build succeeds.
     """
+    from kg.formats import default_formats
     from kg.graph import GraphMerger, vocabulary_ntriples
+    from kg.shards import SHARDED_FORMATS, ShardWriter
 
     files, problems, metadata = find_corpus(corpus)
     if not files and not allow_empty:  # an empty graph would replace a good export
@@ -314,12 +340,14 @@ def build(
                 StoreWriter(out_dir) as writer,
                 ntriples_path.open("wb") as ntriples,
                 _progress(total, progress) as bar,
-                contextlib.closing(run_tasks(tasks, jobs, cluster)) as results,  # closed at once if the build stops
+                ShardWriter(out_dir, shard_documents) as shards,
+                contextlib.closing(run_tasks(tasks, jobs, cluster, shards.plan(tasks))) as results,  # closed on errors
             ):
 
                 def add(chunk: bytes) -> None:
                     new = merger.add(chunk)
-                    ntriples.write(new)
+                    if not shard_documents:  # else the shards are the N-Triples
+                        ntriples.write(new)
                     writer.add(new)
 
                 add(vocabulary_ntriples())
@@ -348,9 +376,12 @@ def build(
                 source = ExportSource(ntriples_path, writer.finish, merger.triples)
                 log = _log_text(report.failures, corpus, version).encode("utf-8") if report.failures else None
                 also = [(LOG_FILE, partial(_write, log))] if log is not None else []
+                if shard_documents:
+                    formats = [f for f in formats or default_formats(merger.triples) if f not in SHARDED_FORMATS]
                 written = export(source, out_dir, formats, staged={"nt": ntriples_path}, also=also)
                 report.outputs = [p for p in written if p.name != LOG_FILE]
                 report.outputs.append(writer.publish())
+                report.outputs.extend(p for p in [shards.publish()] if p is not None)
                 if report.failures:
                     report.log = out_dir / LOG_FILE
                 else:  # a log an earlier build left is not this export's
