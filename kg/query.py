@@ -773,9 +773,11 @@ _LABELS = {
 
 
 def resolve(engine: Engine, kind: str, text: str) -> Term:
-    """The one policy or region whose label, alias, code or id is ``text``; a region also by its full
-    name (北京市朝阳区) or a former name. QueryError if none (with the closest names), AmbiguousNameError
-    if several (each with its code and where it lies)."""
+    """The one policy or region whose label, alias, code or id is ``text``.
+
+    A region is also found by its full name (its province's or parent's name before its own) or a
+    former name. QueryError if none (with the closest names), AmbiguousNameError if several (each
+    with its code and where it lies)."""
     from kg.catalog import did_you_mean
 
     bound = {"text": Term.literal(text)}
@@ -789,8 +791,9 @@ def resolve(engine: Engine, kind: str, text: str) -> Term:
         raise QueryError(f"no {kind} called {text!r} in this graph{did_you_mean(text, labels)}")
     if len(found) > 1:
         if kind == "region":
-            choices = "; ".join(_region_choice(engine, iri) for iri in found)
-            hint = "give the full name (as 北京市朝阳区) or the code"
+            described = [_region_choice(engine, iri) for iri in found]
+            choices = "; ".join(choice for choice, _full in described)
+            hint = f"give the full name (as {described[0][1]}) or the code"
         else:
             choices = "; ".join(f"{label.value if label else ''} <{iri.value}>" for iri, label in found.items())
             hint = "give its id"
@@ -798,14 +801,17 @@ def resolve(engine: Engine, kind: str, text: str) -> Term:
     return next(iter(found))
 
 
-def _region_choice(engine: Engine, region: Term) -> str:
-    """``朝阳区 (北京市, 110105)``: a region told apart from its namesakes by where it lies and its code."""
+def _region_choice(engine: Engine, region: Term) -> tuple[str, str]:
+    """A region told apart from its namesakes by where it lies and its code, and its full name.
+
+    For 朝阳区 of 北京市: ``("朝阳区 (北京市, 110105)", "北京市朝阳区")``.
+    """
     rows = engine.run(_REGION_CHOICE, {"x": region}).rows
     if not rows:
-        return region.value
+        return region.value, region.value
     label, code, province, parent = (t.value if t else "" for t in rows[0][1:])
     where = [p for p in dict.fromkeys((province, parent)) if p and p != label and p != "中华人民共和国"]
-    return f"{label} ({', '.join([*where, code] if code else where)})"
+    return f"{label} ({', '.join([*where, code] if code else where)})", "".join([*where, label])
 
 
 # variable each argument or option is bound to in the question files
