@@ -32,7 +32,7 @@ import pyoxigraph as ox
 from kg.errors import ExportError
 from kg.export import ExportSource, write_files
 from kg.formats import FORMATS, format_name
-from kg.ontology import PREFIXES
+from kg.ontology import PREFIX_IRIS
 from kg.query import AmbiguousNameError, Engine, OxigraphEngine, QueryError, resolve
 
 CYTOSCAPE_VERSION = "3.34.4"
@@ -71,8 +71,7 @@ SELECT ?id ?s ?o ?value ?unit ?qualifier ?period ?evidence ?document WHERE {
 
 def _rows(store: ox.Store, query: str) -> Iterator[dict[str, str]]:
     """The solutions of a SELECT as they come, each a dict of the bound variables' values."""
-    prefixes = {name: str(ns) for name, ns in PREFIXES.items()}
-    solutions = store.query(query, prefixes=prefixes)
+    solutions = store.query(query, prefixes=PREFIX_IRIS)
     assert isinstance(solutions, ox.QuerySolutions)
     names = [v.value for v in solutions.variables]
     for s in solutions:

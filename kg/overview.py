@@ -19,7 +19,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.flow import flowed
-from kg.ontology import PREFIXES
+from kg.ontology import PREFIX_IRIS
 
 LIMITS = {"Region": 150, "Policy": 80, "Agency": 100, "Indicator": 100, "Document": 100}
 EDGE_LIMIT = 3000  # runs edges; the other kinds are bounded by their nodes
@@ -29,7 +29,7 @@ Element = dict[str, Any]
 
 
 def _rows(store: ox.Store, query: str) -> Iterator[dict[str, str]]:
-    solutions = store.query(query, prefixes={name: str(ns) for name, ns in PREFIXES.items()})
+    solutions = store.query(query, prefixes=PREFIX_IRIS)
     assert isinstance(solutions, ox.QuerySolutions)
     names = [v.value for v in solutions.variables]
     for solution in solutions:

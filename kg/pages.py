@@ -16,7 +16,7 @@ import pyoxigraph as ox
 
 from kg.errors import KgError
 from kg.flow import Paragraph, flowed, paragraphs
-from kg.ontology import ID, ID_PREFIXES, PREFIXES
+from kg.ontology import ID, ID_PREFIXES, PREFIXES, READING_PREFIX_IRIS
 from kg.query import Engine, OxigraphEngine, Result, Term
 from kg.store import open_store, store_path
 
@@ -259,7 +259,7 @@ def description(export_dir: Path, iri: str, media_type: str) -> bytes | None:
     if fmt == ox.RdfFormat.N_TRIPLES:
         return result.triples
     triples = ox.parse(result.triples, format=ox.RdfFormat.N_TRIPLES)
-    prefixes = {name: str(ns) for name, ns in [*PREFIXES.items(), *ID_PREFIXES.items()]}
+    prefixes = READING_PREFIX_IRIS
     if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML):
         return ox.serialize(triples, format=fmt, prefixes=prefixes)
     return ox.serialize(triples, format=fmt)

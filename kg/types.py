@@ -12,10 +12,11 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Context, Decimal, getcontext
-from typing import Literal
+from typing import Literal, get_args
 
 BlockKind = Literal["headline", "byline", "lead", "body", "mark"]
 Status = Literal["implemented", "piloting", "planned"]
+STATUSES: tuple[Status, ...] = get_args(Status)  # the choices of kg ask --status
 Qualifier = Literal["exact", "at_least", "about", "at_most"]
 
 
@@ -62,27 +63,29 @@ class Document:
 
 
 @dataclass(frozen=True, slots=True)
-class Block:
-    """A paragraph-like block of normalised text, classified by its role on the page."""
+class Span:
+    """The characters [start, end) of ``Document.text``."""
 
     start: int
     end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Block(Span):
+    """A paragraph-like block of normalised text, classified by its role on the page."""
+
     kind: BlockKind
 
 
 @dataclass(frozen=True, slots=True)
-class Sentence:
-    start: int
-    end: int
+class Sentence(Span):
     block: int  # index into the document's blocks
 
 
 @dataclass(frozen=True, slots=True)
-class Heading:
+class Heading(Span):
     """A numbered or set-apart heading (一、 （一） 1. （1） or a headline line); ``level`` 0 is outermost."""
 
-    start: int
-    end: int
     level: int
 
 
@@ -192,7 +195,13 @@ class TimeSpan:
 
     def complete(self, year: int | None, document_year: int | None) -> str | None:
         """The period as "2023", "2023-11" or "2023-01/2023-10", its missing year from ``year``
-        (relative words from ``document_year``)."""
+        (relative words from ``document_year``).
+
+        >>> TimeSpan(month=1, end_month=10).complete(2023, None)  # 1-10月, in a text about 2023
+        '2023-01/2023-10'
+        >>> TimeSpan(relative=-1).complete(None, 2024)  # 去年, in a document of 2024
+        '2023'
+        """
         if self.year is not None:
             start: int | None = self.year
         elif self.relative is not None:
@@ -343,8 +352,27 @@ class DocumentFacts:
             object.__setattr__(self, name, tuple(dict.fromkeys(getattr(self, name))))
 
 
+def merge_spans(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``(start, end)`` spans sorted, those that overlap or touch merged into one.
+
+    >>> merge_spans([(5, 8), (0, 2), (2, 3), (6, 10)])
+    [(0, 3), (5, 10)]
+    """
+    merged: list[tuple[int, int]] = []
+    for s, e in sorted(spans):
+        if merged and s <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], e))
+        else:
+            merged.append((s, e))
+    return merged
+
+
 def as_decimal(value: str | int | float | Decimal) -> Decimal:
-    """A decimal without trailing zeros (``Decimal('114500.00')`` -> ``114500``)."""
+    """A decimal without trailing zeros.
+
+    >>> as_decimal("114500.00"), as_decimal(1.50)
+    (Decimal('114500'), Decimal('1.5'))
+    """
     d = Decimal(str(value))
     if d == d.to_integral_value():
         # with as many digits as the number has: the default 28 cannot hold 10^28 and up
