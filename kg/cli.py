@@ -236,6 +236,15 @@ def _print_result(run: Callable[[], object], fmt: str, max_width: int) -> None:
 @click.option("--within", metavar="REGION", help="Only REGION and the regions within it (label, alias or code).")
 @click.option("--below", is_flag=True, help="Also the regions within REGION.")
 @click.option("--indicator", metavar="TEXT", help="Only indicators whose label contains TEXT.")
+@click.option(
+    "--evidence",
+    type=click.Choice(["summary", "all"]),
+    default="summary",
+    show_default=True,
+    help="regions-running: one row per region and status (summary), or every sentence (all).",
+)
+@click.option("--page", type=click.IntRange(min=1), help="Only this page of rows (from 1); says if there are more.")
+@click.option("--page-size", type=click.IntRange(min=1), default=100, show_default=True, help="Rows of a --page.")
 @_output_options
 def ask(
     name: str | None,
@@ -244,6 +253,9 @@ def ask(
     within: str | None,
     below: bool,
     indicator: str | None,
+    evidence: str,
+    page: int | None,
+    page_size: int,
     export_dir: Path,
     engine: str,
     fmt: str,
@@ -255,10 +267,11 @@ def ask(
 
     \b
     kg ask regions-running 免申即享 --status implemented
+    kg ask regions-running 免申即享 --evidence all --page 1
     kg ask metrics-of 格尔木市 --indicator 就业 -f csv
     """
     from kg.query import ask as run_ask
-    from kg.query import open_engine, questions
+    from kg.query import open_engine, questions, split_page
 
     if name is None:
         for q in questions().values():
@@ -266,8 +279,11 @@ def ask(
             if q.options:
                 click.echo(f"{'':<28} options: {' '.join('--' + o for o in q.options)}")
         return
-    _print_result(
-        lambda: run_ask(
+    more = False
+
+    def answer() -> object:
+        nonlocal more
+        result = run_ask(
             open_engine(export_dir, engine),
             name,
             arguments,
@@ -275,10 +291,18 @@ def ask(
             within=within,
             below=below,
             indicator=indicator,
-        ),
-        fmt,
-        max_width,
-    )
+            evidence=evidence,
+            page=page,
+            page_rows=page_size,
+        )
+        if page is None:
+            return result
+        result, more = split_page(result, page_size)
+        return result
+
+    _print_result(answer, fmt, max_width)
+    if more:
+        click.echo(f"more rows: --page {(page or 1) + 1}", err=True)
 
 
 @cli.command()
