@@ -12,6 +12,7 @@ from click.decorators import FC
 
 from kg.errors import KgError
 from kg.formats import format_names
+from kg.types import STATUSES
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 EXIT_SKIPPED = 3  # the build finished, but some input files were skipped (unreadable, or extraction failed)
@@ -159,11 +160,10 @@ def eval_command(gold: Path, export: Path, corpus: Path | None, verbose: bool) -
 @_export_argument()
 def validate(export: Path) -> None:
     """Check EXPORT (default: exports/zhengce.ttl) against the SHACL shapes; exit 1 on violations."""
-    from kg.evaluate import load_export
-    from kg.validate import validate as run_validate
+    from kg.validate import validate_file
 
     try:
-        violations = run_validate(load_export(export))
+        violations = validate_file(export)
     except KgError as e:
         raise click.ClickException(str(e)) from e
     for v in violations:
@@ -232,7 +232,7 @@ def _print_result(run: Callable[[], object], fmt: str, max_width: int) -> None:
 @cli.command()
 @click.argument("name", required=False)
 @click.argument("arguments", nargs=-1)
-@click.option("--status", type=click.Choice(["implemented", "piloting", "planned"]), help="Only this status.")
+@click.option("--status", type=click.Choice(STATUSES), help="Only this status.")
 @click.option("--within", metavar="REGION", help="Only REGION and the regions within it (label, alias or code).")
 @click.option("--below", is_flag=True, help="Also the regions within REGION.")
 @click.option("--indicator", metavar="TEXT", help="Only indicators whose label contains TEXT.")

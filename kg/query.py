@@ -36,13 +36,12 @@ import rdflib
 from rdflib.namespace import XSD
 
 from kg.errors import KgError, QueryCancelled, QueryError, QueryTimeout
-from kg.ontology import ID_PREFIXES, PREFIXES, ZC
+from kg.ontology import READING_PREFIX_IRIS, STATUS
 from kg.sparql import check_query, engine_syntax_error
 from kg.store import open_store, store_path
 
 _XSD_STRING = str(XSD.string)
 _LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-STATUSES = {"implemented": ZC.Implemented, "piloting": ZC.Piloting, "planned": ZC.Planned}
 
 
 __all__ = [
@@ -119,10 +118,9 @@ _UPDATE = re.compile(
 )
 
 
-@cache
 def query_prefixes() -> dict[str, str]:
     """Every prefix a query may use undeclared: the vocabularies' and one per kind of resource (region:)."""
-    return {name: str(ns) for name, ns in {**PREFIXES, **ID_PREFIXES}.items()}
+    return READING_PREFIX_IRIS
 
 
 class OxigraphEngine(Engine):
@@ -819,9 +817,9 @@ def ask(
     for kind, text in zip(q.arguments, arguments, strict=True):
         bindings[_VARIABLE[kind]] = Term.literal(text) if kind == "indicator" else resolve(engine, kind, text)
     if status is not None:
-        if status not in STATUSES:
-            raise QueryError(f"no status {status!r}; choose from {', '.join(STATUSES)}")
-        bindings["statusFilter"] = Term.uri(str(STATUSES[status]))
+        if status not in STATUS:
+            raise QueryError(f"no status {status!r}; choose from {', '.join(STATUS)}")
+        bindings["statusFilter"] = Term.uri(str(STATUS[status]))
     if within is not None:
         bindings["within"] = resolve(engine, "region", within)
     if below:

@@ -14,7 +14,7 @@ import csv
 import io
 import json
 
-from kg.ontology import ID_PREFIXES, PREFIXES
+from kg.ontology import READING_PREFIX_IRIS
 from kg.query import Result, Term
 from kg.terminal import clip, display_width, pad
 
@@ -82,7 +82,7 @@ def _tsv(result: Result) -> str:
     return "\n".join(lines) + "\n"
 
 
-_SHORT = sorted(((p, str(ns)) for p, ns in {**PREFIXES, **ID_PREFIXES}.items()), key=lambda x: -len(x[1]))
+_SHORT = sorted(READING_PREFIX_IRIS.items(), key=lambda x: -len(x[1]))
 
 
 def _short(term: Term | None) -> str:
