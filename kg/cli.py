@@ -61,6 +61,7 @@ def _export_argument(default: str = "exports/zhengce.ttl") -> Callable[[FC], FC]
 )
 @click.option("--no-cache", is_flag=True, help="Re-extract every file (ignore and do not update the cache).")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on when stderr is a terminal).")
+@click.option("--allow-empty", is_flag=True, help="Build even a corpus without a text file (an empty graph).")
 def build(
     corpus: str,
     out_dir: Path,
@@ -70,6 +71,7 @@ def build(
     shards: int | None,
     no_cache: bool,
     progress: bool | None,
+    allow_empty: bool,
 ) -> None:
     """Build the graph of CORPUS (default: corpus) into OUT: zhengce.ttl, zhengce.nt and the store.
 
@@ -97,7 +99,11 @@ def build(
             use_cache=not no_cache,
             strict=strict,
             progress=progress,
+            allow_empty=allow_empty,
         )
+    except OSError as e:  # the output folder cannot be made or written: under a file, in /proc, no space
+        where = e.filename or out_dir
+        raise click.ClickException(f"{where}: cannot write the build there: {e.strerror or e}") from e
     except BuildAborted as e:
         for p in e.problems:
             click.echo(f"error: {p}", err=True)
@@ -199,34 +205,39 @@ def _output_options(f: FC) -> FC:
                 "-f",
                 "--format",
                 "fmt",
-                type=click.Choice(["table", "csv", "tsv", "json"]),
+                type=click.Choice(["table", "csv", "tsv", "json", "jsonl"]),
                 default="table",
                 show_default=True,
-                help="json is SPARQL 1.1 Query Results JSON; csv is SPARQL 1.1 CSV.",
+                help="json is SPARQL 1.1 Query Results JSON, csv SPARQL 1.1 CSV, jsonl one flat object a row.",
             ),
             click.option(
                 "--max-width",
                 type=click.IntRange(min=0),
                 default=60,
                 show_default=True,
-                help="Cut table cells to this many columns (0: never).",
+                help="Cut table cells to this many columns; a table also fits the terminal (0: never cut).",
             ),
+            click.option("--limit", type=click.IntRange(min=0), metavar="N", help="Only the first N rows."),
         ]
     ):
         f = option(f)
     return f
 
 
-def _print_result(run: Callable[[], object], fmt: str, max_width: int) -> None:
+def _print_result(
+    run: Callable[[], object], fmt: str, max_width: int, limit: int | None, keep: tuple[str, ...] = ()
+) -> None:
     from kg.query import Result
     from kg.results import render
+    from kg.terminal import terminal_width, use_colour
 
     try:
         result = run()
     except KgError as e:
         raise click.ClickException(str(e)) from e
     assert isinstance(result, Result)
-    click.echo(render(result, fmt, max_width=max_width), nl=False)
+    text = render(result, fmt, max_width=max_width, width=terminal_width(), limit=limit, keep=keep, colour=use_colour())
+    click.echo(text, nl=False)
 
 
 @cli.command()
@@ -260,6 +271,7 @@ def ask(
     engine: str,
     fmt: str,
     max_width: int,
+    limit: int | None,
 ) -> None:
     """Answer a canned question; without NAME, list the questions.
 
@@ -268,25 +280,31 @@ def ask(
     \b
     kg ask regions-running 免申即享 --status implemented
     kg ask regions-running 免申即享 --evidence all --page 1
-    kg ask metrics-of 格尔木市 --indicator 就业 -f csv
+    kg ask metrics-of 格尔木市 --indicator 参保 -f csv
     """
-    from kg.query import ask as run_ask
-    from kg.query import open_engine, questions, split_page
+    from kg.api import Graph
+    from kg.query import question_keep, questions, split_page
 
     if name is None:
+        import wcwidth
+
+        from kg.terminal import terminal_width
+
+        room = max((terminal_width() or 120) - 29, 30)
         for q in questions().values():
-            click.echo(f"{q.usage:<28} {q.description}")
-            if q.options:
-                click.echo(f"{'':<28} options: {' '.join('--' + o for o in q.options)}")
+            options = [f"options: {' '.join('--' + o for o in q.options)}"] if q.options else []
+            lines = [*wcwidth.wrap(q.description, room), *options]
+            click.echo(f"{q.usage:<28} {lines[0]}")
+            for line in lines[1:]:
+                click.echo(f"{'':<28} {line}")
         return
     more = False
 
     def answer() -> object:
         nonlocal more
-        result = run_ask(
-            open_engine(export_dir, engine),
+        rows = Graph(export_dir, engine=engine).ask(
             name,
-            arguments,
+            *arguments,
             status=status,
             within=within,
             below=below,
@@ -295,12 +313,12 @@ def ask(
             page=page,
             page_rows=page_size,
         )
-        if page is None:
-            return result
-        result, more = split_page(result, page_size)
+        result = rows.result
+        if page is not None:
+            result, more = split_page(result, page_size)
         return result
 
-    _print_result(answer, fmt, max_width)
+    _print_result(answer, fmt, max_width, limit, keep=question_keep(name, evidence))
     if more:
         click.echo(f"more rows: --page {(page or 1) + 1}", err=True)
 
@@ -330,6 +348,7 @@ def query(
     engine: str,
     fmt: str,
     max_width: int,
+    limit: int | None,
 ) -> None:
     """Run a SPARQL query (FILE.rq, or -e) on the build; the project's prefixes are predeclared.
 
@@ -337,19 +356,60 @@ def query(
     opened read-only: an update is refused, and so is SERVICE unless --allow-service. A query
     still running after --timeout seconds is stopped.
     """
-    from kg.query import QueryTimeout, open_source, read_query, run_query
+    from kg.api import Graph
+    from kg.query import QueryTimeout, read_query
 
     if (file is None) == (expression is None):
         raise click.UsageError("give a query FILE or -e SPARQL (one of them)")
 
     def run() -> object:
         text = expression if expression is not None else read_query(file)  # type: ignore[arg-type]
-        try:
-            return run_query(open_source(export_dir, engine), text, timeout=timeout, allow_service=allow_service)
-        except QueryTimeout as e:
-            raise QueryTimeout(f"{e} (--timeout sets it)") from None
+        with Graph(export_dir, engine=engine, timeout=timeout or None, allow_service=allow_service) as graph:
+            try:
+                return graph.query(text).result
+            except QueryTimeout as e:
+                raise QueryTimeout(f"{e} (--timeout sets it)") from None
 
-    _print_result(run, fmt, max_width)
+    _print_result(run, fmt, max_width, limit)
+
+
+@cli.command(name="list")
+@click.argument("kind", type=click.Choice(["regions", "policies", "agencies", "indicators", "documents"]))
+@click.argument("text", required=False)
+@_output_options
+def list_command(
+    kind: str, text: str | None, export_dir: Path, engine: str, fmt: str, max_width: int, limit: int | None
+) -> None:
+    """List the regions, policies, agencies, indicators or documents of the build, with counts.
+
+    With TEXT, only those whose label, alias or code contains it; when none does, the closest
+    names are proposed.
+
+    \b
+    kg list regions 格尔木
+    kg list policies --limit 10
+    """
+    from kg.api import Graph
+    from kg.catalog import KEEP
+
+    _print_result(
+        lambda: Graph(export_dir, engine=engine).list(kind, text).result, fmt, max_width, limit, keep=KEEP[kind]
+    )
+
+
+@cli.command()
+@_output_options
+def stats(export_dir: Path, engine: str, fmt: str, max_width: int, limit: int | None) -> None:
+    """Count what the build holds: documents, regions, places, agencies, policies, facts, triples."""
+    from kg.api import Graph
+
+    try:
+        counted = Graph(export_dir, engine=engine).stats()
+    except KgError as e:
+        raise click.ClickException(str(e)) from e
+    if fmt == "table":
+        click.echo(counted.describe(export_dir))
+    _print_result(counted.as_result, fmt, max_width, limit)
 
 
 @cli.command()

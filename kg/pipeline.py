@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, BinaryIO, TypeVar
 
 from tqdm import tqdm
 
-from kg.errors import BuildAborted, CorpusError, CorpusWarning, ExportError, ExtractionFailure
+from kg.errors import BuildAborted, CorpusError, CorpusWarning, EmptyCorpusError, ExportError, ExtractionFailure
 from kg.export import NTRIPLES_FILE, ExportSource, export, remove_stale_temporaries, temp_beside
 from kg.remote import file_size, find_corpus
 from kg.store import StoreWriter
@@ -306,6 +306,7 @@ def build(
     use_cache: bool = True,
     strict: bool = False,
     progress: bool | None = False,
+    allow_empty: bool = False,
 ) -> BuildReport:
     """Build the graph of ``corpus`` (a folder or URL) into ``out_dir``; with ``strict``, any unreadable file aborts it.
 
@@ -319,6 +320,9 @@ def build(
     from kg.shards import SHARDED_FORMATS, ShardWriter
 
     files, problems, metadata = find_corpus(corpus)
+    if not files and not allow_empty:  # an empty graph would replace a good export
+        what = "no readable text file" if problems else "no text file (.txt)"
+        raise EmptyCorpusError(f"{corpus}: {what} to build; nothing was written (--allow-empty builds an empty graph)")
     report = BuildReport(problems=problems)
     if strict and problems:
         raise BuildAborted(problems)
