@@ -273,9 +273,14 @@ def serve(export_dir: Path, host: str, port: int, cors: bool) -> None:
     Runs Oxigraph's server on the build's store; updates are refused. Ctrl-C stops it.
     """
     from kg.serve import serve_command
+    from kg.store import hold_generation
 
     try:
-        command = serve_command(export_dir, host, port, cors=cors)
+        # the server reads one generation, held (the lock survives exec) so no build removes it under it
+        hold = hold_generation(export_dir)
+        if hold is not None:
+            os.set_inheritable(hold.fd, True)
+        command = serve_command(export_dir, host, port, cors=cors, store=hold.generation.store_path if hold else None)
     except KgError as e:
         raise click.ClickException(str(e)) from e
     click.echo(f"SPARQL endpoint: http://{host}:{port}/query (read-only; Ctrl-C stops it)", err=True)
@@ -309,24 +314,30 @@ def export_command(formats: tuple[str, ...], focus: str | None, export_dir: Path
 
     from kg.export import export, export_source, write_files
     from kg.network import GRAPH_WRITERS, focus_graph, property_graph, release
-    from kg.query import OxigraphEngine, QueryError, open_engine
+    from kg.query import OxigraphEngine, QueryError
+    from kg.store import build_lock, link_published_names, reading
 
     try:
-        engine = open_engine(export_dir, "oxigraph")
-        assert isinstance(engine, OxigraphEngine)
-        if not focus:
-            written = export(export_source(export_dir, engine.store), export_dir, formats)
-            release()
-        else:
-            others = [f for f in formats if f not in GRAPH_WRITERS]
-            if others:
-                raise QueryError(f"--focus applies to the graph formats, not {', '.join(others)}")
-            graph = focus_graph(property_graph(engine.store), engine, focus)
-            files = []
-            for fmt in formats:
-                file_name, writer = GRAPH_WRITERS[fmt]
-                files.append((file_name.replace("zhengce.", "zhengce-focus."), partial(writer, graph)))
-            written = write_files(export_dir, files)
+        # a writer like kg build: it adds files to the current generation, so it takes the build lock
+        with build_lock(export_dir), reading(export_dir) as generation:
+            if generation is None or generation.store_path is None:
+                raise QueryError(f"{export_dir}: no build with a store (zhengce.oxigraph); run kg build")
+            engine = OxigraphEngine(generation.open_store())
+            if not focus:
+                made = export(export_source(generation.path, engine.store), generation.path, formats)
+                release()
+            else:
+                others = [f for f in formats if f not in GRAPH_WRITERS]
+                if others:
+                    raise QueryError(f"--focus applies to the graph formats, not {', '.join(others)}")
+                graph = focus_graph(property_graph(engine.store), engine, focus)
+                files = []
+                for fmt in formats:
+                    file_name, writer = GRAPH_WRITERS[fmt]
+                    files.append((file_name.replace("zhengce.", "zhengce-focus."), partial(writer, graph)))
+                made = write_files(generation.path, files)
+            link_published_names(export_dir, generation)
+            written = [export_dir / p.name for p in made]
     except KgError as e:
         raise click.ClickException(str(e)) from e
     click.echo(" ".join(map(str, written)))

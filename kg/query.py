@@ -26,7 +26,7 @@ from rdflib.namespace import XSD
 
 from kg.errors import KgError
 from kg.ontology import PREFIXES, ZC
-from kg.store import open_store, store_path
+from kg.store import GenerationHold, hold_generation, open_store, store_path
 
 _XSD_STRING = str(XSD.string)
 _LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -95,8 +95,9 @@ def _prefixes() -> dict[str, str]:
 class OxigraphEngine(Engine):
     name = "oxigraph"
 
-    def __init__(self, store: ox.Store) -> None:
+    def __init__(self, store: ox.Store, hold: GenerationHold | None = None) -> None:
         self.store = store
+        self.hold = hold  # the generation the store belongs to, held so no build removes it under us
 
     def _run(self, sparql: str, bindings: Mapping[str, Term] | None) -> Result:
         if bindings:
@@ -284,16 +285,26 @@ def _to_rdflib(term: Term) -> rdflib.term.Identifier:
 
 
 def open_engine(export_dir: Path, engine: str = "auto") -> Engine:
-    """The build in ``export_dir``: its store (auto, oxigraph), or its N-Triples/Turtle in rdflib."""
+    """The build in ``export_dir``: its store (auto, oxigraph), or its N-Triples/Turtle in rdflib.
+
+    The engine reads one generation (kg/store.py), held while the engine lives, so a build that
+    publishes meanwhile changes nothing it sees.
+    """
+    hold = hold_generation(export_dir)
+    folder = export_dir if hold is None else hold.generation.path
     if engine in ("auto", "oxigraph"):
-        path = store_path(export_dir)
+        path = store_path(export_dir) if hold is None else hold.generation.store_path
         if path is not None:
-            return OxigraphEngine(open_store(path))
+            return OxigraphEngine(open_store(path), hold)
         if engine == "oxigraph":
             raise QueryError(f"{export_dir}: no store (zhengce.oxigraph); run kg build")
-    for name, fmt in (("zhengce.nt", "nt"), ("zhengce.ttl", "turtle")):
-        if (export_dir / name).is_file():
-            return RdflibEngine(rdflib.Graph().parse(export_dir / name, format=fmt))
+    try:
+        for name, fmt in (("zhengce.nt", "nt"), ("zhengce.ttl", "turtle")):
+            if (folder / name).is_file():
+                return RdflibEngine(rdflib.Graph().parse(folder / name, format=fmt))
+    finally:
+        if hold is not None:
+            hold.close()  # rdflib read the whole file into memory
     raise QueryError(f"{export_dir}: no build found (zhengce.oxigraph, zhengce.nt or zhengce.ttl); run kg build")
 
 

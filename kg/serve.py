@@ -30,9 +30,11 @@ def server_binary() -> str:
     return found
 
 
-def serve_command(export_dir: Path, host: str = "127.0.0.1", port: int = 7878, *, cors: bool = False) -> list[str]:
-    """The command line that serves ``export_dir``'s store read-only on host:port."""
-    path = store_path(export_dir)
+def serve_command(
+    export_dir: Path, host: str = "127.0.0.1", port: int = 7878, *, cors: bool = False, store: Path | None = None
+) -> list[str]:
+    """The command line that serves ``export_dir``'s store (or ``store``, a held generation's) read-only."""
+    path = store or store_path(export_dir)
     if path is None:
         raise ServeError(f"{export_dir}: no store (zhengce.oxigraph); run kg build first")
     command = [server_binary(), "serve-read-only", "--location", str(path), "--bind", f"{host}:{port}"]
