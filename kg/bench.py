@@ -120,7 +120,7 @@ def scale_corpus(seeds: Path, out: Path, megabytes: float, seed: int = 0) -> tup
     """
     files, _problems = discover(seeds)
     metadata = read_metadata(seeds)
-    texts = [(f.name, f.path.read_text(encoding="utf-8")) for f in files]
+    texts = [(f.name, Path(f.path).read_text(encoding="utf-8")) for f in files]
     seed_codes = {name: _seed_regions(text) for name, text in texts}
     if out.exists():
         shutil.rmtree(out)

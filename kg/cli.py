@@ -11,6 +11,7 @@ import click
 from click.decorators import FC
 
 from kg.errors import KgError
+from kg.formats import format_names
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 EXIT_SKIPPED = 3  # the build finished, but some input files were skipped (unreadable, or extraction failed)
@@ -27,7 +28,7 @@ def _export_argument(default: str = "exports/zhengce.ttl") -> Callable[[FC], FC]
 
 
 @cli.command()
-@click.argument("corpus", type=click.Path(file_okay=False, path_type=Path), default="corpus")
+@click.argument("corpus", default="corpus")
 @click.option(
     "--out",
     "out_dir",
@@ -44,10 +45,20 @@ def _export_argument(default: str = "exports/zhengce.ttl") -> Callable[[FC], FC]
 @click.option(
     "-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True, help="Worker processes for extraction."
 )
+@click.option(
+    "--cluster",
+    metavar="ADDRESS",
+    help="Extract on a Dask cluster instead: a scheduler's address (tcp://host:8786), or local[:N] to start"
+    " N worker processes here. Same output as --jobs. Needs zhengce-kg[cluster].",
+)
 @click.option("--no-cache", is_flag=True, help="Re-extract every file (ignore and do not update the cache).")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on when stderr is a terminal).")
-def build(corpus: Path, out_dir: Path, strict: bool, jobs: int, no_cache: bool, progress: bool | None) -> None:
+def build(
+    corpus: str, out_dir: Path, strict: bool, jobs: int, cluster: str | None, no_cache: bool, progress: bool | None
+) -> None:
     """Build the graph of CORPUS (default: corpus) into OUT: zhengce.ttl, zhengce.nt and the store.
+
+    CORPUS is a folder, or a URL the workers can read (file://, http://, s3:// ... through fsspec).
 
     Files that cannot be read are reported, one line each, and skipped; so are files whose
     extraction fails (a bug), their tracebacks kept in OUT/kg-build.log; the exit status is
@@ -57,9 +68,20 @@ def build(corpus: Path, out_dir: Path, strict: bool, jobs: int, no_cache: bool, 
     """
     from kg.errors import BuildAborted
     from kg.pipeline import build as run_build
+    from kg.remote import corpus_location
 
+    if cluster is not None and jobs != 1:
+        raise click.UsageError("--jobs and --cluster: choose one (a cluster's workers are its processes)")
     try:
-        report = run_build(corpus, out_dir, jobs=jobs, use_cache=not no_cache, strict=strict, progress=progress)
+        report = run_build(
+            corpus_location(corpus),
+            out_dir,
+            jobs=jobs,
+            cluster=cluster,
+            use_cache=not no_cache,
+            strict=strict,
+            progress=progress,
+        )
     except BuildAborted as e:
         for p in e.problems:
             click.echo(f"error: {p}", err=True)
@@ -294,7 +316,7 @@ def serve(export_dir: Path, host: str, port: int, cors: bool) -> None:
     "-f",
     "--format",
     "formats",
-    type=click.Choice(["turtle", "nt", "graphml", "gexf", "cytoscape-json", "html"]),
+    type=click.Choice(format_names()),
     multiple=True,
     required=True,
     help="Repeat for several formats.",
@@ -310,10 +332,8 @@ def export_command(formats: tuple[str, ...], focus: str | None, export_dir: Path
     \b
     kg export -f html --focus 免申即享
     """
-    from functools import partial
-
-    from kg.export import export, export_source, write_files
-    from kg.network import GRAPH_WRITERS, focus_graph, property_graph, release
+    from kg.export import export, export_source
+    from kg.network import export_focus
     from kg.query import OxigraphEngine, QueryError
     from kg.store import build_lock, link_published_names, reading
 
@@ -323,19 +343,10 @@ def export_command(formats: tuple[str, ...], focus: str | None, export_dir: Path
             if generation is None or generation.store_path is None:
                 raise QueryError(f"{export_dir}: no build with a store (zhengce.oxigraph); run kg build")
             engine = OxigraphEngine(generation.open_store())
-            if not focus:
-                made = export(export_source(generation.path, engine.store), generation.path, formats)
-                release()
+            if focus:
+                made = export_focus(engine, generation.path, formats, focus)
             else:
-                others = [f for f in formats if f not in GRAPH_WRITERS]
-                if others:
-                    raise QueryError(f"--focus applies to the graph formats, not {', '.join(others)}")
-                graph = focus_graph(property_graph(engine.store), engine, focus)
-                files = []
-                for fmt in formats:
-                    file_name, writer = GRAPH_WRITERS[fmt]
-                    files.append((file_name.replace("zhengce.", "zhengce-focus."), partial(writer, graph)))
-                made = write_files(generation.path, files)
+                made = export(export_source(generation.path, engine.store), generation.path, formats)
             link_published_names(export_dir, generation)
             written = [export_dir / p.name for p in made]
     except KgError as e:

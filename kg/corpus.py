@@ -17,7 +17,7 @@ _META_FIELDS = {"title", "date", "publisher", "source", "region", "note"}
 
 @dataclass(frozen=True, slots=True)
 class CorpusFile:
-    path: Path
+    path: Path | str  # a file, or a URL a worker reads through fsspec (kg/remote.py)
     name: str  # path relative to the corpus folder, with forward slashes
 
 
@@ -58,9 +58,16 @@ def read_metadata(corpus: Path) -> dict[str, DocMeta]:
     if not path.exists():
         return {}
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
         raise MetadataError(f"{path}: cannot read: {e}") from None
+    return metadata_from_json(text, str(path))
+
+
+def metadata_from_json(text: str, path: str) -> dict[str, DocMeta]:
+    """The metadata file's text (read from ``path``, a file or a URL) as DocMeta by file name."""
+    try:
+        data = json.loads(text)
     except json.JSONDecodeError as e:
         raise MetadataError(f"{path}:{e.lineno}:{e.colno}: invalid JSON: {e.msg}") from None
     if not isinstance(data, dict):

@@ -1,4 +1,4 @@
-"""Export: a registry of file formats written from a build, all-or-nothing.
+"""Export: the formats of kg/formats.py written from a build, all-or-nothing.
 
 A build writes its files into a new generation folder, published whole (kg/store.py); ``kg
 export`` adds files to the current generation. Every file is written to a temporary file beside
@@ -20,16 +20,20 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 import pyoxigraph as ox
 
 from kg.errors import ExportError
+from kg.formats import FORMATS, ExportFormat, default_formats, format_name
 from kg.ontology import ID_PREFIXES, PREFIXES
 from kg.store import fault_point
 
+if TYPE_CHECKING:
+    import networkx as nx
+
 TEMP_SUFFIX = ".tmp"
-NTRIPLES_FILE = "zhengce.nt"
+NTRIPLES_FILE = FORMATS["nt"].file_name
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,53 +49,37 @@ class ExportSource:
         return self.get_store()
 
 
-Writer = Callable[[ExportSource, BinaryIO], None]
-
-
-def _turtle(source: ExportSource, out: BinaryIO) -> None:
+def write_turtle(source: ExportSource, out: BinaryIO) -> None:
     prefixes = {name: str(ns) for name, ns in PREFIXES.items()}
     prefixes.update({kind: str(ns) for kind, ns in ID_PREFIXES.items()})
     triples = ox.parse(path=str(source.ntriples), format=ox.RdfFormat.N_TRIPLES)
     ox.serialize(triples, out, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
 
 
-def _ntriples(source: ExportSource, out: BinaryIO) -> None:
+def write_ntriples(source: ExportSource, out: BinaryIO) -> None:
     with source.ntriples.open("rb") as fh:
         shutil.copyfileobj(fh, out, 1 << 20)
 
 
-@dataclass(frozen=True, slots=True)
-class ExportFormat:
-    file_name: str
-    writer: Writer
-    default: bool  # written by every kg build ...
-    max_triples: int | None = None  # ... unless the graph is larger than this (viewer files)
+class _WriterInput:
+    """What the writers of one export read: the source, and the property graph, made once for all graph formats.
 
+    It lives as long as one call of ``export``: nothing is kept between exports, nothing needs releasing.
+    """
 
-FORMATS: dict[str, ExportFormat] = {
-    "turtle": ExportFormat("zhengce.ttl", _turtle, True),
-    "nt": ExportFormat(NTRIPLES_FILE, _ntriples, True),
-}
-ALIASES = {"ttl": "turtle", "ntriples": "nt", "n-triples": "nt"}
+    def __init__(self, source: ExportSource) -> None:
+        self.source = source
+        self._graph: nx.MultiDiGraph | None = None
 
+    def write(self, spec: ExportFormat, out: BinaryIO) -> None:
+        if spec.reads == "source":
+            spec.writer()(self.source, out)
+            return
+        if self._graph is None:
+            from kg.network import property_graph
 
-def default_formats(triples: int = 0) -> tuple[str, ...]:
-    """The formats a build writes for a graph of ``triples`` triples."""
-    return tuple(
-        name for name, f in FORMATS.items() if f.default and (f.max_triples is None or triples <= f.max_triples)
-    )
-
-
-def register_format(name: str, spec: ExportFormat) -> None:
-    """Add an export format (the graph-viewer formats of kg/network.py register themselves)."""
-    FORMATS[name] = spec
-
-
-def format_name(fmt: str) -> str:
-    name = ALIASES.get(fmt, fmt)
-    if name not in FORMATS:
-        raise ExportError(f"No export format {fmt!r}. Available names: {', '.join(sorted([*FORMATS, *ALIASES]))}")
-    return name
+            self._graph = property_graph(self.source.store)
+        spec.writer()(self._graph, out)
 
 
 def temp_beside(path: Path) -> Path:
@@ -175,8 +163,9 @@ def export(
     else:
         names = [format_name(f) for f in formats]
     staged = staged or {}
+    data = _WriterInput(source)
     files: list[tuple[str, Callable[[BinaryIO], None] | Path]] = [
-        (FORMATS[n].file_name, staged.get(n) or partial(FORMATS[n].writer, source)) for n in names
+        (FORMATS[n].file_name, staged.get(n) or partial(data.write, FORMATS[n])) for n in names
     ]
     return write_files(out_dir, [*also, *files])
 

@@ -18,19 +18,22 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
+from functools import partial
 from importlib import resources
+from pathlib import Path
 from typing import Any, BinaryIO
 
 import networkx as nx
 import pyoxigraph as ox
 
-from kg.export import ExportFormat, ExportSource, Writer, register_format
+from kg.errors import ExportError
+from kg.export import write_files
+from kg.formats import FORMATS, format_name
 from kg.ontology import PREFIXES
+from kg.query import AmbiguousNameError, Engine, OxigraphEngine, QueryError, resolve
 
 CYTOSCAPE_VERSION = "3.34.4"
-# A build writes the viewer files only for graphs a viewer can show; for larger ones: kg export --focus.
-VIEWER_MAX_TRIPLES = 200_000
 
 _NODES = """
 SELECT ?id ?type ?label ?code ?level ?lon ?lat WHERE {
@@ -119,21 +122,29 @@ def focus(g: nx.MultiDiGraph, centres: Iterable[str]) -> nx.MultiDiGraph:
     return nx.MultiDiGraph(g.subgraph(sorted(keep)))
 
 
-def focus_graph(g: nx.MultiDiGraph, engine: object, name: str) -> nx.MultiDiGraph:
+def focus_graph(g: nx.MultiDiGraph, engine: Engine, name: str) -> nx.MultiDiGraph:
     """The neighbourhood of the policy or region ``name`` (a label, alias, code or id)."""
-    from kg.query import Engine, QueryError, resolve
-
-    assert isinstance(engine, Engine)
     for kind in ("policy", "region"):
         try:
             centre = resolve(engine, kind, name).value
-        except QueryError as e:
-            if "names" in str(e):  # ambiguous: say so rather than try the other kind
-                raise
+        except AmbiguousNameError:  # say so rather than try the other kind
+            raise
+        except QueryError:  # no such policy: try the regions
             continue
         if centre in g:
             return focus(g, [centre])
     raise QueryError(f"no policy or region called {name!r} in this graph")
+
+
+def export_focus(engine: OxigraphEngine, out_dir: Path, formats: Iterable[str], name: str) -> list[Path]:
+    """Write the neighbourhood of the policy or region ``name`` in each graph format, as ``zhengce-focus.*``."""
+    specs = {fmt: FORMATS[format_name(fmt)] for fmt in formats}
+    others = [fmt for fmt, spec in specs.items() if spec.reads != "graph"]
+    if others:
+        graph_formats = ", ".join(n for n, spec in FORMATS.items() if spec.reads == "graph")
+        raise ExportError(f"a focus applies to the graph formats ({graph_formats}), not {', '.join(others)}")
+    graph = focus_graph(property_graph(engine.store), engine, name)
+    return write_files(out_dir, [(spec.focus_file_name(), partial(spec.writer(), graph)) for spec in specs.values()])
 
 
 # --- writers ----------------------------------------------------------------------------------
@@ -171,36 +182,3 @@ def write_html(g: nx.MultiDiGraph, out: BinaryIO) -> None:
     page = page.replace("/*GRAPH*/null", data)
     page = page.replace("{{NODES}}", html.escape(str(g.number_of_nodes())))
     out.write(page.encode("utf-8"))
-
-
-GraphWriter = Callable[[nx.MultiDiGraph, BinaryIO], None]
-_last_graph: list[tuple[ox.Store, nx.MultiDiGraph]] = []  # the graph of the store being exported
-
-
-def _graph_of(store: ox.Store) -> nx.MultiDiGraph:
-    """The store's property graph, made once for all the viewer formats of one export."""
-    if not _last_graph or _last_graph[0][0] is not store:
-        _last_graph[:] = [(store, property_graph(store))]
-    return _last_graph[0][1]
-
-
-def release() -> None:
-    """Drop the graph kept for the viewer formats (and so the store it came from) after an export."""
-    _last_graph.clear()
-
-
-def _from_store(writer: GraphWriter) -> Writer:
-    def write(source: ExportSource, out: BinaryIO) -> None:
-        writer(_graph_of(source.store), out)
-
-    return write
-
-
-GRAPH_WRITERS: dict[str, tuple[str, GraphWriter]] = {
-    "graphml": ("zhengce.graphml", write_graphml),
-    "gexf": ("zhengce.gexf", write_gexf),
-    "cytoscape-json": ("zhengce.cyjs", write_cytoscape),
-    "html": ("zhengce.html", write_html),
-}
-for _name, (_file, _writer) in GRAPH_WRITERS.items():
-    register_format(_name, ExportFormat(_file, _from_store(_writer), True, VIEWER_MAX_TRIPLES))

@@ -14,12 +14,13 @@ export files; it is not cached, so the next build tries it again.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import multiprocessing
 import os
 import sys
 import traceback
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable
 from dataclasses import asdict, dataclass, field
 from functools import partial
 from pathlib import Path
@@ -28,10 +29,10 @@ from typing import BinaryIO
 from tqdm import tqdm
 
 import kg.cache
-from kg.cache import code_version
-from kg.corpus import discover, read_metadata
+from kg.cache import code_version as code_version  # also kg.cluster's
 from kg.errors import BuildAborted, CorpusError, CorpusWarning, ExtractionFailure
 from kg.export import NTRIPLES_FILE, ExportSource, export, temp_beside
+from kg.remote import file_size, find_corpus
 from kg.store import BUILD_LOCK, STORE_NAME, GenerationWriter, StoreWriter, build_lock, fault_point
 from kg.types import DocMeta
 
@@ -44,7 +45,7 @@ _COUNTS = kg.cache.COUNT_NAMES
 
 @dataclass(frozen=True, slots=True)
 class DocumentTask:
-    path: Path
+    path: Path | str  # a file, or a URL (kg/remote.py)
     name: str
     meta: DocMeta
     cache_dir: Path | None
@@ -97,10 +98,11 @@ def process_document(task: DocumentTask) -> DocumentResult:
     from kg.facts import document_facts
     from kg.graph import document_ntriples
     from kg.load import control_warning, load_bytes, read_bytes
+    from kg.remote import read_url
 
     size = 0
     try:
-        data = read_bytes(task.path, task.name)
+        data = read_bytes(task.path, task.name) if isinstance(task.path, Path) else read_url(task.path, task.name)
         size = len(data)
         key = ""
         if task.cache_dir is not None:
@@ -146,7 +148,7 @@ def _one_line(e: BaseException) -> str:
     return f"{name}: {message}" if message else name
 
 
-def _log_text(failures: list[ExtractionFailure], corpus: Path, version: str) -> str:
+def _log_text(failures: list[ExtractionFailure], corpus: Path | str, version: str) -> str:
     """The build's log: what failed, and each traceback as the worker formatted it."""
     from kg import __version__
 
@@ -171,8 +173,13 @@ def _warm_up() -> None:
     warm_up()
 
 
-def run_tasks(tasks: list[DocumentTask], jobs: int) -> Iterator[DocumentResult]:
-    """Results in the order of ``tasks``, computed in ``jobs`` processes."""
+def run_tasks(tasks: list[DocumentTask], jobs: int, cluster: str | None = None) -> Generator[DocumentResult]:
+    """Results in the order of ``tasks``, computed in ``jobs`` processes or on a Dask ``cluster`` (an address)."""
+    if cluster is not None:
+        from kg.cluster import run_on_cluster
+
+        yield from run_on_cluster(tasks, cluster)
+        return
     if jobs <= 1 or len(tasks) <= 1:
         yield from map(process_document, tasks)
         return
@@ -191,24 +198,24 @@ def _progress(total: int, enabled: bool | None) -> tqdm[None]:
 
 
 def build(
-    corpus: Path,
+    corpus: Path | str,
     out_dir: Path,
     formats: Iterable[str] | None = None,
     *,
     jobs: int = 1,
+    cluster: str | None = None,
     use_cache: bool = True,
     strict: bool = False,
     progress: bool | None = False,
 ) -> BuildReport:
-    """Build the graph of ``corpus`` into ``out_dir``; with ``strict``, any unreadable file aborts it.
+    """Build the graph of ``corpus`` (a folder or URL) into ``out_dir``; with ``strict``, any unreadable file aborts it.
 
-    Nothing in ``out_dir`` changes unless the whole build succeeds.
+    The documents are processed in ``jobs`` processes, or on the Dask cluster at ``cluster``
+    (kg/cluster.py). Nothing in ``out_dir`` changes unless the whole build succeeds.
     """
-    import kg.network  # registers the viewer formats (and release() is called below)
     from kg.graph import GraphMerger, vocabulary_ntriples
 
-    files, problems = discover(corpus)
-    metadata = read_metadata(corpus)
+    files, problems, metadata = find_corpus(corpus)
     report = BuildReport(problems=problems)
     if strict and problems:
         raise BuildAborted(problems)
@@ -217,7 +224,7 @@ def build(
         cache_dir = kg.cache.safe_cache_dir(out_dir, CACHE_DIR) if use_cache else None
         version = code_version()
         tasks = [DocumentTask(f.path, f.name, metadata.get(f.name, DocMeta()), cache_dir, version) for f in files]
-        total = sum(_size(f.path) for f in files)
+        total = sum(file_size(f.path) for f in files)
         merger = GraphMerger()
         # everything is written into a new generation, published at once when all is done (kg/store.py)
         with GenerationWriter(out_dir) as generation:
@@ -226,6 +233,7 @@ def build(
                 StoreWriter(generation.path / STORE_NAME) as writer,
                 ntriples_path.open("wb") as ntriples,
                 _progress(total, progress) as bar,
+                contextlib.closing(run_tasks(tasks, jobs, cluster)) as results,  # closed at once if the build stops
             ):
 
                 def add(chunk: bytes) -> None:
@@ -234,7 +242,7 @@ def build(
                     writer.add(new)
 
                 add(vocabulary_ntriples())
-                for result in run_tasks(tasks, jobs):
+                for result in results:
                     bar.update(result.size)
                     if result.failure is not None:
                         if strict:
@@ -260,7 +268,6 @@ def build(
                 log = _log_text(report.failures, corpus, version).encode("utf-8") if report.failures else None
                 also = [(LOG_FILE, partial(_write, log))] if log is not None else []
                 export(source, generation.path, formats, staged={"nt": ntriples_path}, also=also)
-                kg.network.release()  # the viewer formats' graph holds the store open
                 writer.close()  # before others may open it
             fault_point("before-publish")
             published = generation.publish()
@@ -270,10 +277,3 @@ def build(
         if cache_dir is not None:
             kg.cache.prune(cache_dir, keys)
     return report
-
-
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return 0

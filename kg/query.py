@@ -37,6 +37,10 @@ class QueryError(KgError):
     """A query that cannot be run: bad syntax, an unknown question, a label that names nothing."""
 
 
+class AmbiguousNameError(QueryError):
+    """A label or alias that names several policies or regions (the message lists them)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Term:
     """An RDF term in a result, independent of the engine that produced it."""
@@ -393,7 +397,7 @@ def resolve(engine: Engine, kind: str, text: str) -> Term:
         raise QueryError(f"no {kind} called {text!r} in this graph")
     if len(found) > 1:
         choices = "; ".join(f"{label.value if label else ''} <{iri.value}>" for iri, label in found.items())
-        raise QueryError(f"{text!r} names {len(found)} {kind}s: {choices}. Give a code or a full name.")
+        raise AmbiguousNameError(f"{text!r} names {len(found)} {kind}s: {choices}. Give a code or a full name.")
     return next(iter(found))
 
 

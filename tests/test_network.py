@@ -79,6 +79,13 @@ def test_network_focus_on_a_policy(seed_build: Path, graph: nx.MultiDiGraph) -> 
     assert nx.read_gexf(seed_build / "zhengce-focus.gexf").number_of_nodes() > 3
 
 
+def test_network_focus_refuses_formats_that_are_not_graphs(seed_build: Path) -> None:
+    result = CliRunner().invoke(cli, ["export", "-f", "ttl", "--focus", "652300", "--exports", str(seed_build)])
+    assert result.exit_code == 1
+    assert "Error: a focus applies to the graph formats (graphml, gexf, cytoscape-json, html), not ttl" in result.output
+    assert not (seed_build / "zhengce-focus.ttl").exists()
+
+
 def test_network_html_is_self_contained(seed_build: Path) -> None:
     page = (seed_build / "zhengce.html").read_text(encoding="utf-8")
     assert "<script src" not in page and "<link" not in page

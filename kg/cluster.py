@@ -1,0 +1,136 @@
+"""The per-document work on a Dask distributed cluster (``kg build --cluster ADDRESS``).
+
+The client submits one task per document (decode, extract, triples: pipeline.process_document)
+and takes the results back in corpus order, so they go through the same merge and publishing
+as a build on one machine and give the same bytes. Workers read the files themselves (a path
+on a shared disk, or a URL: kg/remote.py); the client holds only the tasks still in flight
+(a window ahead of the document being merged), never the corpus.
+
+Dask reschedules the tasks of a worker that dies, so a killed worker costs time, not facts; a
+document that takes down every worker it is given (three by default) is reported as a failed
+extraction, like a bug on one machine, and the rest is built.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import uuid
+from collections import deque
+from collections.abc import Iterator
+from typing import Any
+
+from kg.errors import ExtractionFailure, KgError
+from kg.pipeline import DocumentResult, DocumentTask, code_version, process_document
+
+LOCAL = "local"
+MISSING = "kg build --cluster needs Dask distributed: pip install 'zhengce-kg[cluster]'"
+_CONNECT_TIMEOUT = "10s"
+_TASKS_PER_THREAD = 4  # tasks in flight per worker thread: enough to keep workers busy, few results held
+
+
+class ClusterError(KgError):
+    """The cluster cannot be reached, or its workers cannot run this build."""
+
+
+def parse_local(address: str) -> int | None:
+    """Worker processes of ``local`` / ``local:N`` (None when ``address`` names a scheduler)."""
+    name, _, count = address.partition(":")
+    if name != LOCAL:
+        return None
+    if not count:
+        return max(1, os.cpu_count() or 1)
+    if not count.isdigit() or int(count) < 1:
+        raise ClusterError(f"--cluster {address}: expected local or local:N with N >= 1 worker processes")
+    return int(count)
+
+
+@contextlib.contextmanager
+def connect(address: str) -> Iterator[Any]:
+    """A client of the scheduler at ``address``, or of a new LocalCluster for ``local[:N]`` (closed on exit)."""
+    try:
+        import distributed
+    except ImportError:
+        raise ClusterError(MISSING) from None
+    dask: Any = distributed  # its constructors have no type hints
+    workers = parse_local(address)
+    if workers is not None:
+        cluster = dask.LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,  # extraction holds the GIL: one process per core
+            processes=True,
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        )
+        with cluster, dask.Client(cluster) as client:
+            yield client
+        return
+    try:
+        client = dask.Client(address, timeout=_CONNECT_TIMEOUT)
+    except (OSError, ValueError, TypeError) as e:  # refused, timed out, or not an address
+        raise ClusterError(f"cannot reach the Dask scheduler at {address}: {' '.join(str(e).split())}") from None
+    with client:
+        yield client
+
+
+def worker_code_version() -> str:
+    """The code version of the zhengce-kg a worker runs (the same as the client's, or the graph would differ)."""
+    return code_version()
+
+
+def _check_workers(client: Any, version: str) -> None:
+    try:
+        versions: dict[str, str] = client.run(worker_code_version)
+    except Exception as e:  # a worker without zhengce-kg cannot even unpickle the function
+        raise ClusterError(f"the workers cannot run zhengce-kg ({type(e).__name__}: {e}); install it on them") from None
+    for worker, theirs in sorted(versions.items()):
+        if theirs != version:
+            raise ClusterError(
+                f"worker {worker} runs zhengce-kg code {theirs}, this client {version}:"
+                " install the same zhengce-kg on every worker"
+            )
+
+
+def process_on_worker(task: DocumentTask) -> DocumentResult:
+    """process_document, refused by a worker whose code differs (one that joined after the check)."""
+    if code_version() != task.code_version:
+        raise ClusterError(f"a worker runs zhengce-kg code {code_version()}, the client {task.code_version}")
+    return process_document(task)
+
+
+def run_on_cluster(tasks: list[DocumentTask], address: str) -> Iterator[DocumentResult]:
+    """Results in the order of ``tasks``, computed by the workers of the cluster at ``address``."""
+    if not tasks:
+        return
+    with connect(address) as client:
+        _check_workers(client, tasks[0].code_version)
+        threads = sum(client.nthreads().values()) or 1
+        window = max(8, _TASKS_PER_THREAD * threads)
+        build = uuid.uuid4().hex[:8]  # task keys unique per build: another client may share the scheduler
+        pending: deque[tuple[DocumentTask, Any]] = deque()  # (task, its distributed.Future), in corpus order
+        try:
+            for i, task in enumerate(tasks):
+                pending.append((task, client.submit(process_on_worker, task, key=f"kg-{build}-{i}", pure=False)))
+                if len(pending) >= window:
+                    yield _result(*pending.popleft())
+            while pending:
+                yield _result(*pending.popleft())
+        finally:
+            if pending:  # stopped early (an error, --strict, Ctrl-C): the rest is not wanted
+                client.cancel([future for _task, future in pending])
+
+
+def _result(task: DocumentTask, future: Any) -> DocumentResult:
+    from distributed import KilledWorker
+
+    try:
+        result: Any = future.result()
+    except KilledWorker as e:  # the document took down every worker that tried it (memory, a crash)
+        error = f"{type(e).__name__}: {' '.join(str(e).split())}"
+        failure = ExtractionFailure(task.name, error, f"{error}\n(the workers died while processing this file)\n")
+        return DocumentResult(task.name, 0, failure=failure)
+    finally:
+        future.release()
+    assert isinstance(result, DocumentResult)
+    return result

@@ -1,0 +1,95 @@
+"""The export formats: one table, declared here, of each format's file and where its writer lives.
+
+As in rdflib's plugin registry (``register(name, kind, module, class)``), a format names the
+module and function that write it, and the module is imported only when a file is written in
+that format: the list of formats is the same whatever has been imported, and listing them (the
+CLI does, for its ``--format`` choices) imports nothing heavy.
+
+A writer is called ``function(data, out)`` with ``out`` a binary file; ``data`` is what the
+format's ``reads`` says:
+
+- ``"source"``: the build's ``kg.export.ExportSource`` (its N-Triples and its store);
+- ``"graph"``: the property graph of the store (``kg.network.property_graph``), made once for
+  all the graph formats of one export and dropped after it.
+
+To add a format, add a row to ``FORMATS`` (and a writer where the row says).
+
+>>> format_name("ttl")
+'turtle'
+>>> FORMATS["graphml"].file_name
+'zhengce.graphml'
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any, BinaryIO, Final, Literal
+
+from kg.errors import ExportError
+
+# A build writes the viewer files only for graphs a viewer can show; for larger ones: kg export --focus.
+VIEWER_MAX_TRIPLES = 200_000
+
+
+@dataclass(frozen=True, slots=True)
+class ExportFormat:
+    """One export format: its file, its writer (``module.function``, imported on use), when a build writes it."""
+
+    file_name: str
+    module: str
+    function: str
+    reads: Literal["source", "graph"]  # what the writer is given (module docstring)
+    default: bool  # written by every kg build ...
+    max_triples: int | None = None  # ... unless the graph is larger than this (viewer files)
+
+    def writer(self) -> Callable[[Any, BinaryIO], None]:
+        """The writing function, its module imported now (looked up on every call, so tests can replace it)."""
+        function: Callable[[Any, BinaryIO], None] = getattr(importlib.import_module(self.module), self.function)
+        return function
+
+    def focus_file_name(self) -> str:
+        """The file a ``kg export --focus`` writes in this format (``zhengce-focus.gexf``)."""
+        stem, _dot, suffix = self.file_name.partition(".")
+        return f"{stem}-focus.{suffix}"
+
+
+FORMATS: Final[Mapping[str, ExportFormat]] = MappingProxyType(
+    {
+        "turtle": ExportFormat("zhengce.ttl", "kg.export", "write_turtle", "source", True),
+        "nt": ExportFormat("zhengce.nt", "kg.export", "write_ntriples", "source", True),
+        "graphml": ExportFormat("zhengce.graphml", "kg.network", "write_graphml", "graph", True, VIEWER_MAX_TRIPLES),
+        "gexf": ExportFormat("zhengce.gexf", "kg.network", "write_gexf", "graph", True, VIEWER_MAX_TRIPLES),
+        "cytoscape-json": ExportFormat(
+            "zhengce.cyjs", "kg.network", "write_cytoscape", "graph", True, VIEWER_MAX_TRIPLES
+        ),
+        "html": ExportFormat("zhengce.html", "kg.network", "write_html", "graph", True, VIEWER_MAX_TRIPLES),
+    }
+)
+ALIASES: Final[Mapping[str, str]] = MappingProxyType({"ttl": "turtle", "ntriples": "nt", "n-triples": "nt"})
+
+
+def format_names() -> list[str]:
+    """Every name ``format_name`` accepts (formats and aliases), sorted: the CLI's choices."""
+    return sorted([*FORMATS, *ALIASES])
+
+
+def format_name(fmt: str) -> str:
+    """The format ``fmt`` names (itself or the format it is an alias of); ExportError if none."""
+    name = ALIASES.get(fmt, fmt)
+    if name not in FORMATS:
+        raise ExportError(f"No export format {fmt!r}. Available names: {', '.join(format_names())}")
+    return name
+
+
+def default_formats(triples: int = 0) -> tuple[str, ...]:
+    """The formats a build writes for a graph of ``triples`` triples.
+
+    >>> default_formats(1_000_000)
+    ('turtle', 'nt')
+    """
+    return tuple(
+        name for name, f in FORMATS.items() if f.default and (f.max_triples is None or triples <= f.max_triples)
+    )
