@@ -53,8 +53,18 @@ def _export_argument(default: str = "exports/zhengce.ttl") -> Callable[[FC], FC]
 )
 @click.option("--no-cache", is_flag=True, help="Re-extract every file (ignore and do not update the cache).")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on when stderr is a terminal).")
+@click.option(
+    "--follow-links", is_flag=True, help="Read symbolic links to files outside CORPUS too (skipped by default)."
+)
 def build(
-    corpus: str, out_dir: Path, strict: bool, jobs: int, cluster: str | None, no_cache: bool, progress: bool | None
+    corpus: str,
+    out_dir: Path,
+    strict: bool,
+    jobs: int,
+    cluster: str | None,
+    no_cache: bool,
+    progress: bool | None,
+    follow_links: bool,
 ) -> None:
     """Build the graph of CORPUS (default: corpus) into OUT: zhengce.ttl, zhengce.nt and the store.
 
@@ -81,6 +91,7 @@ def build(
             use_cache=not no_cache,
             strict=strict,
             progress=progress,
+            follow_links=follow_links,
         )
     except BuildAborted as e:
         for p in e.problems:

@@ -207,15 +207,17 @@ def build(
     use_cache: bool = True,
     strict: bool = False,
     progress: bool | None = False,
+    follow_links: bool = False,
 ) -> BuildReport:
     """Build the graph of ``corpus`` (a folder or URL) into ``out_dir``; with ``strict``, any unreadable file aborts it.
 
     The documents are processed in ``jobs`` processes, or on the Dask cluster at ``cluster``
-    (kg/cluster.py). Nothing in ``out_dir`` changes unless the whole build succeeds.
+    (kg/cluster.py). Nothing in ``out_dir`` changes unless the whole build succeeds. With
+    ``follow_links``, links to files outside the corpus folder are read too.
     """
     from kg.graph import GraphMerger, vocabulary_ntriples
 
-    files, problems, metadata = find_corpus(corpus)
+    files, problems, metadata = find_corpus(corpus, follow_links=follow_links)
     report = BuildReport(problems=problems)
     if strict and problems:
         raise BuildAborted(problems)

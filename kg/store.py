@@ -235,7 +235,8 @@ def clean_generations(export_dir: Path) -> list[str]:
     """
     folder = export_dir / GENERATIONS_DIR
     try:
-        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        with os.scandir(folder) as listing:
+            entries = sorted(listing, key=lambda e: e.name)
     except OSError:
         return []
     removed = []
