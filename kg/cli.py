@@ -12,6 +12,7 @@ from click.decorators import FC
 
 from kg.errors import KgError
 from kg.formats import format_names
+from kg.types import STATUSES
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 EXIT_SKIPPED = 3  # the build finished, but some input files were skipped (unreadable, or extraction failed)
@@ -51,6 +52,13 @@ def _export_argument(default: str = "exports/zhengce.ttl") -> Callable[[FC], FC]
     help="Extract on a Dask cluster instead: a scheduler's address (tcp://host:8786), or local[:N] to start"
     " N worker processes here. Same output as --jobs. Needs zhengce-kg[cluster].",
 )
+@click.option(
+    "--shards",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Write the N-Triples and Turtle as OUT/shards/zhengce-00000.nt.gz ... of N documents each,"
+    " by the workers, instead of zhengce.nt and zhengce.ttl.",
+)
 @click.option("--no-cache", is_flag=True, help="Re-extract every file (ignore and do not update the cache).")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on when stderr is a terminal).")
 @click.option(
@@ -62,6 +70,7 @@ def build(
     strict: bool,
     jobs: int,
     cluster: str | None,
+    shards: int | None,
     no_cache: bool,
     progress: bool | None,
     follow_links: bool,
@@ -88,6 +97,7 @@ def build(
             out_dir,
             jobs=jobs,
             cluster=cluster,
+            shard_documents=shards,
             use_cache=not no_cache,
             strict=strict,
             progress=progress,
@@ -155,11 +165,10 @@ def eval_command(gold: Path, export: Path, corpus: Path | None, verbose: bool) -
 @_export_argument()
 def validate(export: Path) -> None:
     """Check EXPORT (default: exports/zhengce.ttl) against the SHACL shapes; exit 1 on violations."""
-    from kg.evaluate import load_export
-    from kg.validate import validate as run_validate
+    from kg.validate import validate_file
 
     try:
-        violations = run_validate(load_export(export))
+        violations = validate_file(export)
     except KgError as e:
         raise click.ClickException(str(e)) from e
     for v in violations:
@@ -228,7 +237,7 @@ def _print_result(run: Callable[[], object], fmt: str, max_width: int) -> None:
 @cli.command()
 @click.argument("name", required=False)
 @click.argument("arguments", nargs=-1)
-@click.option("--status", type=click.Choice(["implemented", "piloting", "planned"]), help="Only this status.")
+@click.option("--status", type=click.Choice(STATUSES), help="Only this status.")
 @click.option("--within", metavar="REGION", help="Only REGION and the regions within it (label, alias or code).")
 @click.option("--below", is_flag=True, help="Also the regions within REGION.")
 @click.option("--indicator", metavar="TEXT", help="Only indicators whose label contains TEXT.")
@@ -280,19 +289,48 @@ def ask(
 @cli.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=False)
 @click.option("-e", "--expression", metavar="SPARQL", help="The query itself instead of a FILE.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0),
+    default=30,
+    show_default=True,
+    help="Stop the query after this many seconds (0: never).",
+)
+@click.option(
+    "--allow-service",
+    is_flag=True,
+    help="Allow SERVICE (federated queries: this machine then fetches from the addresses the query names).",
+)
 @_output_options
-def query(file: Path | None, expression: str | None, export_dir: Path, engine: str, fmt: str, max_width: int) -> None:
+def query(
+    file: Path | None,
+    expression: str | None,
+    timeout: float,
+    allow_service: bool,
+    export_dir: Path,
+    engine: str,
+    fmt: str,
+    max_width: int,
+) -> None:
     """Run a SPARQL query (FILE.rq, or -e) on the build; the project's prefixes are predeclared.
 
     SELECT prints rows, ASK true or false, CONSTRUCT and DESCRIBE N-Triples. The graph is
-    opened read-only: an update is refused.
+    opened read-only: an update is refused, and so is SERVICE unless --allow-service. A query
+    still running after --timeout seconds is stopped.
     """
-    from kg.query import open_engine, read_query
+    from kg.query import QueryTimeout, open_source, read_query, run_query
 
     if (file is None) == (expression is None):
         raise click.UsageError("give a query FILE or -e SPARQL (one of them)")
-    text = expression if expression is not None else read_query(file)  # type: ignore[arg-type]
-    _print_result(lambda: open_engine(export_dir, engine).run(text), fmt, max_width)
+
+    def run() -> object:
+        text = expression if expression is not None else read_query(file)  # type: ignore[arg-type]
+        try:
+            return run_query(open_source(export_dir, engine), text, timeout=timeout, allow_service=allow_service)
+        except QueryTimeout as e:
+            raise QueryTimeout(f"{e} (--timeout sets it)") from None
+
+    _print_result(run, fmt, max_width)
 
 
 @cli.command()

@@ -16,13 +16,16 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import signal
+import threading
 import uuid
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from kg.errors import ExtractionFailure, KgError
 from kg.pipeline import DocumentResult, DocumentTask, code_version, process_document
+from kg.shards import ShardTask, write_shard
 
 LOCAL = "local"
 MISSING = "kg build --cluster needs Dask distributed: pip install 'zhengce-kg[cluster]'"
@@ -56,14 +59,17 @@ def connect(address: str) -> Iterator[Any]:
     dask: Any = distributed  # its constructors have no type hints
     workers = parse_local(address)
     if workers is not None:
-        cluster = dask.LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,  # extraction holds the GIL: one process per core
-            processes=True,
-            dashboard_address=None,
-            silence_logs=logging.ERROR,
-        )
+        with _ctrl_c_deferred() as interrupted:  # a half-started cluster cannot be closed cleanly
+            cluster = dask.LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,  # extraction holds the GIL: one process per core
+                processes=True,
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
+            )
         with cluster, dask.Client(cluster) as client:
+            if interrupted:
+                raise KeyboardInterrupt
             yield client
         return
     try:
@@ -72,6 +78,20 @@ def connect(address: str) -> Iterator[Any]:
         raise ClusterError(f"cannot reach the Dask scheduler at {address}: {' '.join(str(e).split())}") from None
     with client:
         yield client
+
+
+@contextlib.contextmanager
+def _ctrl_c_deferred() -> Iterator[list[int]]:
+    """Hold Ctrl-C (SIGINT) until the block is done; the list says whether it came meanwhile."""
+    came: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield came
+        return
+    previous = signal.signal(signal.SIGINT, lambda number, _frame: came.append(number))
+    try:
+        yield came
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def worker_code_version() -> str:
@@ -92,45 +112,63 @@ def _check_workers(client: Any, version: str) -> None:
             )
 
 
-def process_on_worker(task: DocumentTask) -> DocumentResult:
-    """process_document, refused by a worker whose code differs (one that joined after the check)."""
-    if code_version() != task.code_version:
-        raise ClusterError(f"a worker runs zhengce-kg code {code_version()}, the client {task.code_version}")
-    return process_document(task)
+def _same_code(version: str) -> None:
+    """Refuse work on a worker whose code differs (one that joined after the check)."""
+    if code_version() != version:
+        raise ClusterError(f"a worker runs zhengce-kg code {code_version()}, the client {version}")
 
 
-def run_on_cluster(tasks: list[DocumentTask], address: str) -> Iterator[DocumentResult]:
-    """Results in the order of ``tasks``, computed by the workers of the cluster at ``address``."""
+def process_on_worker(task: DocumentTask) -> list[DocumentResult]:
+    _same_code(task.code_version)
+    return [process_document(task)]
+
+
+def shard_on_worker(shard: ShardTask) -> list[DocumentResult]:
+    for task in shard.documents[:1]:
+        _same_code(task.code_version)
+    return write_shard(shard)
+
+
+def run_on_cluster(
+    tasks: list[DocumentTask], address: str, shards: list[ShardTask] | None = None
+) -> Iterator[DocumentResult]:
+    """Results in the order of ``tasks``, computed by the workers of the cluster at ``address``.
+
+    With ``shards`` (runs of ``tasks``), each worker task extracts one run and writes its shard.
+    """
+    work: Sequence[DocumentTask | ShardTask] = tasks if shards is None else shards
     if not tasks:
         return
+    function = process_on_worker if shards is None else shard_on_worker
     with connect(address) as client:
         _check_workers(client, tasks[0].code_version)
         threads = sum(client.nthreads().values()) or 1
         window = max(8, _TASKS_PER_THREAD * threads)
         build = uuid.uuid4().hex[:8]  # task keys unique per build: another client may share the scheduler
-        pending: deque[tuple[DocumentTask, Any]] = deque()  # (task, its distributed.Future), in corpus order
+        pending: deque[tuple[DocumentTask | ShardTask, Any]] = deque()  # (item, its distributed.Future), in order
         try:
-            for i, task in enumerate(tasks):
-                pending.append((task, client.submit(process_on_worker, task, key=f"kg-{build}-{i}", pure=False)))
+            for i, item in enumerate(work):
+                pending.append((item, client.submit(function, item, key=f"kg-{build}-{i}", pure=False)))
                 if len(pending) >= window:
-                    yield _result(*pending.popleft())
+                    yield from _results(*pending.popleft())
             while pending:
-                yield _result(*pending.popleft())
+                yield from _results(*pending.popleft())
         finally:
             if pending:  # stopped early (an error, --strict, Ctrl-C): the rest is not wanted
-                client.cancel([future for _task, future in pending])
+                client.cancel([future for _item, future in pending])
 
 
-def _result(task: DocumentTask, future: Any) -> DocumentResult:
+def _results(item: DocumentTask | ShardTask, future: Any) -> list[DocumentResult]:
     from distributed import KilledWorker
 
     try:
-        result: Any = future.result()
-    except KilledWorker as e:  # the document took down every worker that tried it (memory, a crash)
+        results: Any = future.result()
+    except KilledWorker as e:  # the work took down every worker that tried it (memory, a crash)
         error = f"{type(e).__name__}: {' '.join(str(e).split())}"
-        failure = ExtractionFailure(task.name, error, f"{error}\n(the workers died while processing this file)\n")
-        return DocumentResult(task.name, 0, failure=failure)
+        trace = f"{error}\n(the workers died while processing this file)\n"
+        names = [item.name] if isinstance(item, DocumentTask) else [task.name for task in item.documents]
+        return [DocumentResult(name, 0, failure=ExtractionFailure(name, error, trace)) for name in names]
     finally:
         future.release()
-    assert isinstance(result, DocumentResult)
-    return result
+    assert isinstance(results, list)
+    return results

@@ -24,7 +24,11 @@ def _words(table: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
 
 
 def alternation(words: tuple[str, ...] | list[str]) -> str:
-    """A regex alternation of ``words``, longest first (so 比上年同期 is tried before 比上年)."""
+    """A regex alternation of ``words``, longest first (so 比上年同期 is tried before 比上年).
+
+    >>> alternation(["比上年", "同比", "比上年同期"])
+    '比上年同期|比上年|同比'
+    """
     return "|".join(map(re.escape, sorted(set(words), key=lambda w: (-len(w), w))))
 
 

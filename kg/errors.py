@@ -104,10 +104,14 @@ class ExtractorContractError(KgError):
     """An extractor returned a mention its registration does not declare."""
 
     def __init__(self, name: str, label: str, data_type: str, assigns: dict[str, type]) -> None:
-        declared = ", ".join(f"{k} ({v.__name__})" for k, v in sorted(assigns.items()))
+        declared = ", ".join(f"{k} with {v.__name__} data" for k, v in sorted(assigns.items()))
+        if label in assigns:
+            wrong = f"a mention labelled {label!r} with {data_type} data, not {assigns[label].__name__}"
+        else:
+            wrong = f"a mention labelled {label!r}, a label it does not declare"
         super().__init__(
-            f"Extractor {name!r} returned a {label!r} mention with {data_type} data; it declares: {declared}. "
-            "Fix the extractor or its entry in kg/extract/__init__.py"
+            f"Extractor {name!r} returned {wrong} (it declares: {declared}); "
+            "fix the extractor or its entry in kg/extract/__init__.py"
         )
 
 
@@ -115,5 +119,21 @@ class ExportError(KgError):
     """An export could not be written, or a format is unknown."""
 
 
+class QueryError(KgError):
+    """A query that cannot be run: bad syntax, an unknown question, a label that names nothing."""
+
+
+class QueryTimeout(QueryError):
+    """A query ran longer than its timeout and was stopped (its process killed, its memory freed)."""
+
+
+class QueryCancelled(QueryError):
+    """A query was stopped because its caller no longer wants the answer (a client went away)."""
+
+
 class EvaluationError(KgError):
     """The gold file or the export given to ``kg eval`` cannot be read."""
+
+
+class ValidationError(KgError):
+    """The export given to ``kg validate`` cannot be read."""

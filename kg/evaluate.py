@@ -17,10 +17,11 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 from rdflib.term import Node
 
-from kg.errors import EvaluationError
-from kg.ontology import ZC
+from kg.errors import EvaluationError, ExportError
+from kg.export import read_export
+from kg.ontology import STATUS, ZC
 
-_STATUS = {ZC.Implemented: "implemented", ZC.Piloting: "piloting", ZC.Planned: "planned"}
+_STATUS_NAME = {iri: name for name, iri in STATUS.items()}
 
 
 @dataclass
@@ -123,11 +124,11 @@ def load_gold(path: Path) -> dict[str, Any]:
 
 
 def load_export(path: Path) -> Graph:
-    fmt = "nt" if path.suffix == ".nt" else "turtle"
+    """The export ``path`` to score; EvaluationError if it cannot be read."""
     try:
-        return Graph().parse(path, format=fmt)
-    except Exception as e:  # rdflib raises many kinds; any of them means an unreadable export
-        raise EvaluationError(f"{path}: cannot parse as {fmt}: {e}") from None
+        return read_export(path)
+    except ExportError as e:
+        raise EvaluationError(str(e)) from None
 
 
 def evaluate(gold: dict[str, Any], graph: Graph) -> Evaluation:
@@ -184,7 +185,7 @@ def _score_adoptions(
             continue
         if not view.labels(policy) & in_scope:
             continue
-        pairs[(region, policy)].add(_STATUS.get(status, str(status)))  # type: ignore[call-overload]
+        pairs[(region, policy)].add(_STATUS_NAME.get(status, str(status)))  # type: ignore[call-overload]
 
     def matches(pair: tuple[Node, Node], item: dict[str, Any]) -> bool:
         names = {item["policy"], *item.get("aliases", [])}

@@ -26,11 +26,12 @@ import pyoxigraph as ox
 
 from kg.errors import ExportError
 from kg.formats import FORMATS, ExportFormat, default_formats, format_name
-from kg.ontology import ID_PREFIXES, PREFIXES
+from kg.ontology import READING_PREFIX_IRIS
 from kg.store import fault_point
 
 if TYPE_CHECKING:
     import networkx as nx
+    from rdflib import Graph
 
 TEMP_SUFFIX = ".tmp"
 NTRIPLES_FILE = FORMATS["nt"].file_name
@@ -50,10 +51,8 @@ class ExportSource:
 
 
 def write_turtle(source: ExportSource, out: BinaryIO) -> None:
-    prefixes = {name: str(ns) for name, ns in PREFIXES.items()}
-    prefixes.update({kind: str(ns) for kind, ns in ID_PREFIXES.items()})
     triples = ox.parse(path=str(source.ntriples), format=ox.RdfFormat.N_TRIPLES)
-    ox.serialize(triples, out, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
+    ox.serialize(triples, out, format=ox.RdfFormat.TURTLE, prefixes=READING_PREFIX_IRIS)
 
 
 def write_ntriples(source: ExportSource, out: BinaryIO) -> None:
@@ -168,6 +167,17 @@ def export(
         (FORMATS[n].file_name, staged.get(n) or partial(data.write, FORMATS[n])) for n in names
     ]
     return write_files(out_dir, [*also, *files])
+
+
+def read_export(path: Path) -> Graph:
+    """An export file as an rdflib graph (N-Triples for ``.nt``, else Turtle); ExportError if it cannot be read."""
+    from rdflib import Graph
+
+    fmt = "nt" if path.suffix == ".nt" else "turtle"
+    try:
+        return Graph().parse(path, format=fmt)
+    except Exception as e:  # rdflib raises many kinds; any of them means an unreadable export
+        raise ExportError(f"{path}: cannot parse as {fmt}: {e}") from None
 
 
 def export_source(export_dir: Path, store: ox.Store) -> ExportSource:

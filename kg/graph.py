@@ -27,7 +27,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 from kg.gazetteer import COUNTRY, gazetteer, region_aliases_of
 from kg.ontology import FIGURE_KIND, ID, MEASURE, PREFIXES, QUALIFIER, STATUS, ZC, new_graph, ontology_file
 from kg.policies import POLICY_SCHEME
-from kg.types import AgencyRef, DocumentFacts, Evidence, PlaceRef, PolicyRef
+from kg.types import Adoption, AgencyRef, DocumentFacts, Evidence, Observation, PlaceRef, PolicyRef
 
 # N-Triples terms are made as strings: a document has thousands of triples, and building
 # pyoxigraph objects only to serialise them cost as much as extracting the facts.
@@ -109,6 +109,17 @@ def policy_iri(policy_id: str) -> str:
 
 def indicator_iri(label: str) -> str:
     return f"{ID}indicator/{_digest(label)}"
+
+
+def adoption_iri(a: Adoption) -> str:
+    where = a.place.label if a.place else ""
+    return f"{ID}adoption/{_digest(a.region, a.policy.policy_id, a.status, a.period or '', where)}"
+
+
+def observation_iri(o: Observation) -> str:
+    where = o.place.label if o.place else ""
+    key = (o.region, o.indicator, str(o.value), o.unit, o.qualifier, o.period or "", o.measure, o.kind, where)
+    return f"{ID}observation/{_digest(*key)}"
 
 
 def evidence_iri(ev: Evidence) -> str:
@@ -250,8 +261,7 @@ def document_lines(facts: DocumentFacts) -> set[str]:
     for policy in facts.policies:
         t.add(doc, zc("mentions"), t.policy(policy))
     for a in facts.adoptions:
-        where = a.place.label if a.place else ""
-        s = iri(f"{ID}adoption/{_digest(a.region, a.policy.policy_id, a.status, a.period or '', where)}")
+        s = iri(adoption_iri(a))
         t.add(s, _RDF_TYPE, zc("PolicyAdoption"))
         t.add(s, zc("region"), t.place(a.place) if a.place else t.region(a.region))
         t.add(s, zc("policy"), t.policy(a.policy))
@@ -262,9 +272,7 @@ def document_lines(facts: DocumentFacts) -> set[str]:
             t.add(s, zc("agency"), t.agency(a.agency))
         t.add(s, zc("evidence"), t.evidence(a.evidence))
     for o in facts.observations:
-        where = o.place.label if o.place else ""
-        key = (o.region, o.indicator, str(o.value), o.unit, o.qualifier, o.period or "", o.measure, o.kind, where)
-        s = iri(f"{ID}observation/{_digest(*key)}")
+        s = iri(observation_iri(o))
         t.add(s, _RDF_TYPE, zc("Observation"))
         t.add(s, zc("region"), t.place(o.place) if o.place else t.region(o.region))
         indicator = t.indicator(o.indicator)

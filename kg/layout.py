@@ -1,8 +1,9 @@
-"""Page layout of Chinese government and newspaper text: the lines that are furniture, not prose.
+"""Page layout of Chinese government and newspaper text: furniture, bylines, leads and headings.
 
-Photo credits, captions printed with their credit, picture and data-source notes, and numbered
-heading lines. Both load (which must not join such a line to the next) and segment (which sets
-them apart as marks and headings) read these definitions, so the two cannot disagree.
+Photo credits, captions printed with their credit, picture and data-source notes, page-turn
+marks, bylines, the leads of news reports and the numbers of headings. Both load (which must not
+join such a line to the next) and segment (which sets them apart as marks, bylines and headings)
+read these definitions, so the two cannot disagree.
 """
 
 from __future__ import annotations
@@ -24,10 +25,31 @@ _CAPTION = re.compile(r"(?P<caption>.{2,120}?)\s+(?P<credit>\S.{1,29})")
 DATELINE = re.compile(
     r"《(?P<paper>[^》]{2,12}报)》\s*[（(]\s*(?P<y>\d{4})年(?P<m>\d{1,2})月(?P<d>\d{1,2})日\s*(?:第\s*\d+\s*版)?\s*[）)]"
 )
-# 一、 （二） 第三章: a numbered heading line ends at its line break.
-HEADING_LINE = re.compile(
-    r"[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|第[一二三四五六七八九十]+[章节部分]"
+# Numbered headings by depth, as reports number them: 第一部分, 一、, （一）, 1. / 1、, （1）.
+HEADING_LEVELS = (
+    re.compile(r"第[一二三四五六七八九十\d]+(?:部分|章|篇)\s*"),
+    re.compile(r"[一二三四五六七八九十]+、"),
+    re.compile(r"[（(][一二三四五六七八九十]+[）)]"),
+    re.compile(r"\d{1,2}(?:\.(?!\d)|、)"),
+    re.compile(r"[（(]\d{1,2}[）)]"),
 )
+# 一、 （二）: the numbers that open a heading in Chinese numerals, however the line reads.
+_CHINESE_NUMBERED = f"{HEADING_LEVELS[1].pattern}|{HEADING_LEVELS[2].pattern}"
+HEADING_NUMBER = re.compile(f"^(?:{_CHINESE_NUMBERED})")
+# 一、 （二） 第三章: a numbered heading line ends at its line break.
+HEADING_LINE = re.compile(f"{_CHINESE_NUMBERED}|第[一二三四五六七八九十]+[章节部分]")
+
+# （上接第一版）, （下转第3版）: where an article continues on another page.
+_PAGE_TURN = r"[（(][上下][接转]"
+PAGE_TURN_MARK = re.compile(_PAGE_TURN + r"第?[一二三四五六七八九十\d]+版[）)]")
+# 本报讯, 新华社北京3月5日电: the lead of a news report.
+NEWS_LEAD = re.compile(r"^(?:本报讯|本报\S{0,10}讯|\S{0,6}日报\S{0,10}讯|新华社\S{0,12}电|\S{0,6}社\S{0,8}电)")
+# ◎ 本报记者 张三, 通讯员 李四: who wrote an article.
+BYLINE = re.compile(
+    r"^(?:[◎□■●]\s*\S|(?:本报)?(?:特约|实习|首席)?记者\s|.{0,12}(?:日报|晚报|新闻网|融媒)?(?:特约|实习)?记者\s*\S{1,4}(?:\s|$)|通讯员\s)"
+)
+# A line starting with one of these begins a new block whatever the previous line was.
+BLOCK_START = re.compile(rf"[◎□■●◆★▲]|本报讯|新华社|——|{_PAGE_TURN}|{_CHINESE_NUMBERED}")
 
 
 _MAX_CAPTION_LINE = 160  # a caption (at most 120) with its credit (at most 30) and the gap between
@@ -44,7 +66,13 @@ def caption_of(line: str) -> str | None:
 
 
 def is_furniture(line: str) -> bool:
-    """A credit, a picture or data-source note, or a caption with its credit: not prose."""
+    """A credit, a picture or data-source note, or a caption with its credit: not prose.
+
+    >>> is_furniture("本报记者 张艺开摄"), is_furniture("全市生产总值增长5%。")
+    (True, False)
+    >>> caption_of("格尔木市政务服务中心大厅。    本报记者 张艺开摄")
+    '格尔木市政务服务中心大厅。'
+    """
     t = line.strip()
     if len(t) > _MAX_CAPTION_LINE:
         return False  # a paragraph: furniture lines are short

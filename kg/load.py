@@ -20,7 +20,7 @@ from pathlib import Path
 
 from kg.dictionary import joins_words
 from kg.errors import CorpusError, CorpusWarning
-from kg.layout import HEADING_LINE, is_furniture
+from kg.layout import BLOCK_START, HEADING_LINE, is_furniture
 from kg.types import DocMeta, Document
 
 MAX_FILE_BYTES = 256 * 1024 * 1024
@@ -31,10 +31,6 @@ _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # Characters that end a sentence or a line of text in running prose.
 _LINE_FINAL = "。！？!?…；;"
 _CLOSERS = "”’」』）)"
-# A line starting with one of these begins a new block whatever the previous line was.
-_BLOCK_START = re.compile(
-    r"[◎□■●◆★▲]|本报讯|新华社|——|[（(][上下][接转]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]"
-)
 
 
 _HAN_CHAR = re.compile(rf"[{_CJK}]")
@@ -322,7 +318,7 @@ def line_breaks(text: str) -> list[tuple[int, int, bool]]:
         )
         # A numbered heading line (一、 （二）) ends at its line break.
         headline = headline or bool(HEADING_LINE.match(line))
-        if line and following and not headline and not _BLOCK_START.match(following):
+        if line and following and not headline and not BLOCK_START.match(following):
             last = line[-1]
             ends_sentence = last in _LINE_FINAL or (last in _CLOSERS and len(line) > 1 and line[-2] in _LINE_FINAL)
             if last in "，、":

@@ -30,7 +30,7 @@ import pyoxigraph as ox
 from kg.errors import ExportError
 from kg.export import write_files
 from kg.formats import FORMATS, format_name
-from kg.ontology import PREFIXES
+from kg.ontology import PREFIX_IRIS
 from kg.query import AmbiguousNameError, Engine, OxigraphEngine, QueryError, resolve
 
 CYTOSCAPE_VERSION = "3.34.4"
@@ -68,8 +68,7 @@ SELECT ?id ?s ?o ?value ?unit ?qualifier ?period ?evidence ?document WHERE {
 
 
 def _select(store: ox.Store, query: str) -> list[dict[str, str]]:
-    prefixes = {name: str(ns) for name, ns in PREFIXES.items()}
-    solutions = store.query(query, prefixes=prefixes)
+    solutions = store.query(query, prefixes=PREFIX_IRIS)
     assert isinstance(solutions, ox.QuerySolutions)
     names = [v.value for v in solutions.variables]
     return [{n: s[n].value for n in names if s[n] is not None} for s in solutions]

@@ -12,6 +12,7 @@ from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD, DefinedNamespace
 
 from kg.errors import ReferenceDataError
+from kg.types import FigureKind, Measure, Qualifier, Status
 
 ONT_IRI = "https://w3id.org/zhengce/ont#"
 ID = Namespace("https://w3id.org/zhengce/id/")
@@ -88,10 +89,21 @@ class ZC(DefinedNamespace):
     end: URIRef
 
 
-STATUS = {"implemented": ZC.Implemented, "piloting": ZC.Piloting, "planned": ZC.Planned}
-QUALIFIER = {"exact": ZC.Exact, "at_least": ZC.AtLeast, "about": ZC.About, "at_most": ZC.AtMost}
-MEASURE = {"level": ZC.Level, "change": ZC.Change, "growth_rate": ZC.GrowthRate, "share": ZC.Share}
-FIGURE_KIND = {"actual": ZC.Actual, "estimate": ZC.Estimate, "target": ZC.Target}
+# The individuals each value of a record's field stands for (a test checks every value has one).
+STATUS: dict[Status, URIRef] = {"implemented": ZC.Implemented, "piloting": ZC.Piloting, "planned": ZC.Planned}
+QUALIFIER: dict[Qualifier, URIRef] = {
+    "exact": ZC.Exact,
+    "at_least": ZC.AtLeast,
+    "about": ZC.About,
+    "at_most": ZC.AtMost,
+}
+MEASURE: dict[Measure, URIRef] = {
+    "level": ZC.Level,
+    "change": ZC.Change,
+    "growth_rate": ZC.GrowthRate,
+    "share": ZC.Share,
+}
+FIGURE_KIND: dict[FigureKind, URIRef] = {"actual": ZC.Actual, "estimate": ZC.Estimate, "target": ZC.Target}
 
 PREFIXES = {
     "zc": Namespace(ONT_IRI),
@@ -112,6 +124,11 @@ PREFIXES = {
 # A prefix per kind of resource, for Turtle and tables (region:632801 reads better than id:region/632801).
 ID_KINDS = ("region", "place", "doc", "agency", "policy", "indicator", "adoption", "observation", "evidence")
 ID_PREFIXES = {kind: Namespace(f"{ID}{kind}/") for kind in ID_KINDS}
+
+# The same as plain strings (what Oxigraph takes): the vocabularies', and with the kinds (region:) for what people
+# read and write (Turtle, tables, the prefixes a user's query may leave undeclared).
+PREFIX_IRIS = {name: str(ns) for name, ns in PREFIXES.items()}
+READING_PREFIX_IRIS = {**PREFIX_IRIS, **{kind: str(ns) for kind, ns in ID_PREFIXES.items()}}
 
 
 def new_graph() -> Graph:

@@ -20,11 +20,11 @@ import multiprocessing
 import os
 import sys
 import traceback
-from collections.abc import Generator, Iterable
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO, TypeVar
 
 from tqdm import tqdm
 
@@ -36,11 +36,16 @@ from kg.remote import file_size, find_corpus
 from kg.store import BUILD_LOCK, STORE_NAME, GenerationWriter, StoreWriter, build_lock, fault_point
 from kg.types import DocMeta
 
+if TYPE_CHECKING:
+    from kg.shards import ShardTask
+
 CACHE_DIR = ".kg-cache"
 LOCK_FILE = BUILD_LOCK
 LOG_FILE = "kg-build.log"  # tracebacks of the files that failed in extraction (only when some did)
 _MAX_ERROR_CHARS = 300
 _COUNTS = kg.cache.COUNT_NAMES
+_Item = TypeVar("_Item")
+_Result = TypeVar("_Result")
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,22 +178,38 @@ def _warm_up() -> None:
     warm_up()
 
 
-def run_tasks(tasks: list[DocumentTask], jobs: int, cluster: str | None = None) -> Generator[DocumentResult]:
-    """Results in the order of ``tasks``, computed in ``jobs`` processes or on a Dask ``cluster`` (an address)."""
+def run_tasks(
+    tasks: list[DocumentTask], jobs: int, cluster: str | None = None, shards: list[ShardTask] | None = None
+) -> Generator[DocumentResult]:
+    """Results in the order of ``tasks``, computed in ``jobs`` processes or on a Dask ``cluster`` (an address).
+
+    With ``shards`` (runs of ``tasks``), each process extracts a run at a time and writes its shard.
+    """
     if cluster is not None:
         from kg.cluster import run_on_cluster
 
-        yield from run_on_cluster(tasks, cluster)
+        yield from run_on_cluster(tasks, cluster, shards)
         return
-    if jobs <= 1 or len(tasks) <= 1:
-        yield from map(process_document, tasks)
+    if shards is not None:
+        from kg.shards import write_shard
+
+        for results in _in_processes(write_shard, shards, jobs):
+            yield from results
+        return
+    yield from _in_processes(process_document, tasks, jobs)
+
+
+def _in_processes(function: Callable[[_Item], _Result], items: list[_Item], jobs: int) -> Iterator[_Result]:
+    """``map(function, items)`` in ``jobs`` processes, in order."""
+    if jobs <= 1 or len(items) <= 1:
+        yield from map(function, items)
         return
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     if ctx.get_start_method() == "fork":
         _warm_up()
     with ctx.Pool(jobs) as pool:
-        yield from pool.imap(process_document, tasks, chunksize=1)
+        yield from pool.imap(function, items, chunksize=1)
 
 
 def _progress(total: int, enabled: bool | None) -> tqdm[None]:
@@ -204,6 +225,7 @@ def build(
     *,
     jobs: int = 1,
     cluster: str | None = None,
+    shard_documents: int | None = None,
     use_cache: bool = True,
     strict: bool = False,
     progress: bool | None = False,
@@ -212,10 +234,14 @@ def build(
     """Build the graph of ``corpus`` (a folder or URL) into ``out_dir``; with ``strict``, any unreadable file aborts it.
 
     The documents are processed in ``jobs`` processes, or on the Dask cluster at ``cluster``
-    (kg/cluster.py). Nothing in ``out_dir`` changes unless the whole build succeeds. With
-    ``follow_links``, links to files outside the corpus folder are read too.
+    (kg/cluster.py). With ``shard_documents``, the N-Triples and Turtle are written by those
+    processes as shards of that many documents (kg/shards.py) instead of single files. Nothing in
+    ``out_dir`` changes unless the whole build succeeds. With ``follow_links``, links to files
+    outside the corpus folder are read too.
     """
+    from kg.formats import default_formats
     from kg.graph import GraphMerger, vocabulary_ntriples
+    from kg.shards import SHARDED_FORMATS, ShardWriter
 
     files, problems, metadata = find_corpus(corpus, follow_links=follow_links)
     report = BuildReport(problems=problems)
@@ -235,12 +261,14 @@ def build(
                 StoreWriter(generation.path / STORE_NAME) as writer,
                 ntriples_path.open("wb") as ntriples,
                 _progress(total, progress) as bar,
-                contextlib.closing(run_tasks(tasks, jobs, cluster)) as results,  # closed at once if the build stops
+                ShardWriter(generation.path, shard_documents) as shards,
+                contextlib.closing(run_tasks(tasks, jobs, cluster, shards.plan(tasks))) as results,  # closed on errors
             ):
 
                 def add(chunk: bytes) -> None:
                     new = merger.add(chunk)
-                    ntriples.write(new)
+                    if not shard_documents:  # else the shards are the N-Triples
+                        ntriples.write(new)
                     writer.add(new)
 
                 add(vocabulary_ntriples())
@@ -269,7 +297,11 @@ def build(
                 source = ExportSource(ntriples_path, writer.finish, merger.triples)
                 log = _log_text(report.failures, corpus, version).encode("utf-8") if report.failures else None
                 also = [(LOG_FILE, partial(_write, log))] if log is not None else []
+                if shard_documents:
+                    formats = [f for f in formats or default_formats(merger.triples) if f not in SHARDED_FORMATS]
                 export(source, generation.path, formats, staged={"nt": ntriples_path}, also=also)
+                ntriples_path.unlink(missing_ok=True)  # moved into place, or not wanted (shards)
+                shards.publish()
                 writer.close()  # before others may open it
             fault_point("before-publish")
             published = generation.publish()

@@ -8,10 +8,10 @@ from functools import cache
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SKOS
 
-from kg.ontology import ID, ZC, ontology_file
+from kg.ontology import ID_PREFIXES, ZC, ontology_file
 
-POLICY_SCHEME = URIRef(str(ID) + "policy/scheme")
-_POLICY_NS = str(ID) + "policy/"
+_POLICY_NS = str(ID_PREFIXES["policy"])
+POLICY_SCHEME = URIRef(_POLICY_NS + "scheme")
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,13 +10,24 @@ engine computed them.
 
 from __future__ import annotations
 
+import contextlib
+import multiprocessing
+import multiprocessing.connection
+import os
 import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from importlib import resources
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Literal as TypingLiteral
 
@@ -24,17 +35,32 @@ import pyoxigraph as ox
 import rdflib
 from rdflib.namespace import XSD
 
-from kg.errors import KgError
-from kg.ontology import PREFIXES, ZC
+from kg.errors import KgError, QueryCancelled, QueryError, QueryTimeout
+from kg.ontology import READING_PREFIX_IRIS, STATUS
+from kg.sparql import check_query, engine_syntax_error
 from kg.store import GenerationHold, hold_generation, open_store, store_path
 
 _XSD_STRING = str(XSD.string)
 _LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-STATUSES = {"implemented": ZC.Implemented, "piloting": ZC.Piloting, "planned": ZC.Planned}
 
 
-class QueryError(KgError):
-    """A query that cannot be run: bad syntax, an unknown question, a label that names nothing."""
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "AmbiguousNameError",
+    "Engine",
+    "QueryCancelled",
+    "QueryError",
+    "QueryRunner",
+    "QueryTimeout",
+    "Result",
+    "Source",
+    "Term",
+    "ask",
+    "open_engine",
+    "open_source",
+    "query_prefixes",
+    "run_query",
+]
 
 
 class AmbiguousNameError(QueryError):
@@ -92,8 +118,9 @@ _UPDATE = re.compile(
 )
 
 
-def _prefixes() -> dict[str, str]:
-    return {name: str(ns) for name, ns in PREFIXES.items()}
+def query_prefixes() -> dict[str, str]:
+    """Every prefix a query may use undeclared: the vocabularies' and one per kind of resource (region:)."""
+    return READING_PREFIX_IRIS
 
 
 class OxigraphEngine(Engine):
@@ -120,9 +147,11 @@ class OxigraphEngine(Engine):
 
     def _select(self, sparql: str) -> Result:
         try:
-            answer = self.store.query(sparql, prefixes=_prefixes())
+            answer = self.store.query(sparql, prefixes=query_prefixes())
         except SyntaxError as e:
-            raise QueryError(f"SPARQL syntax error: {e}") from None
+            raise engine_syntax_error(sparql, str(e)) from None
+        except OSError as e:  # the store could not be read, or a SERVICE endpoint failed
+            raise QueryError(f"the store could not answer: {_one_line(e)}") from None
         if isinstance(answer, ox.QueryBoolean):
             return Result(boolean=bool(answer), engine=self.name)
         if isinstance(answer, ox.QueryTriples):
@@ -206,9 +235,12 @@ class RdflibEngine(Engine):
     def _run(self, sparql: str, bindings: Mapping[str, Term] | None) -> Result:
         init = {k: _to_rdflib(t) for k, t in (bindings or {}).items()}
         try:
-            answer = self.graph.query(sparql, initNs=dict(PREFIXES), initBindings=init)
-        except Exception as e:  # rdflib raises pyparsing's ParseException and others for bad queries
-            raise QueryError(f"SPARQL error: {e}") from None
+            answer = self.graph.query(sparql, initNs=query_prefixes(), initBindings=init)
+        except Exception as e:  # rdflib raises pyparsing's ParseException, plain Exceptions for unknown prefixes
+            line, column = getattr(e, "lineno", None), getattr(e, "col", None)
+            if isinstance(line, int) and isinstance(column, int):
+                raise engine_syntax_error(sparql, str(getattr(e, "msg", e)), line, column) from None
+            raise QueryError(f"SPARQL error: {_one_line(e)}") from None
         if answer.type == "ASK":
             return Result(boolean=bool(answer.askAnswer), engine=self.name)
         if answer.type in ("CONSTRUCT", "DESCRIBE"):
@@ -288,28 +320,363 @@ def _to_rdflib(term: Term) -> rdflib.term.Identifier:
     return rdflib.Literal(term.value, lang=term.lang, datatype=datatype)
 
 
-def open_engine(export_dir: Path, engine: str = "auto") -> Engine:
-    """The build in ``export_dir``: its store (auto, oxigraph), or its N-Triples/Turtle in rdflib.
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where a build's graph is read: its store (one published generation) or an RDF file for rdflib.
 
-    The engine reads one generation (kg/store.py), held while the engine lives, so a build that
-    publishes meanwhile changes nothing it sees.
+    ``hold`` keeps the generation from being removed while the source (and engines opened from
+    it) are in use (kg/store.py); it stays in this process (a worker is sent engine and path).
+    """
+
+    engine: TypingLiteral["oxigraph", "rdflib"]
+    path: Path
+    hold: GenerationHold | None = field(default=None, compare=False, repr=False)
+
+    def __reduce__(self) -> tuple[type[Source], tuple[str, Path]]:
+        return (Source, (self.engine, self.path))  # the hold is a lock of this process
+
+    def open(self) -> Engine:
+        """An engine on this source (opens the store read-only, or parses the file into rdflib)."""
+        if self.engine == "oxigraph":
+            return OxigraphEngine(open_store(self.path), self.hold)
+        try:
+            graph = rdflib.Graph().parse(self.path, format="turtle" if self.path.suffix == ".ttl" else "nt")
+        except Exception as e:  # rdflib's parsers raise many kinds of error
+            raise QueryError(f"{self.path}: cannot be read: {_one_line(e)}") from None
+        return RdflibEngine(graph)
+
+
+def open_source(export_dir: Path, engine: str = "auto") -> Source:
+    """The build in ``export_dir``: its store (auto, oxigraph), or its N-Triples/Turtle for rdflib.
+
+    The current generation is held while the Source lives, so a build that publishes meanwhile
+    changes nothing it reads.
     """
     hold = hold_generation(export_dir)
     folder = export_dir if hold is None else hold.generation.path
     if engine in ("auto", "oxigraph"):
         path = store_path(export_dir) if hold is None else hold.generation.store_path
         if path is not None:
-            return OxigraphEngine(open_store(path), hold)
+            return Source("oxigraph", path, hold)
         if engine == "oxigraph":
             raise QueryError(f"{export_dir}: no store (zhengce.oxigraph); run kg build")
-    try:
-        for name, fmt in (("zhengce.nt", "nt"), ("zhengce.ttl", "turtle")):
-            if (folder / name).is_file():
-                return RdflibEngine(rdflib.Graph().parse(folder / name, format=fmt))
-    finally:
-        if hold is not None:
-            hold.close()  # rdflib read the whole file into memory
+    for name in ("zhengce.nt", "zhengce.ttl"):
+        if (folder / name).is_file():
+            return Source("rdflib", folder / name, hold)
     raise QueryError(f"{export_dir}: no build found (zhengce.oxigraph, zhengce.nt or zhengce.ttl); run kg build")
+
+
+def open_engine(export_dir: Path, engine: str = "auto") -> Engine:
+    """The build in ``export_dir`` opened in this process (for canned questions and exports)."""
+    return open_source(export_dir, engine).open()
+
+
+def _one_line(error: BaseException) -> str:
+    return " ".join(str(error).split())[:300] or type(error).__name__
+
+
+# --- user-written SPARQL: checked, then run in a worker process that a timeout can kill -------------
+
+DEFAULT_TIMEOUT = 30.0  # seconds; Fuseki's and Oxigraph's servers also stop long queries
+_POLL_SECONDS = 0.1  # how often a waiting caller looks at its cancel flag
+Cancel = threading.Event | Callable[[], bool]
+
+
+class QueryRunner:
+    """Runs user-written SPARQL on one build, each query in a worker process killed when its time is up.
+
+    Neither engine can stop a query it has started. pyoxigraph releases the GIL while it
+    evaluates (other threads run), but has no cancellation, and a signal is only seen once it
+    returns: one ``next()`` of a COUNT or ORDER BY over a cross product runs to its end (measured:
+    a SIGALRM handler never ran within 20 s). rdflib is pure Python, but a thread cannot be
+    stopped from outside either. So each query runs in a worker process: at the timeout, or when
+    ``cancel`` says the caller is gone, the worker is killed, and the operating system takes back
+    all its memory at once.
+
+    Workers are started by fork when this process has a single thread (fast, safe), else by a
+    fork server (safe beside threads: a web server's). Each opens the store itself, read-only.
+    Idle workers are kept (at most ``max_idle``), the store open, so a later query costs a pipe
+    round trip; a killed one is replaced by a new one at the next query.
+
+    ``run`` may be called from several threads at once; each call takes its own worker. A web
+    request handler can call it and pass ``cancel`` (an Event, or a function returning True once
+    the client has disconnected); it is looked at every 0.1 s.
+
+    Args:
+        source: the build to query (``open_source(export_dir, engine)``).
+        timeout: seconds a query may run (None or 0: no limit).
+        allow_service: let SERVICE (federated queries to other hosts) through.
+        max_rows: refuse answers with more rows (None: any number).
+        max_idle: idle workers kept for later queries.
+    """
+
+    def __init__(
+        self,
+        source: Source,
+        *,
+        timeout: float | None = DEFAULT_TIMEOUT,
+        allow_service: bool = False,
+        max_rows: int | None = None,
+        max_idle: int = 2,
+    ) -> None:
+        self.source = source
+        self.timeout = timeout
+        self.allow_service = allow_service
+        self.max_rows = max_rows
+        self.max_idle = max_idle
+        self._idle: list[_Worker] = []
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def check(self, sparql: str) -> None:
+        """Raise QueryError if ``sparql`` is refused before it runs (update, SERVICE, unknown prefix)."""
+        check_query(sparql, query_prefixes(), allow_service=self.allow_service)
+
+    def run(self, sparql: str, *, timeout: float | None = None, cancel: Cancel | None = None) -> Result:
+        """Check ``sparql`` and run it; the answer, or QueryError (QueryTimeout, QueryCancelled).
+
+        Args:
+            sparql: the query as written by a user (the project's prefixes are predeclared).
+            timeout: seconds for this query (default: the runner's).
+            cancel: an Event, or a function, that turns true when the answer is no longer wanted.
+        """
+        self.check(sparql)
+        limit = self.timeout if timeout is None else timeout
+        worker = self._take()
+        try:
+            reply = worker.ask((sparql, self.allow_service, self.max_rows), limit or None, _cancelled(cancel))
+        except BaseException:
+            worker.kill()
+            raise
+        self._give_back(worker)
+        if reply[0] == "ok":
+            result = reply[1]
+            assert isinstance(result, Result)
+            return result
+        raise QueryError(str(reply[1]))
+
+    def _take(self) -> _Worker:
+        with self._lock:
+            if self._closed:
+                raise QueryError("the query runner is closed")
+            while self._idle:
+                worker = self._idle.pop()
+                if worker.alive():
+                    return worker
+        return _Worker(self.source)
+
+    def _give_back(self, worker: _Worker) -> None:
+        with self._lock:
+            if not self._closed and len(self._idle) < self.max_idle and worker.alive():
+                self._idle.append(worker)
+                return
+        worker.stop()
+
+    def close(self) -> None:
+        """Stop the idle workers (a running query keeps its worker until it ends)."""
+        with self._lock:
+            self._closed = True
+            idle, self._idle = self._idle, []
+        for worker in idle:
+            worker.stop()
+
+    def __enter__(self) -> QueryRunner:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def run_query(
+    source: Source,
+    sparql: str,
+    *,
+    timeout: float | None = DEFAULT_TIMEOUT,
+    allow_service: bool = False,
+    cancel: Cancel | None = None,
+) -> Result:
+    """Check and run one user-written query in a worker process (see QueryRunner)."""
+    with QueryRunner(source, timeout=timeout, allow_service=allow_service, max_idle=0) as runner:
+        return runner.run(sparql, cancel=cancel)
+
+
+def _cancelled(cancel: Cancel | None) -> Callable[[], bool] | None:
+    if cancel is None:
+        return None
+    return cancel.is_set if isinstance(cancel, threading.Event) else cancel
+
+
+def _single_threaded() -> bool:
+    """True where fork is safe: this process runs one thread (fork copies only the calling thread,
+    so a lock another thread held, in malloc or in RocksDB, would stay locked in the child)."""
+    try:
+        return len(os.listdir("/proc/self/task")) == 1
+    except OSError:
+        return False  # not Linux: unknown, so not safe
+
+
+class _Worker:
+    """One worker process and the pipe to it: forked where that is safe, else a new interpreter."""
+
+    def __init__(self, source: Source) -> None:
+        if _single_threaded() and "fork" in multiprocessing.get_all_start_methods():
+            context = multiprocessing.get_context("fork")
+            self.conn, child_conn = context.Pipe()
+            process = context.Process(
+                target=_serve_queries, args=(child_conn, source, self.conn), name="kg-query", daemon=True
+            )
+            process.start()
+            child_conn.close()
+            self.pid = process.pid
+            self._kill: Callable[[], None] = process.kill
+            self._wait: Callable[[], object] = process.join
+        else:
+            # Not multiprocessing's spawn or forkserver: they import the caller's main module again
+            # in the child, which reruns a script written without ``if __name__ == "__main__"``.
+            parent_socket, child_socket = socket.socketpair()
+            command = [sys.executable, "-c", "import sys, kg.query as q; q._worker_main(int(sys.argv[1]))"]
+            popen = subprocess.Popen(
+                [*command, str(child_socket.fileno())], pass_fds=(child_socket.fileno(),), stdin=subprocess.DEVNULL
+            )
+            child_socket.close()
+            self.conn = Connection(parent_socket.detach())
+            self.conn.send(source)
+            self.pid = popen.pid
+            self._kill, self._wait = popen.kill, popen.wait
+        self._ended = False
+        self._ready = False
+
+    def alive(self) -> bool:
+        return not self._ended and not self.conn.closed
+
+    def ask(
+        self, request: tuple[str, bool, int | None], timeout: float | None, cancelled: Callable[[], bool] | None
+    ) -> tuple[str, object]:
+        if not self._ready:
+            # Opening the build (parsing it, for rdflib) is no part of the query's time.
+            opened = self._receive(None, cancelled)
+            if opened[0] != "ready":
+                self.kill()
+                return opened
+            self._ready = True
+        self.conn.send(request)
+        return self._receive(timeout, cancelled)
+
+    def _receive(self, timeout: float | None, cancelled: Callable[[], bool] | None) -> tuple[str, object]:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            wait = _POLL_SECONDS if cancelled is not None else None
+            if deadline is not None:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    self.kill()
+                    raise QueryTimeout(f"the query was stopped after {timeout:g} s, its time limit")
+                wait = left if wait is None else min(wait, left)
+            # The worker's death also makes the pipe readable (at its end): recv then fails.
+            if multiprocessing.connection.wait([self.conn], timeout=wait):
+                try:
+                    reply: tuple[str, object] = self.conn.recv()
+                except (EOFError, OSError):
+                    self.kill()
+                    raise QueryError(
+                        "the query's worker process ended unexpectedly (out of memory?); nothing was answered"
+                    ) from None
+                return reply
+            if cancelled is not None and cancelled():
+                self.kill()
+                raise QueryCancelled("the query was stopped: its answer is no longer wanted")
+
+    def kill(self) -> None:
+        """Kill the worker (the OS frees all it holds) and wait for it, so no zombie is left."""
+        if not self._ended:
+            self._ended = True
+            with contextlib.suppress(OSError):
+                self._kill()
+            self._wait()
+            self.conn.close()
+
+    def stop(self) -> None:
+        """Ask an idle worker to end, then make sure it has."""
+        with contextlib.suppress(OSError):
+            self.conn.send(None)
+        self.kill()
+
+
+def _worker_main(fd: int) -> None:
+    """Entry point of a worker started as a new interpreter: the source comes first on the pipe."""
+    conn = Connection(fd)
+    try:
+        source = conn.recv()
+    except (EOFError, OSError):
+        return
+    _serve_queries(conn, source)
+
+
+def _serve_queries(conn: Connection, source: Source, parent_end: Connection | None = None) -> None:
+    """A worker's loop: answer each (sparql, allow_service, max_rows) until told to stop or orphaned."""
+    if parent_end is not None:
+        parent_end.close()  # a forked child holds a copy: closed, the parent's death reads as end of pipe
+    _die_with_parent()
+    try:
+        engine = source.open()
+    except KgError as e:
+        conn.send(("error", str(e)))
+        return
+    except Exception as e:  # an engine's own failure to open: told in one line
+        conn.send(("error", f"{source.path}: cannot be opened: {type(e).__name__}: {_one_line(e)}"))
+        return
+    conn.send(("ready", None))
+    while True:
+        try:
+            request = conn.recv()
+        except (EOFError, OSError):
+            return
+        if request is None:
+            return
+        sparql, allow_service, max_rows = request
+        try:
+            if isinstance(engine, RdflibEngine) and not allow_service:
+                _refuse_rdflib_service(sparql)
+            result = engine.run(sparql)
+            if max_rows is not None and len(result.rows) > max_rows:
+                raise QueryError(f"the answer has more than {max_rows} rows; add a LIMIT")
+            reply: tuple[str, object] = ("ok", result)
+        except KgError as e:
+            reply = ("error", str(e))
+        except Exception as e:  # an engine's own failure: told in one line, the worker goes on
+            reply = ("error", f"the query failed: {type(e).__name__}: {_one_line(e)}")
+        try:
+            conn.send(reply)
+        except (BrokenPipeError, OSError):
+            return
+
+
+def _die_with_parent() -> None:
+    """On Linux, have the kernel kill this worker when the process that started it dies."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+def _refuse_rdflib_service(sparql: str) -> None:
+    """Second line of defence for rdflib: refuse a SERVICE its own parser finds (check_query read the text)."""
+    from rdflib.plugins.sparql import prepareQuery
+
+    try:
+        algebra = prepareQuery(sparql, initNs=query_prefixes()).algebra
+    except Exception:
+        return  # a syntax error: the engine says it, with its position
+    stack: list[object] = [algebra]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Mapping):
+            if getattr(node, "name", None) == "ServiceGraphPattern":
+                raise QueryError("SERVICE is refused: a federated query makes this machine fetch from another address")
+            stack.extend(node.values())
+        elif isinstance(node, list | tuple):
+            stack.extend(node)
 
 
 # --- canned questions ---------------------------------------------------------------------------
@@ -427,9 +794,9 @@ def ask(
     for kind, text in zip(q.arguments, arguments, strict=True):
         bindings[_VARIABLE[kind]] = Term.literal(text) if kind == "indicator" else resolve(engine, kind, text)
     if status is not None:
-        if status not in STATUSES:
-            raise QueryError(f"no status {status!r}; choose from {', '.join(STATUSES)}")
-        bindings["statusFilter"] = Term.uri(str(STATUSES[status]))
+        if status not in STATUS:
+            raise QueryError(f"no status {status!r}; choose from {', '.join(STATUS)}")
+        bindings["statusFilter"] = Term.uri(str(STATUS[status]))
     if within is not None:
         bindings["within"] = resolve(engine, "region", within)
     if below:

@@ -13,10 +13,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-import unicodedata
 
-from kg.ontology import ID_PREFIXES, PREFIXES
+from kg.ontology import READING_PREFIX_IRIS
 from kg.query import Result, Term
+from kg.terminal import clip, display_width, pad
 
 FORMATS = ("table", "csv", "tsv", "json")
 _NUMERIC = ("integer", "decimal", "double", "float", "int", "long")
@@ -82,7 +82,7 @@ def _tsv(result: Result) -> str:
     return "\n".join(lines) + "\n"
 
 
-_SHORT = sorted(((p, str(ns)) for p, ns in {**PREFIXES, **ID_PREFIXES}.items()), key=lambda x: -len(x[1]))
+_SHORT = sorted(READING_PREFIX_IRIS.items(), key=lambda x: -len(x[1]))
 
 
 def _short(term: Term | None) -> str:
@@ -94,41 +94,18 @@ def _short(term: Term | None) -> str:
     return plain(term).replace("\r", "").replace("\n", "")
 
 
-def display_width(text: str) -> int:
-    """Columns on a terminal: wide and full-width characters take two, combining marks none."""
-    return sum(0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _cut(text: str, width: int) -> str:
-    if width <= 0 or display_width(text) <= width:
-        return text
-    out, used = [], 0
-    for ch in text:
-        w = display_width(ch)
-        if used + w > width - 1:
-            break
-        out.append(ch)
-        used += w
-    return "".join(out) + "…"
-
-
-def _pad(text: str, width: int, right: bool) -> str:
-    gap = " " * (width - display_width(text))
-    return gap + text if right else text + gap
-
-
 def _table(result: Result, max_width: int) -> str:
     header = list(result.variables)
-    cells = [[_cut(_short(t), max_width) for t in row] for row in result.rows]
+    cells = [[clip(_short(t), max_width) for t in row] for row in result.rows]
     numeric = [
         bool(result.rows) and all(t is None or (t.datatype or "").rsplit("#", 1)[-1] in _NUMERIC for t in col)
         for col in zip(*result.rows, strict=True)
     ] or [False] * len(header)
     widths = [max([display_width(h), *(display_width(r[i]) for r in cells)]) for i, h in enumerate(header)]
-    lines = ["  ".join(_pad(h, w, False) for h, w in zip(header, widths, strict=True)).rstrip()]
+    lines = ["  ".join(pad(h, w) for h, w in zip(header, widths, strict=True)).rstrip()]
     lines.append("  ".join("-" * w for w in widths))
     for row in cells:
-        lines.append("  ".join(_pad(c, w, n) for c, w, n in zip(row, widths, numeric, strict=True)).rstrip())
+        lines.append("  ".join(pad(c, w, right=n) for c, w, n in zip(row, widths, numeric, strict=True)).rstrip())
     n = len(result.rows)
     lines.append(f"({n} row{'s' if n != 1 else ''})")
     return "\n".join(lines) + "\n"

@@ -13,32 +13,27 @@ import itertools
 import re
 from collections.abc import Callable, Iterable
 
-from kg.layout import DATELINE, caption_of, is_furniture
+from kg.layout import (
+    BYLINE,
+    DATELINE,
+    HEADING_LEVELS,
+    HEADING_NUMBER,
+    NEWS_LEAD,
+    PAGE_TURN_MARK,
+    caption_of,
+    is_furniture,
+)
 from kg.types import Article, Block, BlockKind, Document, Heading, Segmentation, Sentence
 
 RegionFinder = Callable[[str], frozenset[str]]
 
-_BYLINE = re.compile(
-    r"^(?:[◎□■●]\s*\S|(?:本报)?(?:特约|实习|首席)?记者\s|.{0,12}(?:日报|晚报|新闻网|融媒)?(?:特约|实习)?记者\s*\S{1,4}(?:\s|$)|通讯员\s)"
-)
-_LEAD = re.compile(r"^(?:本报讯|本报\S{0,10}讯|\S{0,6}日报\S{0,10}讯|新华社\S{0,12}电|\S{0,6}社\S{0,8}电)")
-_MARK = re.compile(r"[（(][上下][接转]第?[一二三四五六七八九十\d]+版[）)]")
 _OCCASION = re.compile(
     r"[—－-]{0,2}\s*[（(]?\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日(?:[）)]|\s*在.{2,60}(?:会议|大会)上|$)"
 )
 _SALUTATION = re.compile(r"(?:各位|尊敬的)[^。，：:]{1,12}[：:]")
 _BARE_NUMBER = re.compile(r"\d{1,3}")
 _SENTENCE_END = re.compile(r"[。！？!?]+[”’」』）)]*|(?<=……)[”’]*(?=\S)")
-_HEADING_NUMBER = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)])")
-# Numbered headings by depth, as reports number them: 第一部分, 一、, （一）, 1. / 1、, （1）.
-_HEADING_LEVELS = (
-    re.compile(r"第[一二三四五六七八九十\d]+(?:部分|章|篇)\s*"),
-    re.compile(r"[一二三四五六七八九十]+、"),
-    re.compile(r"[（(][一二三四五六七八九十]+[）)]"),
-    re.compile(r"\d{1,2}(?:\.(?!\d)|、)"),
-    re.compile(r"[（(]\d{1,2}[）)]"),
-)
-_UNNUMBERED = len(_HEADING_LEVELS)  # a headline line without a number: the innermost level
+_UNNUMBERED = len(HEADING_LEVELS)  # a headline line without a number: the innermost level
 _INLINE_HEADING_CHARS = 30  # a numbered body block whose first sentence is this short opens with its heading
 _BIGRAM_CJK = re.compile(r"[\u4e00-\u9fff]{2,}")
 
@@ -46,9 +41,9 @@ _BIGRAM_CJK = re.compile(r"[\u4e00-\u9fff]{2,}")
 def classify(text: str) -> BlockKind:
     """The role of one block (a line of normalised text) on the page."""
     t = text.strip()
-    if _MARK.fullmatch(t) or is_furniture(t):
+    if PAGE_TURN_MARK.fullmatch(t) or is_furniture(t):
         return "mark"
-    if _LEAD.match(t):
+    if NEWS_LEAD.match(t):
         return "lead"
     if DATELINE.search(t) and len(t) <= 80 and "。" not in t:
         return "byline"
@@ -56,7 +51,7 @@ def classify(text: str) -> BlockKind:
         return "byline"  # ——2026年2月27日在…会议上, （2026年3月31日）: when and where, not a title
     if _SALUTATION.fullmatch(t) or _BARE_NUMBER.fullmatch(t):
         return "mark"  # 各位代表：, a page's section number
-    if len(t) <= 40 and _BYLINE.match(t) and "。" not in t:
+    if len(t) <= 40 and BYLINE.match(t) and "。" not in t:
         return "byline"
     if _is_heading(t):
         return "headline"
@@ -67,7 +62,7 @@ def _is_heading(t: str) -> bool:
     if not t or len(t) > 40 or t[-1] in "，、；":
         return False
     if re.search(r"[。！？!?]", t[:-1]) or t[-1] in "。！？!?":
-        return bool(_HEADING_NUMBER.match(t)) and len(t) <= 40 and t.count("。") <= 1 and t[-1] not in "。"
+        return bool(HEADING_NUMBER.match(t)) and len(t) <= 40 and t.count("。") <= 1 and t[-1] not in "。"
     return not t.endswith("……")
 
 
@@ -93,7 +88,7 @@ def blocks_of(doc: Document) -> tuple[Block, ...]:
             out.append(Block(start, end, "mark"))
             continue
         cursor = start
-        for m in _MARK.finditer(doc.text, start, end):
+        for m in PAGE_TURN_MARK.finditer(doc.text, start, end):
             if m.start() > cursor:
                 out.append(Block(cursor, m.start(), classify(doc.text[cursor : m.start()])))
             out.append(Block(m.start(), m.end(), "mark"))
@@ -292,8 +287,12 @@ def _assign_trailing_titles(drafts: list[_Draft], orphans: list[list[Block]], te
 
 
 def heading_level(text: str) -> int | None:
-    """The depth of a heading's number (0 for 第一部分 ... 4 for （1）), None when it has none."""
-    for level, pattern in enumerate(_HEADING_LEVELS):
+    """The depth of a heading's number (0 for 第一部分 ... 4 for （1）), None when it has none.
+
+    >>> [heading_level(t) for t in ("第二部分 主要任务", "（一）加快发展", "（1）收入", "全市")]
+    [0, 2, 4, None]
+    """
+    for level, pattern in enumerate(HEADING_LEVELS):
         if pattern.match(text):
             return level
     return None

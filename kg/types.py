@@ -12,10 +12,11 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Context, Decimal, getcontext
-from typing import Literal
+from typing import Literal, get_args
 
 BlockKind = Literal["headline", "byline", "lead", "body", "mark"]
 Status = Literal["implemented", "piloting", "planned"]
+STATUSES: tuple[Status, ...] = get_args(Status)  # the choices of kg ask --status
 Qualifier = Literal["exact", "at_least", "about", "at_most"]
 
 
@@ -192,7 +193,13 @@ class TimeSpan:
 
     def complete(self, year: int | None, document_year: int | None) -> str | None:
         """The period as "2023", "2023-11" or "2023-01/2023-10", its missing year from ``year``
-        (relative words from ``document_year``)."""
+        (relative words from ``document_year``).
+
+        >>> TimeSpan(month=1, end_month=10).complete(2023, None)  # 1-10月, in a text about 2023
+        '2023-01/2023-10'
+        >>> TimeSpan(relative=-1).complete(None, 2024)  # 去年, in a document of 2024
+        '2023'
+        """
         if self.year is not None:
             start: int | None = self.year
         elif self.relative is not None:
@@ -344,7 +351,11 @@ class DocumentFacts:
 
 
 def as_decimal(value: str | int | float | Decimal) -> Decimal:
-    """A decimal without trailing zeros (``Decimal('114500.00')`` -> ``114500``)."""
+    """A decimal without trailing zeros.
+
+    >>> as_decimal("114500.00"), as_decimal(1.50)
+    (Decimal('114500'), Decimal('1.5'))
+    """
     d = Decimal(str(value))
     if d == d.to_integral_value():
         # with as many digits as the number has: the default 28 cannot hold 10^28 and up

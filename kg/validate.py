@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from rdflib import Graph
 from rdflib.namespace import SH
 
+from kg.errors import ExportError, ValidationError
+from kg.export import read_export
 from kg.ontology import load_ontology
 
 
@@ -19,6 +22,15 @@ class Violation:
 
     def __str__(self) -> str:
         return f"{self.severity}: {self.focus} {self.path}: {self.message}"
+
+
+def validate_file(path: Path) -> list[Violation]:
+    """The SHACL violations of the export ``path``; ValidationError if it cannot be read."""
+    try:
+        data = read_export(path)
+    except ExportError as e:
+        raise ValidationError(str(e)) from None
+    return validate(data)
 
 
 def validate(data: Graph) -> list[Violation]:

@@ -108,14 +108,14 @@ def _code_version_of(package_root: Path) -> str:
 
 
 def test_cache_key_ignores_help_text_not_extraction_data(tmp_path: Path) -> None:
-    """Editing cli.py's help or the benchmark keeps the cache; editing a data file or extractor does not."""
+    """Editing cli.py's help or the query module keeps the cache; editing a data file does not."""
     shutil.copytree(ROOT / "kg", tmp_path / "kg", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(ROOT / "ontology", tmp_path / "ontology")
     original = _code_version_of(tmp_path)
     cli = tmp_path / "kg" / "cli.py"
     cli.write_text(cli.read_text(encoding="utf-8").replace("Build the graph", "Build THE graph"), encoding="utf-8")
-    bench = tmp_path / "kg" / "bench.py"
-    bench.write_text(bench.read_text(encoding="utf-8") + "\n# a comment\n", encoding="utf-8")
+    query = tmp_path / "kg" / "query.py"
+    query.write_text(query.read_text(encoding="utf-8") + "\n# a comment\n", encoding="utf-8")
     assert _code_version_of(tmp_path) == original
     units = tmp_path / "kg" / "data" / "units.tsv"
     units.write_text(units.read_text(encoding="utf-8") + "\n", encoding="utf-8")

@@ -70,6 +70,20 @@ def test_cli_validate_reports_violations(tmp_path: Path) -> None:
     assert "adminCode" in result.output and "http://x/r" in result.output
 
 
+def test_cli_validate_unreadable_export_is_its_own_error(tmp_path: Path) -> None:
+    """An export that does not parse is a ValidationError naming the file and the line, in one line at the CLI."""
+    from kg.errors import ValidationError
+    from kg.validate import validate_file
+
+    broken = tmp_path / "broken.ttl"
+    broken.write_text("<http://x/r> a \n", encoding="utf-8")
+    with pytest.raises(ValidationError, match=r"broken\.ttl: cannot parse as turtle: .*line"):
+        validate_file(broken)
+    result = CliRunner().invoke(cli, ["validate", str(broken)])
+    assert result.exit_code == 1 and result.output.startswith(f"Error: {broken}: cannot parse as turtle")
+    assert "Traceback" not in result.output
+
+
 @pytest.mark.parametrize("name", sorted(cli.commands))
 def test_cli_every_command_has_help_and_is_documented(name: str) -> None:
     """Each command has help text and appears in the README's command reference."""

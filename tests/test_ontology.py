@@ -42,3 +42,16 @@ def test_ontology_closed_namespace_rejects_typos() -> None:
 
     with pytest.raises(AttributeError):
         _ = ZC.Regoin
+
+
+def test_ontology_every_value_of_a_record_field_has_its_individual() -> None:
+    """STATUS, QUALIFIER, MEASURE and FIGURE_KIND cover exactly the values the records' types allow."""
+    from typing import get_args
+
+    from kg.ontology import FIGURE_KIND, MEASURE, QUALIFIER, STATUS
+    from kg.types import STATUSES, FigureKind, Measure, Qualifier
+
+    assert tuple(STATUS) == STATUSES
+    assert tuple(QUALIFIER) == get_args(Qualifier)
+    assert tuple(MEASURE) == get_args(Measure)
+    assert tuple(FIGURE_KIND) == get_args(FigureKind)

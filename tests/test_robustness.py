@@ -202,7 +202,7 @@ def _snapshot(out: Path) -> dict[str, bytes]:
 @pytest.mark.slow
 def test_robustness_interrupted_build_leaves_previous_export(tmp_path: Path) -> None:
     """Kill real builds (SIGKILL and SIGINT) early, midway and late: the previous export and store stay whole."""
-    from kg.bench import scale_corpus
+    from benchmarks.bench import scale_corpus
 
     big = tmp_path / "big"
     scale_corpus(CORPUS, big, 3)

@@ -153,6 +153,14 @@ def time_mentions(doc: Document, _seg: Segmentation | None = None) -> Iterator[M
 
 
 def parse_time(text: str) -> TimeSpan | None:
-    """The TimeSpan of ``text`` when it is one time expression (2020年底, 2025年10月), else None."""
+    """The TimeSpan of ``text`` when it is one time expression (2020年底, 2025年10月), else None.
+
+    >>> parse_time("2025年10月").complete(None, None)
+    '2025-10'
+    >>> parse_time("去年").relative
+    -1
+    >>> parse_time("十月革命") is None
+    True
+    """
     m = _TIME.fullmatch(text)
     return time_span(m) if m else None

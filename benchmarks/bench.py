@@ -1,8 +1,10 @@
 """Benchmark: scaled corpora built end to end, with throughput, memory, sizes and query latency.
 
-    python -m kg.bench                      # 10 MB and 100 MB, 3 runs each, jobs 1 and 2
-    python -m kg.bench --sizes 10 --runs 1  # a quick look
-    python -m kg.bench --huge               # adds 1 GB
+    python -m benchmarks                      # 10 MB and 100 MB, 3 runs each, jobs 1 and 2
+    python -m benchmarks --sizes 10 --runs 1  # a quick look
+    python -m benchmarks --huge               # adds 1 GB
+
+(from a source tree: the benchmark is not part of the installed package).
 
 A scaled corpus is made from the seed documents by copies that vary what a real corpus varies:
 each copy moves the seed's regions to other regions of the same level (a county to a county of
@@ -31,7 +33,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from kg.corpus import METADATA_FILE, discover, read_metadata
@@ -139,7 +141,7 @@ def scale_corpus(seeds: Path, out: Path, megabytes: float, seed: int = 0) -> tup
             documents += 1
             meta = metadata.get(name)
             if meta is not None:
-                fields = {k: v for k, v in vars_of(meta).items() if v}
+                fields = {k: v for k, v in asdict(meta).items() if v}
                 if "date" in fields:
                     fields["date"] = str(int(fields["date"][:4]) + variation.year_shift) + fields["date"][4:]
                 if "region" in fields:
@@ -150,10 +152,6 @@ def scale_corpus(seeds: Path, out: Path, megabytes: float, seed: int = 0) -> tup
         copy += 1
     (out / METADATA_FILE).write_text(json.dumps(meta_out, ensure_ascii=False, indent=1), encoding="utf-8")
     return documents, written
-
-
-def vars_of(meta: object) -> dict[str, str]:
-    return {k: getattr(meta, k) for k in ("title", "date", "publisher", "source", "region")}
 
 
 # --- measuring ----------------------------------------------------------------------------------
@@ -351,7 +349,7 @@ HEADER = [
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m kg.bench", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=float, nargs="+", default=[10, 100], help="corpus sizes in MB")
     parser.add_argument("--huge", action="store_true", help="also 1000 MB")
     parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2], help="--jobs values to build with")

@@ -1,0 +1,1 @@
+"""The benchmark of a source tree (``python -m benchmarks``): kept out of the installed ``kg`` package."""

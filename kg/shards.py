@@ -1,0 +1,134 @@
+"""Sharded exports: the graph as ``zhengce-00000.nt.gz`` ... , each shard a run of documents in corpus order.
+
+A shard is written by the process that extracts its documents (a worker of ``--jobs`` or of a
+Dask cluster), so no process writes the whole graph's files. Within a shard each triple is
+written once, where it first occurs (the GraphMerger of a build, over the shard's documents);
+across shards a shared triple (a region's label, a policy) may repeat, which a store's load
+merges. Shard 0 starts with the vocabulary the single-file export starts with, so the shards
+loaded together are the graph of ``zhengce.nt``; and dropping the repeats from their
+concatenation gives ``zhengce.nt`` line for line (a test checks both).
+
+gzip is written without a time or file name in its header, so the same corpus gives the same
+shard bytes.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from kg.pipeline import DocumentResult, DocumentTask, process_document
+
+SHARDS_DIR = "shards"
+SHARDED_FORMATS = ("nt", "turtle")  # the single-file formats the shards replace
+SHARD_STEM = "zhengce-"
+NTRIPLES_SUFFIX = ".nt.gz"
+TURTLE_SUFFIX = ".ttl.gz"
+
+
+@dataclass(frozen=True, slots=True)
+class ShardTask:
+    """Extract a run of documents and write them as shard ``number`` into ``folder``."""
+
+    number: int
+    documents: tuple[DocumentTask, ...]
+    folder: Path
+    turtle: bool = True
+
+
+def shard_name(number: int, suffix: str = NTRIPLES_SUFFIX) -> str:
+    return f"{SHARD_STEM}{number:05d}{suffix}"
+
+
+def plan(documents: Sequence[DocumentTask], per_shard: int, folder: Path, *, turtle: bool = True) -> list[ShardTask]:
+    """Runs of ``per_shard`` documents in corpus order (the last may be shorter)."""
+    return [
+        ShardTask(n, tuple(documents[start : start + per_shard]), folder, turtle)
+        for n, start in enumerate(range(0, len(documents), per_shard))
+    ]
+
+
+def write_shard(shard: ShardTask) -> list[DocumentResult]:
+    """Process the shard's documents and write its files; returns their DocumentResults, in order."""
+    from kg.graph import GraphMerger, vocabulary_ntriples
+
+    results = [process_document(task) for task in shard.documents]
+    merger = GraphMerger()
+    parts = [merger.add(vocabulary_ntriples())] if shard.number == 0 else []
+    parts += [merger.add(r.ntriples) for r in results if r.problem is None and r.failure is None]
+    data = b"".join(parts)
+    shard.folder.mkdir(parents=True, exist_ok=True)
+    _write_gzip(shard.folder / shard_name(shard.number), data)
+    if shard.turtle:
+        _write_gzip(shard.folder / shard_name(shard.number, TURTLE_SUFFIX), _turtle(data))
+    return results
+
+
+def _turtle(ntriples: bytes) -> bytes:
+    import pyoxigraph as ox
+
+    from kg.ontology import ID_PREFIXES, PREFIXES
+
+    prefixes = {name: str(ns) for name, ns in PREFIXES.items()} | {kind: str(ns) for kind, ns in ID_PREFIXES.items()}
+    triples = ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES)
+    return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes) or b""
+
+
+def _write_gzip(path: Path, data: bytes) -> None:
+    """Write through a temporary file and a rename: a shard is whole or absent (a worker may die writing it)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with tmp.open("wb") as raw:
+        _compress(data, raw)
+        raw.flush()
+        os.fsync(raw.fileno())
+    os.replace(tmp, path)
+
+
+def _compress(data: bytes, out: BinaryIO) -> None:
+    with gzip.GzipFile(filename="", mode="wb", fileobj=out, mtime=0, compresslevel=6) as gz:
+        gz.write(data)
+
+
+def shard_files(folder: Path) -> list[Path]:
+    """The N-Triples shards in ``folder``, in order."""
+    return sorted(folder.glob(f"{SHARD_STEM}[0-9]*{NTRIPLES_SUFFIX}"))
+
+
+class ShardWriter:
+    """A build's shards: planned over its documents, written by the workers into its generation's ``shards/``.
+
+    The generation (kg/store.py) is published whole, shards and store together, so nothing here
+    is swapped on its own; a build that writes no shards has no ``shards/`` and its published
+    ``DIR/shards`` link goes with the previous generation.
+    """
+
+    def __init__(self, generation_dir: Path, per_shard: int | None, *, turtle: bool = True) -> None:
+        self.out_dir = generation_dir
+        self.per_shard = per_shard
+        self.turtle = turtle
+        self.folder = generation_dir / SHARDS_DIR
+
+    def plan(self, documents: Sequence[DocumentTask]) -> list[ShardTask] | None:
+        """The shards to write (None when this build writes single files)."""
+        if self.per_shard is None:
+            return None
+        return plan(documents, self.per_shard, self.folder, turtle=self.turtle)
+
+    def publish(self) -> Path | None:
+        """The shards folder, complete (what a killed worker left half-written removed), or None without shards."""
+        if self.per_shard is None:
+            return None
+        self.folder.mkdir(parents=True, exist_ok=True)  # a corpus without documents has no shards
+        for tmp in self.folder.glob(".*.tmp"):  # what a killed worker left half-written (its task ran again)
+            tmp.unlink(missing_ok=True)
+        return self.folder
+
+    def __enter__(self) -> ShardWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass  # an unpublished generation is removed whole
