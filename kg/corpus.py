@@ -68,17 +68,17 @@ def discover(corpus: Path, *, follow_links: bool = False) -> tuple[list[CorpusFi
 def _not_a_document(entry: os.DirEntry[str], root: str, follow_links: bool) -> str | None:
     """Why a folder entry is no document ("folder" for a folder to walk), or None for a text file to read."""
     try:
-        if entry.is_symlink():
-            target = os.path.realpath(entry.path)
-            if os.path.isdir(target):
-                return "symbolic link to a folder, not followed"
-            if not follow_links and os.path.commonpath([root, target]) != root:
-                return f"symbolic link to {display_name(target)}, outside the corpus; skipped (--follow-links reads it)"
-        elif entry.is_dir(follow_symlinks=False):
+        if entry.is_dir(follow_symlinks=False):
             return "folder"
+        link = entry.is_symlink()
+        if link and os.path.isdir(entry.path):
+            return "symbolic link to a folder, not followed"
         mode = os.stat(entry.path).st_mode  # of the file a link points to
+        target = os.path.realpath(entry.path) if link else ""
     except (OSError, ValueError) as e:  # a dangling link, a loop of links
         return f"cannot read: {getattr(e, 'strerror', None) or e}; skipped"
+    if link and not follow_links and os.path.commonpath([root, target]) != root:
+        return f"symbolic link to {display_name(target)}, outside the corpus; skipped (--follow-links reads it)"
     if not stat.S_ISREG(mode):
         return f"not a regular file ({_kind(mode)}); skipped"
     if not entry.name.lower().endswith(TEXT_SUFFIXES):
