@@ -61,6 +61,7 @@ def _export_argument(default: str = "exports/zhengce.ttl") -> Callable[[FC], FC]
 )
 @click.option("--no-cache", is_flag=True, help="Re-extract every file (ignore and do not update the cache).")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on when stderr is a terminal).")
+@click.option("--allow-empty", is_flag=True, help="Build even a corpus without a text file (an empty graph).")
 @click.option(
     "--follow-links", is_flag=True, help="Read symbolic links to files outside CORPUS too (skipped by default)."
 )
@@ -73,6 +74,7 @@ def build(
     shards: int | None,
     no_cache: bool,
     progress: bool | None,
+    allow_empty: bool,
     follow_links: bool,
 ) -> None:
     """Build the graph of CORPUS (default: corpus) into OUT: zhengce.ttl, zhengce.nt and the store.
@@ -101,8 +103,12 @@ def build(
             use_cache=not no_cache,
             strict=strict,
             progress=progress,
+            allow_empty=allow_empty,
             follow_links=follow_links,
         )
+    except OSError as e:  # the output folder cannot be made or written: under a file, in /proc, no space
+        where = e.filename or out_dir
+        raise click.ClickException(f"{where}: cannot write the build there: {e.strerror or e}") from e
     except BuildAborted as e:
         for p in e.problems:
             click.echo(f"error: {p}", err=True)
@@ -204,34 +210,39 @@ def _output_options(f: FC) -> FC:
                 "-f",
                 "--format",
                 "fmt",
-                type=click.Choice(["table", "csv", "tsv", "json"]),
+                type=click.Choice(["table", "csv", "tsv", "json", "jsonl"]),
                 default="table",
                 show_default=True,
-                help="json is SPARQL 1.1 Query Results JSON; csv is SPARQL 1.1 CSV.",
+                help="json is SPARQL 1.1 Query Results JSON, csv SPARQL 1.1 CSV, jsonl one flat object a row.",
             ),
             click.option(
                 "--max-width",
                 type=click.IntRange(min=0),
                 default=60,
                 show_default=True,
-                help="Cut table cells to this many columns (0: never).",
+                help="Cut table cells to this many columns; a table also fits the terminal (0: never cut).",
             ),
+            click.option("--limit", type=click.IntRange(min=0), metavar="N", help="Only the first N rows."),
         ]
     ):
         f = option(f)
     return f
 
 
-def _print_result(run: Callable[[], object], fmt: str, max_width: int) -> None:
+def _print_result(
+    run: Callable[[], object], fmt: str, max_width: int, limit: int | None, keep: tuple[str, ...] = ()
+) -> None:
     from kg.query import Result
     from kg.results import render
+    from kg.terminal import terminal_width, use_colour
 
     try:
         result = run()
     except KgError as e:
         raise click.ClickException(str(e)) from e
     assert isinstance(result, Result)
-    click.echo(render(result, fmt, max_width=max_width), nl=False)
+    text = render(result, fmt, max_width=max_width, width=terminal_width(), limit=limit, keep=keep, colour=use_colour())
+    click.echo(text, nl=False)
 
 
 @cli.command()
@@ -253,6 +264,7 @@ def ask(
     engine: str,
     fmt: str,
     max_width: int,
+    limit: int | None,
 ) -> None:
     """Answer a canned question; without NAME, list the questions.
 
@@ -260,29 +272,34 @@ def ask(
 
     \b
     kg ask regions-running 免申即享 --status implemented
-    kg ask metrics-of 格尔木市 --indicator 就业 -f csv
+    kg ask metrics-of 格尔木市 --indicator 参保 -f csv
     """
-    from kg.query import ask as run_ask
-    from kg.query import open_engine, questions
+    from kg.api import Graph
+    from kg.query import question, questions
 
     if name is None:
+        import wcwidth
+
+        from kg.terminal import terminal_width
+
+        room = max((terminal_width() or 120) - 29, 30)
         for q in questions().values():
-            click.echo(f"{q.usage:<28} {q.description}")
-            if q.options:
-                click.echo(f"{'':<28} options: {' '.join('--' + o for o in q.options)}")
+            options = [f"options: {' '.join('--' + o for o in q.options)}"] if q.options else []
+            lines = [*wcwidth.wrap(q.description, room), *options]
+            click.echo(f"{q.usage:<28} {lines[0]}")
+            for line in lines[1:]:
+                click.echo(f"{'':<28} {line}")
         return
     _print_result(
-        lambda: run_ask(
-            open_engine(export_dir, engine),
-            name,
-            arguments,
-            status=status,
-            within=within,
-            below=below,
-            indicator=indicator,
+        lambda: (
+            Graph(export_dir, engine=engine)
+            .ask(name, *arguments, status=status, within=within, below=below, indicator=indicator)
+            .result
         ),
         fmt,
         max_width,
+        limit,
+        keep=question(name).keep if name in questions() else (),
     )
 
 
@@ -311,6 +328,7 @@ def query(
     engine: str,
     fmt: str,
     max_width: int,
+    limit: int | None,
 ) -> None:
     """Run a SPARQL query (FILE.rq, or -e) on the build; the project's prefixes are predeclared.
 
@@ -318,19 +336,60 @@ def query(
     opened read-only: an update is refused, and so is SERVICE unless --allow-service. A query
     still running after --timeout seconds is stopped.
     """
-    from kg.query import QueryTimeout, open_source, read_query, run_query
+    from kg.api import Graph
+    from kg.query import QueryTimeout, read_query
 
     if (file is None) == (expression is None):
         raise click.UsageError("give a query FILE or -e SPARQL (one of them)")
 
     def run() -> object:
         text = expression if expression is not None else read_query(file)  # type: ignore[arg-type]
-        try:
-            return run_query(open_source(export_dir, engine), text, timeout=timeout, allow_service=allow_service)
-        except QueryTimeout as e:
-            raise QueryTimeout(f"{e} (--timeout sets it)") from None
+        with Graph(export_dir, engine=engine, timeout=timeout or None, allow_service=allow_service) as graph:
+            try:
+                return graph.query(text).result
+            except QueryTimeout as e:
+                raise QueryTimeout(f"{e} (--timeout sets it)") from None
 
-    _print_result(run, fmt, max_width)
+    _print_result(run, fmt, max_width, limit)
+
+
+@cli.command(name="list")
+@click.argument("kind", type=click.Choice(["regions", "policies", "agencies", "indicators", "documents"]))
+@click.argument("text", required=False)
+@_output_options
+def list_command(
+    kind: str, text: str | None, export_dir: Path, engine: str, fmt: str, max_width: int, limit: int | None
+) -> None:
+    """List the regions, policies, agencies, indicators or documents of the build, with counts.
+
+    With TEXT, only those whose label, alias or code contains it; when none does, the closest
+    names are proposed.
+
+    \b
+    kg list regions 格尔木
+    kg list policies --limit 10
+    """
+    from kg.api import Graph
+    from kg.catalog import KEEP
+
+    _print_result(
+        lambda: Graph(export_dir, engine=engine).list(kind, text).result, fmt, max_width, limit, keep=KEEP[kind]
+    )
+
+
+@cli.command()
+@_output_options
+def stats(export_dir: Path, engine: str, fmt: str, max_width: int, limit: int | None) -> None:
+    """Count what the build holds: documents, regions, places, agencies, policies, facts, triples."""
+    from kg.api import Graph
+
+    try:
+        counted = Graph(export_dir, engine=engine).stats()
+    except KgError as e:
+        raise click.ClickException(str(e)) from e
+    if fmt == "table":
+        click.echo(counted.describe(export_dir))
+    _print_result(counted.as_result, fmt, max_width, limit)
 
 
 @cli.command()

@@ -85,6 +85,10 @@ class BuildAborted(KgError):
         self.problems = list(problems)
 
 
+class EmptyCorpusError(KgError):
+    """A corpus without a single text file to build (an empty graph would replace a good export)."""
+
+
 class MetadataError(KgError):
     """The corpus metadata file is malformed."""
 

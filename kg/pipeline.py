@@ -30,7 +30,7 @@ from tqdm import tqdm
 
 import kg.cache
 from kg.cache import code_version as code_version  # also kg.cluster's
-from kg.errors import BuildAborted, CorpusError, CorpusWarning, ExtractionFailure
+from kg.errors import BuildAborted, CorpusError, CorpusWarning, EmptyCorpusError, ExtractionFailure
 from kg.export import NTRIPLES_FILE, ExportSource, export, temp_beside
 from kg.remote import file_size, find_corpus
 from kg.store import BUILD_LOCK, STORE_NAME, GenerationWriter, StoreWriter, build_lock, fault_point
@@ -229,6 +229,7 @@ def build(
     use_cache: bool = True,
     strict: bool = False,
     progress: bool | None = False,
+    allow_empty: bool = False,
     follow_links: bool = False,
 ) -> BuildReport:
     """Build the graph of ``corpus`` (a folder or URL) into ``out_dir``; with ``strict``, any unreadable file aborts it.
@@ -244,6 +245,9 @@ def build(
     from kg.shards import SHARDED_FORMATS, ShardWriter
 
     files, problems, metadata = find_corpus(corpus, follow_links=follow_links)
+    if not files and not allow_empty:  # an empty graph would replace a good export
+        what = "no readable text file" if problems else "no text file (.txt)"
+        raise EmptyCorpusError(f"{corpus}: {what} to build; nothing was written (--allow-empty builds an empty graph)")
     report = BuildReport(problems=problems)
     if strict and problems:
         raise BuildAborted(problems)

@@ -692,19 +692,20 @@ class Question:
     arguments: tuple[str, ...]  # kinds, in order: policy | region | indicator
     options: tuple[str, ...]  # of OPTIONS
     sparql: str
+    keep: tuple[str, ...] = ()  # the columns a narrow table keeps longest, most important first
 
     @property
     def usage(self) -> str:
         return " ".join([self.name, *(a.upper() for a in self.arguments)])
 
 
-_HEADER = re.compile(r"^#:\s*(?:(arguments|options):\s*)?(.*)$")
+_HEADER = re.compile(r"^#:\s*(?:(arguments|options|keep):\s*)?(.*)$")
 
 
 def parse_question(name: str, text: str) -> Question:
-    """A question file: ``#:`` lines give the description, ``#: arguments:`` and ``#: options:``."""
+    """A question file: ``#:`` lines give the description, ``#: arguments:``, ``#: options:`` and ``#: keep:``."""
     description: list[str] = []
-    fields: dict[str, tuple[str, ...]] = {"arguments": (), "options": ()}
+    fields: dict[str, tuple[str, ...]] = {"arguments": (), "options": (), "keep": ()}
     for line in text.splitlines():
         m = _HEADER.match(line)
         if not m:
@@ -718,7 +719,7 @@ def parse_question(name: str, text: str) -> Question:
     ]
     if unknown or not description:
         raise QueryError(f"question file {name}.rq: unknown fields {unknown} or no description")
-    return Question(name, " ".join(description), fields["arguments"], fields["options"], text)
+    return Question(name, " ".join(description), fields["arguments"], fields["options"], text, fields["keep"])
 
 
 @cache
@@ -756,16 +757,74 @@ _RESOLVE = {
 # evaluates groups bottom-up.
 
 
+# Where no label, alias or code is ``text``: a region's full name (北京市朝阳区: its province's or
+# parent's label, or both, before its own), then a former name (湟中县), then a policy's id.
+_RESOLVE_FURTHER = {
+    "region": (
+        """SELECT DISTINCT ?x ?label WHERE {
+        ?x a zc:Region ; rdfs:label ?label .
+        { ?x zc:partOf/rdfs:label ?upper . BIND(STR(?upper) AS ?before) }
+        UNION { ?x zc:partOf ?up . ?up rdfs:label ?upper ; zc:partOf/rdfs:label ?top .
+                BIND(CONCAT(STR(?top), STR(?upper)) AS ?before) }
+        UNION { ?x zc:province/rdfs:label ?upper . BIND(STR(?upper) AS ?before) }
+        FILTER(CONCAT(?before, STR(?label)) = STR(?text))
+    } ORDER BY ?x""",
+        """SELECT DISTINCT ?x ?label WHERE {
+        ?x a zc:Region ; rdfs:label ?label ; zc:formerName ?former . FILTER(STR(?former) = STR(?text))
+    } ORDER BY ?x""",
+    ),
+    "policy": (),
+}
+_REGION_CHOICE = """SELECT ?x ?label ?code ?province ?parent WHERE {
+    ?x rdfs:label ?label . OPTIONAL { ?x zc:adminCode ?code }
+    OPTIONAL { ?x zc:province/rdfs:label ?province } OPTIONAL { ?x zc:partOf/rdfs:label ?parent }
+}"""
+_LABELS = {
+    "policy": 'SELECT DISTINCT ?l WHERE { ?x a zc:Policy ; skos:prefLabel|skos:altLabel ?l . FILTER(lang(?l) = "zh") }',
+    "region": "SELECT DISTINCT ?l WHERE { ?x a zc:Region ; rdfs:label|skos:altLabel ?l }",
+}
+
+
 def resolve(engine: Engine, kind: str, text: str) -> Term:
-    """The one policy or region whose label, alias, code or id is ``text``; QueryError if none or several."""
-    result = engine.run(_RESOLVE[kind], {"text": Term.literal(text)})
-    found = {row[0]: row[1] for row in result.rows if row[0] is not None}
+    """The one policy or region whose label, alias, code or id is ``text``.
+
+    A region is also found by its full name (its province's or parent's name before its own) or a
+    former name. QueryError if none (with the closest names), AmbiguousNameError if several (each
+    with its code and where it lies)."""
+    from kg.catalog import did_you_mean
+
+    bound = {"text": Term.literal(text)}
+    found: dict[Term, Term | None] = {}
+    for sparql in (_RESOLVE[kind], *_RESOLVE_FURTHER[kind]):
+        found = {row[0]: row[1] for row in engine.run(sparql, bound).rows if row[0] is not None}
+        if found:
+            break
     if not found:
-        raise QueryError(f"no {kind} called {text!r} in this graph")
+        labels = [row[0].value for row in engine.run(_LABELS[kind]).rows if row[0] is not None]
+        raise QueryError(f"no {kind} called {text!r} in this graph{did_you_mean(text, labels)}")
     if len(found) > 1:
-        choices = "; ".join(f"{label.value if label else ''} <{iri.value}>" for iri, label in found.items())
-        raise AmbiguousNameError(f"{text!r} names {len(found)} {kind}s: {choices}. Give a code or a full name.")
+        if kind == "region":
+            described = [_region_choice(engine, iri) for iri in found]
+            choices = "; ".join(choice for choice, _full in described)
+            hint = f"give the full name (as {described[0][1]}) or the code"
+        else:
+            choices = "; ".join(f"{label.value if label else ''} <{iri.value}>" for iri, label in found.items())
+            hint = "give its id"
+        raise AmbiguousNameError(f"{text!r} names {len(found)} {kind}s: {choices}; {hint}")
     return next(iter(found))
+
+
+def _region_choice(engine: Engine, region: Term) -> tuple[str, str]:
+    """A region told apart from its namesakes by where it lies and its code, and its full name.
+
+    For 朝阳区 of 北京市: ``("朝阳区 (北京市, 110105)", "北京市朝阳区")``.
+    """
+    rows = engine.run(_REGION_CHOICE, {"x": region}).rows
+    if not rows:
+        return region.value, region.value
+    label, code, province, parent = (t.value if t else "" for t in rows[0][1:])
+    where = [p for p in dict.fromkeys((province, parent)) if p and p != label and p != "中华人民共和国"]
+    return f"{label} ({', '.join([*where, code] if code else where)})", "".join([*where, label])
 
 
 # variable each argument or option is bound to in the question files

@@ -118,3 +118,58 @@ def test_cli_eval_missing_export_says_how_to_make_one(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["eval", "--gold", str(GOLD), str(tmp_path / "none.ttl")])
     assert result.exit_code == 1
     assert "kg build" in result.output and "Traceback" not in result.output
+
+
+def test_cli_build_empty_corpus_writes_nothing(tmp_path: Path) -> None:
+    """An empty corpus folder is an error that leaves a good export alone, unless --allow-empty."""
+    (tmp_path / "empty").mkdir()
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "zhengce.nt").write_text("<a:x> <a:y> <a:z> .\n", encoding="utf-8")
+    refused = CliRunner().invoke(cli, ["build", str(tmp_path / "empty"), "--out", str(out)])
+    assert refused.exit_code == 1
+    assert refused.output.strip().splitlines() == [
+        f"Error: {tmp_path / 'empty'}: no text file (.txt) to build; nothing was written"
+        " (--allow-empty builds an empty graph)"
+    ]
+    assert (out / "zhengce.nt").read_text(encoding="utf-8") == "<a:x> <a:y> <a:z> .\n"
+    allowed = CliRunner().invoke(cli, ["build", str(tmp_path / "empty"), "--out", str(out), "--allow-empty"])
+    assert allowed.exit_code == 0 and "0 documents" in allowed.output
+
+
+@pytest.mark.parametrize("where", ["file/out", "/proc/kg-out", "/proc"])
+def test_cli_build_unwritable_out_is_one_line(tmp_path: Path, where: str) -> None:
+    """--out under a file, or in /proc, is a one-line error naming the path, no traceback."""
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    out = tmp_path / where if not where.startswith("/") else Path(where)
+    result = CliRunner().invoke(cli, ["build", str(CORPUS), "--out", str(out)])
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"Error: {out}") and "cannot write the build there" in lines[0]
+
+
+def test_cli_ask_fits_80_columns(seed_build: Path) -> None:
+    """At COLUMNS=80, kg ask regions-running 免申即享 fits and still shows region, status and the sentence's start."""
+    from kg.terminal import display_width
+
+    args = ["ask", "regions-running", "免申即享", "--exports", str(seed_build)]
+    lines = CliRunner().invoke(cli, args, env={"COLUMNS": "80"}).output.splitlines()
+    assert max(display_width(line) for line in lines) <= 80
+    assert lines[0].split()[:3] == ["region", "province", "status"] and "sentence" in lines[0].split()
+    gelmu = next(line for line in lines if line.startswith("格尔木市"))
+    assert "implemented" in gelmu and "延续实施" in gelmu
+
+
+def test_cli_help_examples_answer(seed_build: Path) -> None:
+    """Every `kg ...` example in a command's help runs and, for questions and lists, returns rows."""
+    examples = []
+    for command in cli.commands.values():
+        help_text = command.help or ""
+        examples += [line.strip().split()[1:] for line in help_text.splitlines() if line.strip().startswith("kg ")]
+    assert any(example[0] == "ask" for example in examples)
+    for example in examples:
+        if example[0] not in ("ask", "list"):
+            continue
+        result = CliRunner().invoke(cli, [*example, "--exports", str(seed_build), "-f", "csv"])
+        assert result.exit_code == 0, (example, result.output)
+        assert len(result.output.splitlines()) > 1, f"kg {' '.join(example)} returns no rows"

@@ -67,3 +67,37 @@ def test_results_json_is_sparql_json() -> None:
     assert second["region"] == {"type": "literal", "value": "青海省", "xml:lang": "zh"}
     assert "value" not in second  # unbound variables are left out
     assert json.loads(render(Result(boolean=True), "json")) == {"head": {}, "boolean": True}
+
+
+def test_results_table_fits_the_width_given() -> None:
+    """A table wider than the terminal is cut to it, by display width, the least important columns first."""
+    wide = Result(
+        ("region", "status", "sentence", "document"),
+        (tuple(map(Term.literal, ("昌吉回族自治州", "implemented", "昌吉州" * 30, "x" * 30))),),
+    )
+    lines = render(wide, "table", width=60, keep=("region", "status", "sentence")).splitlines()
+    assert max(display_width(line) for line in lines) <= 60
+    assert lines[2].startswith("昌吉回族自治州  implemented  昌吉州")
+    narrow = render(wide, "table", width=40, keep=("region", "status", "sentence")).splitlines()
+    assert narrow[-1] == "(1 row; hidden to fit: document)"
+    assert max(display_width(line) for line in narrow) <= 40
+    assert render(wide, "table", width=60, max_width=0).splitlines()[2].endswith("x" * 30)  # 0: never cut
+
+
+def test_results_limit_and_jsonl() -> None:
+    """--limit keeps the first rows (a table says of how many); jsonl is one flat object a row."""
+    assert render(RESULT, "table", limit=1).splitlines()[-1] == "(1 of 2 rows)"
+    lines = render(RESULT, "jsonl").splitlines()
+    assert [json.loads(line) for line in lines] == [
+        {"region": "https://w3id.org/zhengce/id/region/632801", "value": 60000.0, "sentence": RESULT.rows[0][2].value},  # type: ignore[union-attr]
+        {"region": "青海省", "value": None, "sentence": 'tab\there "quoted"'},
+    ]
+    assert len(render(RESULT, "jsonl", limit=1).splitlines()) == 1
+
+
+def test_results_colour_only_when_asked() -> None:
+    """Colour codes only with colour=True, and the columns still line up."""
+    plain_text = render(RESULT, "table")
+    coloured = render(RESULT, "table", colour=True)
+    assert "\x1b[" not in plain_text and "\x1b[1m" in coloured
+    assert coloured.splitlines()[2] == plain_text.splitlines()[2]
