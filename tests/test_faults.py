@@ -37,9 +37,6 @@ TEXTS = {
 POINTS_BEFORE_SWAP = [
     "after-zhengce.ttl",
     "after-zhengce.nt",
-    "after-zhengce.graphml",
-    "after-zhengce.gexf",
-    "after-zhengce.cyjs",
     "after-zhengce.html",
     "before-publish",
     "before-fsync",

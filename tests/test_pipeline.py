@@ -14,7 +14,7 @@ from kg.pipeline import LOG_FILE, _one_line, build
 from kg.store import GENERATIONS_DIR
 from tests.conftest import CORPUS, CRASH_MARKER
 
-FILES = ("zhengce.ttl", "zhengce.nt", "zhengce.graphml", "zhengce.gexf", "zhengce.cyjs", "zhengce.html")
+FILES = ("zhengce.ttl", "zhengce.nt", "zhengce.html")
 
 
 def _bytes(out: Path) -> dict[str, bytes]:
