@@ -18,7 +18,7 @@ from kg.errors import KgError
 from kg.flow import Paragraph, flowed, paragraphs
 from kg.ontology import ID, ID_PREFIXES, PREFIXES, READING_PREFIX_IRIS
 from kg.query import Engine, OxigraphEngine, Result, Term
-from kg.store import open_store, store_path
+from kg.store import hold_generation, open_store, store_path
 
 ID_BASE = str(ID)
 
@@ -136,11 +136,12 @@ _LONGEST_FIRST = sorted(_NAMESPACES.items(), key=lambda item: -len(item[0]))
 
 
 def engine_of(export_dir: Path) -> OxigraphEngine:
-    """The build's store, opened read-only for this process."""
-    path = store_path(export_dir)
+    """The build's store, opened read-only for this process; its generation held while the engine lives."""
+    hold = hold_generation(export_dir)
+    path = store_path(export_dir) if hold is None else hold.generation.store_path
     if path is None:
         raise PageError(f"{export_dir}: no store (zhengce.oxigraph); run kg build")
-    return OxigraphEngine(open_store(path))
+    return OxigraphEngine(open_store(path), hold)
 
 
 def _value(row: tuple[Term | None, ...], i: int) -> str:
