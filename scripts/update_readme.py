@@ -16,7 +16,9 @@ from __future__ import annotations
 import os
 import re
 import shlex
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import click
@@ -96,11 +98,18 @@ def run_example(line: str) -> str:
 
     args = shlex.split(line)[1:]
     cwd = os.getcwd()
-    os.chdir(ROOT)
-    try:
-        result = CliRunner().invoke(cli, args, env={"COLUMNS": str(WIDTH), "NO_COLOR": "1"})
-    finally:
-        os.chdir(cwd)
+    # The examples say `--exports exports` (the default); the committed seed export is exports/seed/, so
+    # they run in a folder whose exports/ is that seed (a clean clone has no other build).
+    with tempfile.TemporaryDirectory(prefix="kg-readme-") as tmp:
+        (Path(tmp) / "exports").mkdir()
+        for name in ("zhengce.ttl", "zhengce.nt"):
+            shutil.copyfile(ROOT / "exports" / "seed" / name, Path(tmp) / "exports" / name)
+        (Path(tmp) / "corpus").symlink_to(ROOT / "corpus")
+        os.chdir(tmp)
+        try:
+            result = CliRunner().invoke(cli, args, env={"COLUMNS": str(WIDTH), "NO_COLOR": "1"})
+        finally:
+            os.chdir(cwd)
     return result.output
 
 
