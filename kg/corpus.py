@@ -41,7 +41,7 @@ def discover(corpus: Path) -> tuple[list[CorpusFile], list[CorpusError]]:
             if n.startswith(".") or rel == METADATA_FILE:
                 continue
             if not n.lower().endswith(TEXT_SUFFIXES):
-                problems.append(CorpusError(rel, f"not a text file (expected {', '.join(TEXT_SUFFIXES)}); skipped"))
+                problems.append(CorpusError(rel, f"not a text file (expected {', '.join(TEXT_SUFFIXES)})"))
                 continue
             files.append(CorpusFile(path, rel))
     files.sort(key=lambda f: f.name)

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, BinaryIO
 import pyoxigraph as ox
 
 from kg.errors import ExportError
-from kg.formats import FORMATS, ExportFormat, default_formats, format_name
+from kg.formats import FORMATS, ExportFormat, default_formats, formats_named
 from kg.ontology import READING_PREFIX_IRIS
 
 if TYPE_CHECKING:
@@ -157,7 +157,7 @@ def export(
     if formats is None:
         names = list(default_formats(len(source.store) if source.triples is None else source.triples))
     else:
-        names = [format_name(f) for f in formats]
+        names = list(dict.fromkeys(name for f in formats for name in formats_named(f)))
     staged = staged or {}
     data = _WriterInput(source)
     files: list[tuple[str, Callable[[BinaryIO], None] | Path]] = [

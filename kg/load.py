@@ -57,7 +57,7 @@ def decode(data: bytes, path: str) -> tuple[str, str]:
         utf16 = _utf16_by_content(data)
         if utf16:
             return _strict(data, utf16, path, 0), utf16
-        raise CorpusError(path, "binary file (contains NUL bytes), not text", data.index(b"\x00"))
+        raise CorpusError(path, "binary file (contains NUL bytes), not text", data.index(b"\x00"), "byte")
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as utf8_error:
@@ -66,14 +66,15 @@ def decode(data: bytes, path: str) -> tuple[str, str]:
             return _strict(data, utf16, path, 0), utf16
         if _mostly_utf8(data):
             # valid UTF-8 but for a few bytes (an encoded lone surrogate, a cut character): not GB18030
-            raise CorpusError(path, "invalid UTF-8 byte sequence in UTF-8 text", utf8_error.start) from None
+            raise CorpusError(path, "invalid UTF-8 byte sequence in UTF-8 text", utf8_error.start, "byte") from None
         try:
             text = data.decode("gb18030")
         except UnicodeDecodeError:
-            raise CorpusError(path, "not UTF-8, UTF-16 or GB18030 text: undecodable byte", utf8_error.start) from None
+            reason = "not UTF-8, UTF-16 or GB18030 text: undecodable byte"
+            raise CorpusError(path, reason, utf8_error.start, "byte") from None
         if _mostly_text(text):
             return text, "gb18030"
-        raise CorpusError(path, "binary file, not text", utf8_error.start) from None
+        raise CorpusError(path, "binary file, not text", utf8_error.start, "byte") from None
 
 
 def _mostly_utf8(data: bytes) -> bool:
@@ -115,7 +116,7 @@ def _strict(data: bytes, encoding: str, path: str, shift: int) -> str:
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as e:
-        raise CorpusError(path, f"invalid {encoding}: undecodable bytes", e.start + shift) from None
+        raise CorpusError(path, f"invalid {encoding}: undecodable bytes", e.start + shift, "byte") from None
 
 
 def _looks_utf16(data: bytes) -> str | None:
