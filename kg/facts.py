@@ -29,6 +29,7 @@ from kg.types import (
     PolicyName,
     PolicyRef,
     Status,
+    merge_spans,
 )
 
 
@@ -69,12 +70,7 @@ class _Names:
     __slots__ = ("ends", "starts")
 
     def __init__(self, spans: list[tuple[int, int]]) -> None:
-        merged: list[tuple[int, int]] = []
-        for s, e in sorted(spans):
-            if merged and s <= merged[-1][1]:
-                merged[-1] = (merged[-1][0], max(merged[-1][1], e))
-            else:
-                merged.append((s, e))
+        merged = merge_spans(spans)
         self.starts = [s for s, _e in merged]
         self.ends = [e for _s, e in merged]
 

@@ -30,9 +30,6 @@ from typing import Any, BinaryIO, Final, Literal
 
 from kg.errors import ExportError
 
-# A build writes the viewer files only for graphs a viewer can show; for larger ones: kg export --focus.
-VIEWER_MAX_TRIPLES = 200_000
-
 
 @dataclass(frozen=True, slots=True)
 class ExportFormat:
@@ -50,22 +47,23 @@ class ExportFormat:
         function: Callable[[Any, BinaryIO], None] = getattr(importlib.import_module(self.module), self.function)
         return function
 
-    def focus_file_name(self) -> str:
-        """The file a ``kg export --focus`` writes in this format (``zhengce-focus.gexf``)."""
+    def focus_file_name(self, focus: str) -> str:
+        """The file a ``kg export --focus FOCUS`` writes in this format (``zhengce-免申即享.gexf``)."""
         stem, _dot, suffix = self.file_name.partition(".")
-        return f"{stem}-focus.{suffix}"
+        safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in focus).strip(".") or "_"
+        return f"{stem}-{safe}.{suffix}"
 
 
 FORMATS: Final[Mapping[str, ExportFormat]] = MappingProxyType(
     {
         "turtle": ExportFormat("zhengce.ttl", "kg.export", "write_turtle", "source", True),
         "nt": ExportFormat("zhengce.nt", "kg.export", "write_ntriples", "source", True),
-        "graphml": ExportFormat("zhengce.graphml", "kg.network", "write_graphml", "graph", True, VIEWER_MAX_TRIPLES),
-        "gexf": ExportFormat("zhengce.gexf", "kg.network", "write_gexf", "graph", True, VIEWER_MAX_TRIPLES),
-        "cytoscape-json": ExportFormat(
-            "zhengce.cyjs", "kg.network", "write_cytoscape", "graph", True, VIEWER_MAX_TRIPLES
-        ),
-        "html": ExportFormat("zhengce.html", "kg.network", "write_html", "graph", True, VIEWER_MAX_TRIPLES),
+        # The whole property graph, streamed from the store, only on request (kg export): at any size.
+        "graphml": ExportFormat("zhengce.graphml", "kg.network", "stream_graphml", "source", False),
+        "gexf": ExportFormat("zhengce.gexf", "kg.network", "stream_gexf", "source", False),
+        "cytoscape-json": ExportFormat("zhengce.cyjs", "kg.network", "stream_cytoscape", "source", False),
+        # The viewer: a bounded overview (kg/overview.py), written by every build whatever its size.
+        "html": ExportFormat("zhengce.html", "kg.network", "write_html", "source", True),
         # tidy tables for spreadsheets and pandas (kg/tables.py), one fact a row; kg export -f tables
         **{
             f"{table}-{kind}": ExportFormat(f"{table}.{kind}", "kg.tables", f"write_{table}_{kind}", "source", False)
@@ -115,7 +113,7 @@ def default_formats(triples: int = 0) -> tuple[str, ...]:
     """The formats a build writes for a graph of ``triples`` triples.
 
     >>> default_formats(1_000_000)
-    ('turtle', 'nt')
+    ('turtle', 'nt', 'html')
     """
     return tuple(
         name for name, f in FORMATS.items() if f.default and (f.max_triples is None or triples <= f.max_triples)

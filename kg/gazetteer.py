@@ -75,12 +75,6 @@ class Gazetteer:
         region = self.by_code[code]
         return text == region.name or (text in self.full_names and text in region.former_names)
 
-    def current_code(self, code: str) -> str | None:
-        """The current code of ``code``: itself if current, the code that replaced it if former, else None."""
-        if code in self.by_code:
-            return code
-        return self.replaced.get(code)
-
     def ancestors(self, code: str) -> list[str]:
         """Codes above ``code``, nearest first, ending with the country."""
         out: list[str] = []

@@ -16,26 +16,26 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
+from kg.conventions import HAN
 from kg.dictionary import joins_words
 from kg.errors import CorpusError, CorpusWarning
 from kg.layout import BLOCK_START, HEADING_LINE, is_furniture
-from kg.types import DocMeta, Document
+from kg.types import DocMeta, Document, merge_spans
 
 MAX_FILE_BYTES = 256 * 1024 * 1024
 MAX_LINE_CHARS = 1_000_000
 _LONG_LINE = re.compile(f"[^\n]{{{MAX_LINE_CHARS + 1}}}")
 
-_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # Characters that end a sentence or a line of text in running prose.
 _LINE_FINAL = "。！？!?…；;"
 _CLOSERS = "”’」』）)"
 
 
-_HAN_CHAR = re.compile(rf"[{_CJK}]")
-_CONTINUATION = re.compile(rf"[{_CJK}，、。；：）”]")
-_HAN_TAIL = re.compile(rf"[{_CJK}]+$")  # the Chinese characters that end a line ...
-_HAN_HEAD = re.compile(rf"[{_CJK}]+")  # ... and begin the next
-_HEADLINE_GAP = re.compile(rf"[{_CJK}”]{{2}} [{_CJK}“]{{2}}")
+_HAN_CHAR = re.compile(rf"[{HAN}]")
+_CONTINUATION = re.compile(rf"[{HAN}，、。；：）”]")
+_HAN_TAIL = re.compile(rf"[{HAN}]+$")  # the Chinese characters that end a line ...
+_HAN_HEAD = re.compile(rf"[{HAN}]+")  # ... and begin the next
+_HEADLINE_GAP = re.compile(rf"[{HAN}”]{{2}} [{HAN}“]{{2}}")
 
 
 def decode(data: bytes, path: str) -> tuple[str, str]:
@@ -170,7 +170,7 @@ _TO_CHINESE_PUNCT = {",": "，", ";": "；", ":": "：", "!": "！", "?": "？",
 # Each alternative starts with the character it replaces (the context is checked after it), so
 # the regex engine jumps from one ASCII mark to the next instead of testing every position.
 _ASCII_PUNCT_IN_CJK = re.compile(
-    rf"[,;:!?](?:(?<=[{_CJK}”’）].)|(?<=[\d%].)(?=[{_CJK}]))|[()](?:(?=[{_CJK}])|(?<=[{_CJK}].))"
+    rf"[,;:!?](?:(?<=[{HAN}”’）].)|(?<=[\d%].)(?=[{HAN}]))|[()](?:(?=[{HAN}])|(?<=[{HAN}].))"
 )
 _FULLWIDTH_RUN = re.compile("[" + "".join(re.escape(chr(cp)) for cp in sorted(_FULLWIDTH)) + "]+")
 
@@ -210,8 +210,8 @@ def char_map(text: str) -> str:
 _SPACE = r"[ \t\u00a0]"
 _DELETE_INLINE = re.compile(
     rf"\r|[{_CONTROL_CHARS}\ufeff\u200b-\u200d]"  # carriage returns, controls, zero-width
-    rf"|(?<=\d){_SPACE}+(?=[\d{_CJK}%])"  # "2023 年", "1530 元", "1 832"
-    rf"|(?<=[{_CJK}，、：；（]){_SPACE}+(?=\d)"  # "达 11.45万人"
+    rf"|(?<=\d){_SPACE}+(?=[\d{HAN}%])"  # "2023 年", "1530 元", "1 832"
+    rf"|(?<=[{HAN}，、：；（]){_SPACE}+(?=\d)"  # "达 11.45万人"
     rf"|(?<=\.){_SPACE}+(?=\d)|(?<=\d){_SPACE}+(?=\.\d)"  # "11. 45"
     rf"|^{_SPACE}+|{_SPACE}+$",  # indentation and trailing spaces
     re.MULTILINE,
@@ -309,12 +309,7 @@ def normalise(original: str) -> tuple[str, tuple[tuple[int, int], ...]]:
     # Inline deletions, skipping what line breaks already removed.
     for m in _DELETE_INLINE.finditer(mapped):
         deletions.append((m.start(), m.end()))
-    merged: list[tuple[int, int]] = []
-    for s, e in sorted(deletions):
-        if merged and s <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], e))
-        else:
-            merged.append((s, e))
+    merged = merge_spans(deletions)
     pieces: list[str] = []
     anchors: list[tuple[int, int]] = [(0, 0)]
     pos = 0

@@ -25,7 +25,7 @@ from functools import cache
 from kg.conventions import alternation, conventions
 from kg.gazetteer import COUNTRY, Gazetteer, Region, gazetteer, region_aliases_of
 from kg.layout import DATELINE
-from kg.reference import data_lines
+from kg.reference import agency_bodies, data_lines, national_agencies
 from kg.types import (
     AgencyName,
     AgencyRef,
@@ -923,32 +923,13 @@ def _seat_jurisdiction(code: str) -> str:
     return code
 
 
-@cache
-def _body_names() -> dict[str, str]:
-    """Whole body -> its full name's pattern ({r} the region's official name)."""
-    out = {}
-    for line in data_lines("agency_bodies.tsv"):
-        body, _kind, pattern = line.split("\t")[:3]
-        out[body] = pattern
-    return out
-
-
-@cache
-def _national_aliases() -> dict[str, tuple[str, ...]]:
-    out: dict[str, tuple[str, ...]] = {}
-    for line in data_lines("national_agencies.tsv"):
-        name, _, aliases = line.partition("\t")
-        out[name] = tuple(a for a in aliases.split(",") if a)
-    return out
-
-
 def _national_ref(name: AgencyName) -> AgencyRef:
     """A national body: listed (中宣部 -> 中共中央宣传部), or read as a national prefix and a body."""
     if not name.parts:
         return AgencyRef(name.body, COUNTRY, name.aliases)
     prefix = name.body[: len(name.body) - len("".join(name.parts))]
     full = prefix + "".join(_expand(p) for p in name.parts)
-    aliases = _national_aliases().get(full)
+    aliases = national_agencies().get(full)
     if aliases is not None:
         return AgencyRef(full, COUNTRY, tuple(sorted({*aliases, name.body} - {full})))
     return AgencyRef(full, COUNTRY, tuple(sorted({name.body} - {full})))
@@ -977,14 +958,14 @@ def _agency_ref(name: AgencyName, code: str, official: str, prefixes: list[str])
         # a branch of a national body: 国家统计局 + 石家庄 + 调查队, 中国人民银行 + 合肥 + 中心支行
         written = prefixes[0] if prefixes else official
         label = name.parent + written + written_body
-        for parent in (name.parent, *_national_aliases().get(name.parent, ())):
+        for parent in (name.parent, *national_agencies().get(name.parent, ())):
             for head in heads:
                 forms.update((parent + head + written_body, parent + head + expanded_body))
     elif name.kind in ("customs", "survey"):
         seat = (prefixes[0] if prefixes and prefixes[0] != name.level else official).removesuffix("市")
-        label = _body_names()[first].format(r=seat) + expanded_subs
+        label = agency_bodies()[first][1].format(r=seat) + expanded_subs
     elif name.kind and official:
-        pattern = _body_names()[first]
+        pattern = agency_bodies()[first][1]
         if name.kind == "party" and subs and first in _PARTY_COMMITTEES:
             label = f"中共{official}委{expanded_subs}"
         else:

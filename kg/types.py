@@ -63,27 +63,29 @@ class Document:
 
 
 @dataclass(frozen=True, slots=True)
-class Block:
-    """A paragraph-like block of normalised text, classified by its role on the page."""
+class Span:
+    """The characters [start, end) of ``Document.text``."""
 
     start: int
     end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Block(Span):
+    """A paragraph-like block of normalised text, classified by its role on the page."""
+
     kind: BlockKind
 
 
 @dataclass(frozen=True, slots=True)
-class Sentence:
-    start: int
-    end: int
+class Sentence(Span):
     block: int  # index into the document's blocks
 
 
 @dataclass(frozen=True, slots=True)
-class Heading:
+class Heading(Span):
     """A numbered or set-apart heading (一、 （一） 1. （1） or a headline line); ``level`` 0 is outermost."""
 
-    start: int
-    end: int
     level: int
 
 
@@ -348,6 +350,21 @@ class DocumentFacts:
         # equal records, and the graph stage sorts its lines, so the export is byte-identical.
         for name in ("titles", "regions", "places", "agencies", "policies", "adoptions", "observations"):
             object.__setattr__(self, name, tuple(dict.fromkeys(getattr(self, name))))
+
+
+def merge_spans(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``(start, end)`` spans sorted, those that overlap or touch merged into one.
+
+    >>> merge_spans([(5, 8), (0, 2), (2, 3), (6, 10)])
+    [(0, 3), (5, 10)]
+    """
+    merged: list[tuple[int, int]] = []
+    for s, e in sorted(spans):
+        if merged and s <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], e))
+        else:
+            merged.append((s, e))
+    return merged
 
 
 def as_decimal(value: str | int | float | Decimal) -> Decimal:

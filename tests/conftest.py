@@ -8,12 +8,14 @@ from hypothesis import settings
 
 # Hypothesis profiles, chosen by $HYPOTHESIS_PROFILE: "ci" replays the same examples on every run (.ci/run
 # chooses it; so does $CI when the variable is not set); "hunt" draws new examples, many more of them, to
-# look for crashes ($KG_HUNT_EXAMPLES of them); otherwise Hypothesis's own default (random examples).
+# look for crashes ($KG_HUNT_EXAMPLES of them); otherwise "dev", Hypothesis's default (random examples).
+# No deadlines: speed is the benchmark's to check, and a test run first pays for loading reference data.
 settings.register_profile("ci", derandomize=True, database=None, deadline=None, print_blob=True)
 settings.register_profile(
     "hunt", max_examples=int(os.environ.get("KG_HUNT_EXAMPLES", "2000")), deadline=None, print_blob=True
 )
-HYPOTHESIS_PROFILE = os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "default")
+settings.register_profile("dev", deadline=None)
+HYPOTHESIS_PROFILE = os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
 settings.load_profile(HYPOTHESIS_PROFILE)
 
 TEST_DIR = Path(__file__).resolve().parent

@@ -62,10 +62,12 @@ def test_formats_aliases_and_unknown_names() -> None:
         format_name("rdfxml")
 
 
-def test_formats_the_viewer_files_only_for_small_graphs() -> None:
-    assert default_formats(10) == ("turtle", "nt", "graphml", "gexf", "cytoscape-json", "html")
-    assert default_formats(10_000_000) == ("turtle", "nt")
-    assert FORMATS["gexf"].focus_file_name() == "zhengce-focus.gexf"
+def test_formats_a_build_writes_the_bounded_viewer_at_any_size() -> None:
+    """The whole property graph (GraphML, GEXF, Cytoscape JSON) only on request; the overview page always."""
+    assert default_formats(10) == ("turtle", "nt", "html")
+    assert default_formats(10_000_000) == ("turtle", "nt", "html")
+    assert FORMATS["gexf"].focus_file_name("免申即享") == "zhengce-免申即享.gexf"
+    assert FORMATS["html"].focus_file_name("../x/y") == "zhengce-_x_y.html"
 
 
 def test_formats_cannot_be_changed_at_run_time() -> None:

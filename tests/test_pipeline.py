@@ -12,7 +12,7 @@ from kg.errors import BuildAborted
 from kg.pipeline import LOG_FILE, _one_line, build
 from tests.conftest import CORPUS, CRASH_MARKER
 
-FILES = ("zhengce.ttl", "zhengce.nt", "zhengce.graphml", "zhengce.gexf", "zhengce.cyjs", "zhengce.html")
+FILES = ("zhengce.ttl", "zhengce.nt", "zhengce.html")
 
 
 def _bytes(out: Path) -> dict[str, bytes]:

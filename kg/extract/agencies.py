@@ -32,12 +32,12 @@ from itertools import pairwise
 
 from ahocorasick_rs import AhoCorasick, MatchKind
 
-from kg.conventions import alternation, conventions
+from kg.conventions import alternation, conventions, han_class
 from kg.dictionary import dictionary_cuts, word_scores
 from kg.extract.matcher import PhraseStarts, finditer_at
 from kg.extract.regions import alias_matches, on_word_boundaries
 from kg.gazetteer import STRONG, gazetteer
-from kg.reference import data_lines
+from kg.reference import agency_bodies, data_lines, national_agencies
 from kg.types import AgencyName, Document, Mention, Segmentation
 
 _DATE_ONLY = re.compile(r"^\s*(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*$")
@@ -96,16 +96,11 @@ class Grammar:
 def grammar() -> Grammar:
     c = conventions()
     a = c.agencies
-    bodies: dict[str, str] = {}
-    for line in data_lines("agency_bodies.tsv"):
-        body, kind, *_ = line.split("\t")
-        bodies[body] = kind
+    bodies = {body: kind for body, (kind, _pattern) in agency_bodies().items()}
     national: dict[str, tuple[str, tuple[str, ...]]] = {}
-    for line in data_lines("national_agencies.tsv"):
-        name, _, aliases = line.partition("\t")
-        alias_list = tuple(x for x in aliases.split(",") if x)
-        for form in (name, *alias_list):
-            national[form] = (name, alias_list)
+    for name, aliases in national_agencies().items():
+        for form in (name, *aliases):
+            national[form] = (name, aliases)
     units = frozenset(data_lines("agency_units.txt"))
     words = sorted(
         {
@@ -176,6 +171,11 @@ def patterns() -> tuple[re.Pattern[str], dict[str, tuple[str, tuple[str, ...]]],
     return pattern, g.national, PhraseStarts([*g.national, *g.national_prefixes, *g.levels])
 
 
+@cache
+def _han_runs() -> re.Pattern[str]:
+    return re.compile(han_class() + "+")
+
+
 class _Reader:
     """Reads bodies in one text; ``at`` holds every grammar word by the position it starts at."""
 
@@ -184,6 +184,9 @@ class _Reader:
         self.g = g
         self.text = text
         self.doc = doc
+        self.han_at = bytearray(len(text))  # 1 where a Chinese character stands
+        for m in _han_runs().finditer(text):
+            self.han_at[m.start() : m.end()] = b"\1" * (m.end() - m.start())
         at: dict[int, list[str]] = {}
         heads: set[int] = set()
         units: set[int] = set()
@@ -241,10 +244,7 @@ class _Reader:
 
     # characters and words ------------------------------------------------------------------
     def han(self, i: int) -> bool:
-        if not 0 <= i < len(self.text):
-            return False
-        ch = self.text[i]
-        return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf" or "\uf900" <= ch <= "\ufaff"
+        return 0 <= i < len(self.text) and self.han_at[i] == 1
 
     def run_char(self, i: int) -> bool:
         return (self.han(i) and self.text[i] not in self.g.stop) or i in self.numbers
