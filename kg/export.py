@@ -25,6 +25,7 @@ import pyoxigraph as ox
 
 from kg.errors import ExportError
 from kg.formats import FORMATS, ExportFormat, default_formats, formats_named
+from kg.formats import format_name as format_name  # re-exported: kg.export.format_name
 from kg.ontology import READING_PREFIX_IRIS
 
 if TYPE_CHECKING:
