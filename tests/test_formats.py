@@ -38,7 +38,7 @@ def test_formats_are_the_same_before_and_after_importing_every_module() -> None:
     assert result["before"] == result["after"]
     names = ("observations", "adoptions", "agencies", "regions")
     tables = {f"{t}-{kind}" for t in names for kind in ("csv", "parquet")}
-    assert set(result["before"]["formats"]) == {"turtle", "nt", "graphml", "gexf", "cytoscape-json", "html"} | tables
+    assert {"turtle", "nt", "graphml", "gexf", "cytoscape-json", "html"} | tables <= set(result["before"]["formats"])
 
 
 def test_formats_listing_imports_no_writer() -> None:
