@@ -61,6 +61,9 @@ def _export_argument(default: str = "exports/zhengce.ttl") -> Callable[[FC], FC]
 @click.option("--no-cache", is_flag=True, help="Re-extract every file (ignore and do not update the cache).")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on when stderr is a terminal).")
 @click.option("--allow-empty", is_flag=True, help="Build even a corpus without a text file (an empty graph).")
+@click.option(
+    "--follow-links", is_flag=True, help="Read symbolic links to files outside CORPUS too (skipped by default)."
+)
 def build(
     corpus: str,
     out_dir: Path,
@@ -71,6 +74,7 @@ def build(
     no_cache: bool,
     progress: bool | None,
     allow_empty: bool,
+    follow_links: bool,
 ) -> None:
     """Build the graph of CORPUS (default: corpus) into OUT: zhengce.ttl, zhengce.nt and the store.
 
@@ -99,6 +103,7 @@ def build(
             strict=strict,
             progress=progress,
             allow_empty=allow_empty,
+            follow_links=follow_links,
         )
     except OSError as e:  # the output folder cannot be made or written: under a file, in /proc, no space
         where = e.filename or out_dir
@@ -529,15 +534,21 @@ def export_command(formats: tuple[str, ...], focus: str | None, export_dir: Path
     """
     from kg.export import export, export_source
     from kg.network import export_focus
-    from kg.query import OxigraphEngine, open_engine
+    from kg.query import OxigraphEngine, QueryError
+    from kg.store import build_lock, link_published_names, reading
 
     try:
-        engine = open_engine(export_dir, "oxigraph")
-        assert isinstance(engine, OxigraphEngine)
-        if focus:
-            written = export_focus(engine, export_dir, formats, focus)
-        else:
-            written = export(export_source(export_dir, engine.store), export_dir, formats)
+        # a writer like kg build: it adds files to the current generation, so it takes the build lock
+        with build_lock(export_dir), reading(export_dir) as generation:
+            if generation is None or generation.store_path is None:
+                raise QueryError(f"{export_dir}: no build with a store (zhengce.oxigraph); run kg build")
+            engine = OxigraphEngine(generation.open_store())
+            if focus:
+                made = export_focus(engine, generation.path, formats, focus)
+            else:
+                made = export(export_source(generation.path, engine.store), generation.path, formats)
+            link_published_names(export_dir, generation)
+            written = [export_dir / p.name for p in made]
     except KgError as e:
         raise click.ClickException(str(e)) from e
     click.echo(" ".join(map(str, written)))

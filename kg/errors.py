@@ -9,11 +9,32 @@ class KgError(Exception):
     """Base class of all zhengce-kg errors."""
 
 
+def display_name(name: str) -> str:
+    """A name as messages show it: printable, on one line, whatever bytes it was made of.
+
+    Control characters (a newline could forge a log line) become ``\\n``, ``\\x1b`` ...; bytes of a
+    file name that were not UTF-8 (kept by Python as surrogates) become ``\\xe9``; a backslash
+    stays as it is, so ordinary names, Chinese included, are unchanged.
+    """
+    if name.isprintable():
+        return name
+    out = []
+    for ch in name:
+        code = ord(ch)
+        if ch.isprintable():
+            out.append(ch)
+        elif 0xDC80 <= code <= 0xDCFF:  # os.fsdecode's surrogateescape of a byte that was not UTF-8
+            out.append(f"\\x{code - 0xDC00:02x}")
+        else:
+            out.append(repr(ch)[1:-1] if code < 0x10000 else f"\\U{code:08x}")
+    return "".join(out)
+
+
 class CorpusError(KgError):
     """An input file that cannot be read as text; the message names the file (and position)."""
 
     def __init__(self, path: str, reason: str, position: int | None = None) -> None:
-        where = path if position is None else f"{path}:{position}"
+        where = display_name(path) if position is None else f"{display_name(path)}:{position}"
         super().__init__(f"{where}: {reason}")
         self.path = path
         self.reason = reason
@@ -39,7 +60,7 @@ class ExtractionFailure(KgError):
     """
 
     def __init__(self, path: str, error: str, traceback: str) -> None:
-        super().__init__(f"{path}: extraction failed: {error}")
+        super().__init__(f"{display_name(path)}: extraction failed: {error}")
         self.path = path
         self.error = error
         self.traceback = traceback

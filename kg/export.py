@@ -1,8 +1,9 @@
 """Export: the formats of kg/formats.py written from a build, all-or-nothing.
 
-Every file is written to a temporary file beside its target and moved into place only when
-all the formats of a build have been written, so a failed or interrupted build leaves the
-previous export whole.
+A build writes its files into a new generation folder, published whole (kg/store.py); ``kg
+export`` adds files to the current generation. Every file is written to a temporary file beside
+its target and moved into place only when all the formats have been written, so no reader of
+the generation sees a file half-written.
 
 The graph's order is that of its N-Triples, which the build writes as documents finish (in
 corpus order, each triple where it first occurs: kg/graph.py GraphMerger). Turtle is written
@@ -26,6 +27,7 @@ import pyoxigraph as ox
 from kg.errors import ExportError
 from kg.formats import FORMATS, ExportFormat, default_formats, format_name
 from kg.ontology import READING_PREFIX_IRIS
+from kg.store import fault_point
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -80,7 +82,7 @@ class _WriterInput:
 
 
 def temp_beside(path: Path) -> Path:
-    """A new empty temporary file beside ``path`` (removed by remove_stale_temporaries if left behind)."""
+    """A new empty temporary file beside ``path`` (a killed writer's is removed by kg.store.clean_leftovers)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
     os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; exports are for sharing
@@ -133,6 +135,7 @@ def write_files(out_dir: Path, files: Iterable[tuple[str, Callable[[BinaryIO], N
             staged.append((write if isinstance(write, Path) else _write_temp(target, write), target))
         for tmp, target in staged:
             os.replace(tmp, target)
+            fault_point(f"after-{target.name}")
     except BaseException:
         for tmp, _target in staged:
             tmp.unlink(missing_ok=True)
@@ -183,13 +186,3 @@ def export_source(export_dir: Path, store: ox.Store) -> ExportSource:
     if not ntriples.is_file():
         raise ExportError(f"{ntriples} is missing; run kg build again")
     return ExportSource(ntriples, lambda: store)
-
-
-def remove_stale_temporaries(out_dir: Path, also: Iterable[str] = ()) -> None:
-    """Delete temporary files a killed build left (called with the build lock held).
-
-    ``also`` names other files published through ``temp_beside`` (the build's log).
-    """
-    for file_name in [*(spec.file_name for spec in FORMATS.values()), *also]:
-        for tmp in out_dir.glob(f".{file_name}.*{TEMP_SUFFIX}"):
-            tmp.unlink(missing_ok=True)

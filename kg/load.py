@@ -10,7 +10,9 @@ records one (normalised, original) pair after each deleted run.
 from __future__ import annotations
 
 import codecs
+import os
 import re
+import stat
 import statistics
 import unicodedata
 from functools import lru_cache
@@ -39,7 +41,7 @@ _HEADLINE_GAP = re.compile(rf"[{HAN}”]{{2}} [{HAN}“]{{2}}")
 
 
 def decode(data: bytes, path: str) -> tuple[str, str]:
-    """Decode bytes as UTF-8 (BOM or not), UTF-16 (BOM or not), or GB18030.
+    """Decode bytes as UTF-8 (BOM or not), UTF-16 (BOM or not), GB18030 or Big5.
 
     Returns the text and the encoding used. Raises CorpusError naming the file and the byte
     offset of the first undecodable byte, for empty and for binary input.
@@ -68,12 +70,55 @@ def decode(data: bytes, path: str) -> tuple[str, str]:
             # valid UTF-8 but for a few bytes (an encoded lone surrogate, a cut character): not GB18030
             raise CorpusError(path, "invalid UTF-8 byte sequence in UTF-8 text", utf8_error.start) from None
         try:
-            text = data.decode("gb18030")
+            text: str | None = data.decode("gb18030")
         except UnicodeDecodeError:
-            raise CorpusError(path, "not UTF-8, UTF-16 or GB18030 text: undecodable byte", utf8_error.start) from None
+            text = None
+        if text is not None and _mostly_text(text) and _mostly_simplified(text):
+            return text, "gb18030"
+        big5 = _big5(data)  # Traditional Chinese from Taiwan or Hong Kong read as GB18030 is nonsense
+        if big5 is not None:
+            return big5, "big5"
+        if text is None:
+            raise CorpusError(
+                path, "not UTF-8, UTF-16, GB18030 or Big5 text: undecodable byte", utf8_error.start
+            ) from None
         if _mostly_text(text):
             return text, "gb18030"
         raise CorpusError(path, "binary file, not text", utf8_error.start) from None
+
+
+def _mostly_simplified(text: str) -> bool:
+    """Nearly all its Chinese characters are in GB2312, as in any mainland text.
+
+    Big5 bytes read as GB18030 give characters of which about half are outside GB2312 (measured:
+    0.42 in GB2312 for a Taiwanese sentence; the seed corpus: 0.9997 and more).
+    """
+    han = [ch for ch in text[:20000] if "\u4e00" <= ch <= "\u9fff"]
+    if len(han) < 20:
+        return True  # too little to tell: GB18030, as before
+    common = sum(1 for ch in han if _in_gb2312(ch))
+    return common >= 0.9 * len(han)
+
+
+@lru_cache(maxsize=8192)
+def _in_gb2312(ch: str) -> bool:
+    try:
+        ch.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _big5(data: bytes) -> str | None:
+    """The text of Big5 bytes (Microsoft's cp950, then the Hong Kong superset), if they are Big5 text."""
+    for encoding in ("cp950", "big5hkscs"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if _mostly_text(text):
+            return text
+    return None
 
 
 def _mostly_utf8(data: bytes) -> bool:
@@ -338,14 +383,31 @@ def load_text(original: str, source_file: str, encoding: str = "utf-8", meta: Do
 
 
 def read_bytes(path: Path, source_file: str) -> bytes:
-    """A corpus file's bytes. Raises CorpusError naming the file when it cannot be read or is too large."""
+    """A corpus file's bytes. Raises CorpusError naming the file when it cannot be read or is too large.
+
+    Only a regular file is read: opened without blocking (a FIFO would wait for a writer forever)
+    and checked after opening (it may have been replaced since the corpus was listed), and never
+    more than MAX_FILE_BYTES (a device such as /dev/zero never ends).
+    """
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise CorpusError(source_file, f"file too large ({size} bytes; limit {MAX_FILE_BYTES})")
-        return path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError as e:
         raise CorpusError(source_file, f"cannot read: {e.strerror or e}") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise CorpusError(source_file, "not a regular file (a FIFO, device or socket); skipped")
+        if info.st_size > MAX_FILE_BYTES:
+            raise CorpusError(source_file, f"file too large ({info.st_size} bytes; limit {MAX_FILE_BYTES})")
+        with os.fdopen(os.dup(fd), "rb") as fh:
+            data = fh.read(MAX_FILE_BYTES + 1)
+    except OSError as e:
+        raise CorpusError(source_file, f"cannot read: {e.strerror or e}") from None
+    finally:
+        os.close(fd)
+    if len(data) > MAX_FILE_BYTES:  # it grew while read
+        raise CorpusError(source_file, f"file too large (over {MAX_FILE_BYTES} bytes)")
+    return data
 
 
 def load_bytes(data: bytes, source_file: str, meta: DocMeta | None = None) -> Document:

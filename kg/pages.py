@@ -18,7 +18,7 @@ from kg.errors import KgError
 from kg.flow import Paragraph, flowed, paragraphs
 from kg.ontology import ID, ID_PREFIXES, PREFIXES, READING_PREFIX_IRIS
 from kg.query import Engine, OxigraphEngine, Result, Term
-from kg.store import open_store, store_path
+from kg.store import hold_generation, open_store, store_path
 
 ID_BASE = str(ID)
 
@@ -120,18 +120,28 @@ def iri_of_path(path: str) -> str:
 
 def short(iri: str) -> str:
     """``zc:Region``, ``region:632801``: an IRI with the project's prefixes."""
-    for name, ns in [*ID_PREFIXES.items(), *PREFIXES.items()]:
-        if iri.startswith(str(ns)) and len(iri) > len(str(ns)):
-            return f"{name}:{iri[len(str(ns)) :]}"
+    for cut in (iri.rfind("/"), iri.rfind("#")):
+        prefix = _NAMESPACES.get(iri[: cut + 1]) if 0 <= cut < len(iri) - 1 else None
+        if prefix is not None:
+            return f"{prefix}:{iri[cut + 1 :]}"
+    for ns, prefix in _LONGEST_FIRST:  # a local name with a slash (doc:folder/file.txt)
+        if iri.startswith(ns) and len(iri) > len(ns):
+            return f"{prefix}:{iri[len(ns) :]}"
     return iri
 
 
+# namespace -> prefix; the kinds' prefixes (region:) win over id: for the same IRI
+_NAMESPACES = {str(ns): name for name, ns in [*PREFIXES.items(), *ID_PREFIXES.items()]}
+_LONGEST_FIRST = sorted(_NAMESPACES.items(), key=lambda item: -len(item[0]))
+
+
 def engine_of(export_dir: Path) -> OxigraphEngine:
-    """The build's store, opened read-only for this process."""
-    path = store_path(export_dir)
+    """The build's store, opened read-only for this process; its generation held while the engine lives."""
+    hold = hold_generation(export_dir)
+    path = store_path(export_dir) if hold is None else hold.generation.store_path
     if path is None:
         raise PageError(f"{export_dir}: no store (zhengce.oxigraph); run kg build")
-    return OxigraphEngine(open_store(path))
+    return OxigraphEngine(open_store(path), hold)
 
 
 def _value(row: tuple[Term | None, ...], i: int) -> str:

@@ -15,8 +15,6 @@ export files; it is not cached, so the next build tries it again.
 from __future__ import annotations
 
 import contextlib
-import fcntl
-import hashlib
 import json
 import multiprocessing
 import os
@@ -24,26 +22,28 @@ import sys
 import traceback
 from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
-from functools import cache, partial
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, TypeVar
 
 from tqdm import tqdm
 
-from kg.errors import BuildAborted, CorpusError, CorpusWarning, EmptyCorpusError, ExportError, ExtractionFailure
-from kg.export import NTRIPLES_FILE, ExportSource, export, remove_stale_temporaries, temp_beside
+import kg.cache
+from kg.cache import code_version as code_version  # also kg.cluster's
+from kg.errors import BuildAborted, CorpusError, CorpusWarning, EmptyCorpusError, ExtractionFailure
+from kg.export import NTRIPLES_FILE, ExportSource, export, temp_beside
 from kg.remote import file_size, find_corpus
-from kg.store import StoreWriter
+from kg.store import BUILD_LOCK, STORE_NAME, GenerationWriter, StoreWriter, build_lock, fault_point
 from kg.types import DocMeta
 
 if TYPE_CHECKING:
     from kg.shards import ShardTask
 
 CACHE_DIR = ".kg-cache"
-LOCK_FILE = ".kg-build.lock"
+LOCK_FILE = BUILD_LOCK
 LOG_FILE = "kg-build.log"  # tracebacks of the files that failed in extraction (only when some did)
 _MAX_ERROR_CHARS = 300
-_COUNTS = ("regions", "agencies", "policies", "adoptions", "observations")
+_COUNTS = kg.cache.COUNT_NAMES
 _Item = TypeVar("_Item")
 _Result = TypeVar("_Result")
 
@@ -98,59 +98,6 @@ class BuildReport:
         return self.counts["adoptions"] + self.counts["observations"]
 
 
-@cache
-def code_version() -> str:
-    """A hash of everything extraction depends on: the package's code, its data and the ontology."""
-    from kg.ontology import ontology_file
-
-    root = Path(__file__).resolve().parent
-    files = sorted(
-        p for p in root.rglob("*") if p.is_file() and p.suffix in {".py", ".tsv", ".txt", ".ttl", ".toml", ".rq"}
-    )
-    files += [ontology_file("zhengce.ttl"), ontology_file("policies.ttl")]
-    h = hashlib.sha256()
-    for p in files:
-        h.update(p.name.encode() + b"\0" + p.read_bytes() + b"\0")
-    return h.hexdigest()[:16]
-
-
-def _cache_key(task: DocumentTask, data: bytes) -> str:
-    h = hashlib.sha256()
-    for part in (task.code_version, task.name, json.dumps(asdict(task.meta), sort_keys=True)):
-        h.update(part.encode("utf-8") + b"\0")
-    h.update(data)
-    return h.hexdigest()
-
-
-def _cache_read(path: Path) -> tuple[bytes, tuple[int, ...], tuple[CorpusWarning, ...]] | None:
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return None
-    # comment lines first: the counts, then the file's warnings (N-Triples allows comments)
-    header, _, body = data.partition(b"\n")
-    warnings = []
-    try:  # a damaged entry is a miss, not an error
-        counts = tuple(int(n) for n in header.removeprefix(b"# counts ").split())
-        while body.startswith(b"# warning "):
-            line, _, body = body.partition(b"\n")
-            path, reason, position = json.loads(line.removeprefix(b"# warning "))
-            warnings.append(CorpusWarning(str(path), str(reason), position))
-    except (ValueError, TypeError):
-        return None
-    return (body, counts, tuple(warnings)) if len(counts) == len(_COUNTS) else None
-
-
-def _cache_write(path: Path, ntriples: bytes, counts: tuple[int, ...], warnings: tuple[CorpusWarning, ...]) -> None:
-    from kg.export import write_atomic
-
-    header = b"# counts " + " ".join(map(str, counts)).encode() + b"\n"
-    for w in warnings:
-        header += b"# warning " + json.dumps([w.path, w.reason, w.position], ensure_ascii=False).encode() + b"\n"
-    with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
-        write_atomic(path, header + ntriples)
-
-
 def process_document(task: DocumentTask) -> DocumentResult:
     """One file -> its N-Triples (from the cache when its bytes, metadata and the code are unchanged)."""
     from kg.facts import document_facts
@@ -162,15 +109,13 @@ def process_document(task: DocumentTask) -> DocumentResult:
     try:
         data = read_bytes(task.path, task.name) if isinstance(task.path, Path) else read_url(task.path, task.name)
         size = len(data)
-        cache_path, key = None, ""
+        key = ""
         if task.cache_dir is not None:
-            key = _cache_key(task, data)
-            cache_path = task.cache_dir / key[:2] / f"{key}.nt"
-            hit = _cache_read(cache_path)
+            key = kg.cache.entry_key(task.code_version, task.name, json.dumps(asdict(task.meta), sort_keys=True), data)
+            hit = kg.cache.read(task.cache_dir, key)
             if hit is not None:
-                ntriples, counts, warnings = hit
                 return DocumentResult(
-                    task.name, len(data), ntriples, counts, warnings=warnings, cached=True, cache_key=key
+                    task.name, len(data), hit.ntriples, hit.counts, warnings=hit.warnings, cached=True, cache_key=key
                 )
         doc = load_bytes(data, task.name, task.meta)
         warning = control_warning(doc.original, task.name)
@@ -184,8 +129,8 @@ def process_document(task: DocumentTask) -> DocumentResult:
             len(facts.observations),
         )
         ntriples = document_ntriples(facts)
-        if cache_path is not None:
-            _cache_write(cache_path, ntriples, counts, warnings)
+        if task.cache_dir is not None:
+            kg.cache.write(task.cache_dir, key, kg.cache.Entry(ntriples, counts, warnings))
         return DocumentResult(task.name, len(data), ntriples, counts, warnings=warnings, cache_key=key)
     except CorpusError as e:
         return DocumentResult(task.name, 0, problem=e)
@@ -267,28 +212,6 @@ def _in_processes(function: Callable[[_Item], _Result], items: list[_Item], jobs
         yield from pool.imap(function, items, chunksize=1)
 
 
-@contextlib.contextmanager
-def build_lock(out_dir: Path) -> Iterator[None]:
-    """One build at a time per output folder; held while stale temporaries are cleaned."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with (out_dir / LOCK_FILE).open("a") as fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise ExportError(f"another kg build is writing {out_dir}") from None
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
-
-
-def _safe_cache_dir(out_dir: Path) -> Path:
-    path = out_dir / CACHE_DIR
-    if path.is_symlink():  # the build writes only inside its output folder
-        raise ExportError(f"{path} is a symbolic link; the cache must be a folder inside {out_dir}")
-    return path
-
-
 def _progress(total: int, enabled: bool | None) -> tqdm[None]:
     if enabled is None:
         enabled = sys.stderr.isatty() and not os.environ.get("CI")
@@ -307,19 +230,21 @@ def build(
     strict: bool = False,
     progress: bool | None = False,
     allow_empty: bool = False,
+    follow_links: bool = False,
 ) -> BuildReport:
     """Build the graph of ``corpus`` (a folder or URL) into ``out_dir``; with ``strict``, any unreadable file aborts it.
 
     The documents are processed in ``jobs`` processes, or on the Dask cluster at ``cluster``
     (kg/cluster.py). With ``shard_documents``, the N-Triples and Turtle are written by those
     processes as shards of that many documents (kg/shards.py) instead of single files. Nothing in
-    ``out_dir`` changes unless the whole build succeeds.
+    ``out_dir`` changes unless the whole build succeeds. With ``follow_links``, links to files
+    outside the corpus folder are read too.
     """
     from kg.formats import default_formats
     from kg.graph import GraphMerger, vocabulary_ntriples
     from kg.shards import SHARDED_FORMATS, ShardWriter
 
-    files, problems, metadata = find_corpus(corpus)
+    files, problems, metadata = find_corpus(corpus, follow_links=follow_links)
     if not files and not allow_empty:  # an empty graph would replace a good export
         what = "no readable text file" if problems else "no text file (.txt)"
         raise EmptyCorpusError(f"{corpus}: {what} to build; nothing was written (--allow-empty builds an empty graph)")
@@ -328,19 +253,19 @@ def build(
         raise BuildAborted(problems)
     keys: set[str] = set()
     with build_lock(out_dir):
-        remove_stale_temporaries(out_dir, [LOG_FILE])
-        cache_dir = _safe_cache_dir(out_dir) if use_cache else None
+        cache_dir = kg.cache.safe_cache_dir(out_dir, CACHE_DIR) if use_cache else None
         version = code_version()
         tasks = [DocumentTask(f.path, f.name, metadata.get(f.name, DocMeta()), cache_dir, version) for f in files]
         total = sum(file_size(f.path) for f in files)
         merger = GraphMerger()
-        ntriples_path = temp_beside(out_dir / NTRIPLES_FILE)
-        try:
+        # everything is written into a new generation, published at once when all is done (kg/store.py)
+        with GenerationWriter(out_dir) as generation:
+            ntriples_path = temp_beside(generation.path / NTRIPLES_FILE)
             with (
-                StoreWriter(out_dir) as writer,
+                StoreWriter(generation.path / STORE_NAME) as writer,
                 ntriples_path.open("wb") as ntriples,
                 _progress(total, progress) as bar,
-                ShardWriter(out_dir, shard_documents) as shards,
+                ShardWriter(generation.path, shard_documents) as shards,
                 contextlib.closing(run_tasks(tasks, jobs, cluster, shards.plan(tasks))) as results,  # closed on errors
             ):
 
@@ -378,23 +303,15 @@ def build(
                 also = [(LOG_FILE, partial(_write, log))] if log is not None else []
                 if shard_documents:
                     formats = [f for f in formats or default_formats(merger.triples) if f not in SHARDED_FORMATS]
-                written = export(source, out_dir, formats, staged={"nt": ntriples_path}, also=also)
-                report.outputs = [p for p in written if p.name != LOG_FILE]
-                report.outputs.append(writer.publish())
-                report.outputs.extend(p for p in [shards.publish()] if p is not None)
-                if report.failures:
-                    report.log = out_dir / LOG_FILE
-                else:  # a log an earlier build left is not this export's
-                    (out_dir / LOG_FILE).unlink(missing_ok=True)
-        finally:
-            ntriples_path.unlink(missing_ok=True)  # moved into place, or not wanted
+                export(source, generation.path, formats, staged={"nt": ntriples_path}, also=also)
+                ntriples_path.unlink(missing_ok=True)  # moved into place, or not wanted (shards)
+                shards.publish()
+                writer.close()  # before others may open it
+            fault_point("before-publish")
+            published = generation.publish()
+        report.outputs = [p for p in published if p.name != LOG_FILE]
+        if report.failures:
+            report.log = out_dir / LOG_FILE
         if cache_dir is not None:
-            _prune_cache(cache_dir, keys)
+            kg.cache.prune(cache_dir, keys)
     return report
-
-
-def _prune_cache(cache_dir: Path, keep: set[str]) -> None:
-    """Keep only the entries this build used (the cache mirrors the corpus, it does not grow forever)."""
-    for entry in cache_dir.glob("*/*.nt"):
-        if entry.stem not in keep:
-            entry.unlink(missing_ok=True)

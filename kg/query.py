@@ -38,7 +38,7 @@ from rdflib.namespace import XSD
 from kg.errors import KgError, QueryCancelled, QueryError, QueryTimeout
 from kg.ontology import READING_PREFIX_IRIS, STATUS
 from kg.sparql import check_query, engine_syntax_error
-from kg.store import open_store, store_path
+from kg.store import GenerationHold, hold_generation, open_store, store_path
 
 _XSD_STRING = str(XSD.string)
 _LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -126,8 +126,9 @@ def query_prefixes() -> dict[str, str]:
 class OxigraphEngine(Engine):
     name = "oxigraph"
 
-    def __init__(self, store: ox.Store) -> None:
+    def __init__(self, store: ox.Store, hold: GenerationHold | None = None) -> None:
         self.store = store
+        self.hold = hold  # the generation the store belongs to, held so no build removes it under us
 
     def _run(self, sparql: str, bindings: Mapping[str, Term] | None) -> Result:
         if bindings:
@@ -329,15 +330,23 @@ def _to_rdflib(term: Term) -> rdflib.term.Identifier:
 
 @dataclass(frozen=True, slots=True)
 class Source:
-    """Where a build's graph is read: its store (one published generation) or an RDF file for rdflib."""
+    """Where a build's graph is read: its store (one published generation) or an RDF file for rdflib.
+
+    ``hold`` keeps the generation from being removed while the source (and engines opened from
+    it) are in use (kg/store.py); it stays in this process (a worker is sent engine and path).
+    """
 
     engine: TypingLiteral["oxigraph", "rdflib"]
     path: Path
+    hold: GenerationHold | None = field(default=None, compare=False, repr=False)
+
+    def __reduce__(self) -> tuple[type[Source], tuple[str, Path]]:
+        return (Source, (self.engine, self.path))  # the hold is a lock of this process
 
     def open(self) -> Engine:
         """An engine on this source (opens the store read-only, or parses the file into rdflib)."""
         if self.engine == "oxigraph":
-            return OxigraphEngine(open_store(self.path))
+            return OxigraphEngine(open_store(self.path), self.hold)
         try:
             graph = rdflib.Graph().parse(self.path, format="turtle" if self.path.suffix == ".ttl" else "nt")
         except Exception as e:  # rdflib's parsers raise many kinds of error
@@ -346,16 +355,22 @@ class Source:
 
 
 def open_source(export_dir: Path, engine: str = "auto") -> Source:
-    """The build in ``export_dir``: its store (auto, oxigraph), or its N-Triples/Turtle for rdflib."""
+    """The build in ``export_dir``: its store (auto, oxigraph), or its N-Triples/Turtle for rdflib.
+
+    The current generation is held while the Source lives, so a build that publishes meanwhile
+    changes nothing it reads.
+    """
+    hold = hold_generation(export_dir)
+    folder = export_dir if hold is None else hold.generation.path
     if engine in ("auto", "oxigraph"):
-        path = store_path(export_dir)
+        path = store_path(export_dir) if hold is None else hold.generation.store_path
         if path is not None:
-            return Source("oxigraph", path)
+            return Source("oxigraph", path, hold)
         if engine == "oxigraph":
             raise QueryError(f"{export_dir}: no store (zhengce.oxigraph); run kg build")
     for name in ("zhengce.nt", "zhengce.ttl"):
-        if (export_dir / name).is_file():
-            return Source("rdflib", export_dir / name)
+        if (folder / name).is_file():
+            return Source("rdflib", folder / name, hold)
     raise QueryError(f"{export_dir}: no build found (zhengce.oxigraph, zhengce.nt or zhengce.ttl); run kg build")
 
 

@@ -26,10 +26,12 @@ def corpus_location(text: str) -> Path | str:
     return text if "://" in text else Path(text)
 
 
-def find_corpus(corpus: Path | str) -> tuple[list[CorpusFile], list[CorpusError], dict[str, DocMeta]]:
+def find_corpus(
+    corpus: Path | str, *, follow_links: bool = False
+) -> tuple[list[CorpusFile], list[CorpusError], dict[str, DocMeta]]:
     """The corpus's text files (sorted by name), the entries that cannot be documents, and its metadata."""
     if isinstance(corpus, Path):
-        files, problems = discover(corpus)
+        files, problems = discover(corpus, follow_links=follow_links)
         return files, problems, read_metadata(corpus)
     fs, root = _filesystem(corpus)
     files, problems = _list(fs, root, corpus)

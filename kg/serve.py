@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -433,11 +432,10 @@ SELECT ?region ?status WHERE {
 
 
 def _generation(export_dir: Path) -> str:
-    """Which build is being served (the store folder's name): shown on every page."""
-    try:
-        return os.path.basename(os.path.realpath(export_dir / "zhengce.oxigraph"))
-    except OSError:
-        return ""
+    """Which build is being served (its generation's name, kg/store.py): shown on every page."""
+    from kg.store import current_generation
+
+    return current_generation(export_dir) or ""
 
 
 def _int(text: str | None) -> int | None:

@@ -16,14 +16,11 @@ from __future__ import annotations
 
 import gzip
 import os
-import shutil
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from kg.errors import ExportError
 from kg.pipeline import DocumentResult, DocumentTask, process_document
 
 SHARDS_DIR = "shards"
@@ -102,18 +99,18 @@ def shard_files(folder: Path) -> list[Path]:
 
 
 class ShardWriter:
-    """A build's shards: planned over its documents, written by the workers into a new folder, published with the build.
+    """A build's shards: planned over its documents, written by the workers into its generation's ``shards/``.
 
-    The folder is hidden until ``publish`` points ``out_dir/shards`` at it (one atomic rename of a
-    link, as the store is published); leaving the ``with`` block unpublished deletes it.
+    The generation (kg/store.py) is published whole, shards and store together, so nothing here
+    is swapped on its own; a build that writes no shards has no ``shards/`` and its published
+    ``DIR/shards`` link goes with the previous generation.
     """
 
-    def __init__(self, out_dir: Path, per_shard: int | None, *, turtle: bool = True) -> None:
-        self.out_dir = out_dir
+    def __init__(self, generation_dir: Path, per_shard: int | None, *, turtle: bool = True) -> None:
+        self.out_dir = generation_dir
         self.per_shard = per_shard
         self.turtle = turtle
-        self.folder = out_dir / f"{_PREFIX}{os.getpid()}.{uuid.uuid4().hex[:12]}"
-        self._published = False
+        self.folder = generation_dir / SHARDS_DIR
 
     def plan(self, documents: Sequence[DocumentTask]) -> list[ShardTask] | None:
         """The shards to write (None when this build writes single files)."""
@@ -122,47 +119,16 @@ class ShardWriter:
         return plan(documents, self.per_shard, self.folder, turtle=self.turtle)
 
     def publish(self) -> Path | None:
-        """Point ``out_dir/shards`` at this build's shards, or remove it when this build wrote none.
-
-        What an earlier build wrote in the other layout (its shards, or its single files) is
-        removed: it is not this build's graph.
-        """
-        from kg.formats import FORMATS
-
-        link = self.out_dir / SHARDS_DIR
-        if link.exists() and not link.is_symlink():
-            raise ExportError(f"{link} exists and is not a shards link written by kg build; move it away")
+        """The shards folder, complete (what a killed worker left half-written removed), or None without shards."""
         if self.per_shard is None:
-            link.unlink(missing_ok=True)
-            self._remove_older()
             return None
         self.folder.mkdir(parents=True, exist_ok=True)  # a corpus without documents has no shards
         for tmp in self.folder.glob(".*.tmp"):  # what a killed worker left half-written (its task ran again)
             tmp.unlink(missing_ok=True)
-        tmp_link = self.out_dir / f"{_PREFIX}link.{os.getpid()}.tmp"
-        tmp_link.unlink(missing_ok=True)
-        tmp_link.symlink_to(self.folder.name)
-        os.replace(tmp_link, link)
-        self._published = True
-        self._remove_older()
-        for name in SHARDED_FORMATS:
-            (self.out_dir / FORMATS[name].file_name).unlink(missing_ok=True)
-        return link
-
-    def _remove_older(self) -> None:
-        for old in self.out_dir.glob(f"{_PREFIX}*"):
-            if old.name != self.folder.name:
-                if old.is_dir() and not old.is_symlink():
-                    shutil.rmtree(old, ignore_errors=True)
-                else:
-                    old.unlink(missing_ok=True)
+        return self.folder
 
     def __enter__(self) -> ShardWriter:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if not self._published:
-            shutil.rmtree(self.folder, ignore_errors=True)
-
-
-_PREFIX = ".kg-shards."
+        pass  # an unpublished generation is removed whole

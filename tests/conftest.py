@@ -23,6 +23,7 @@ ROOT = TEST_DIR.parent
 CORPUS = ROOT / "corpus"
 GOLD = TEST_DIR / "gold" / "seed-gold.json"
 EXPORTS = ROOT / "exports"
+SEED_EXPORT = EXPORTS / "seed"  # the committed export of corpus/ (exports/ itself holds links into a build)
 
 
 @pytest.fixture(scope="session")

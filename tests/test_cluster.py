@@ -20,7 +20,7 @@ from click.testing import CliRunner
 
 from kg.cli import EXIT_SKIPPED, cli
 from kg.pipeline import LOG_FILE, build
-from tests.conftest import CORPUS, EXPORTS, TEST_DIR
+from tests.conftest import CORPUS, SEED_EXPORT, TEST_DIR
 
 distributed = pytest.importorskip("distributed")
 cloudpickle = pytest.importorskip("cloudpickle")
@@ -110,11 +110,11 @@ def test_cluster_build_equals_local_build(dask_cluster: DaskCluster, tmp_path: P
     code, stdout, stderr = _build(str(CORPUS), "--out", str(out), "--cluster", dask_cluster.address)
     assert code == 0, stdout + stderr
     assert "5 documents, " in stdout and "Traceback" not in stderr
-    assert _exports(out) == _exports(EXPORTS)
+    assert _exports(out) == _exports(SEED_EXPORT)
     assert len(list((out / ".kg-cache").glob("*/*.nt"))) == 5  # the workers share this disk: they wrote the cache
     code, stdout, stderr = _build(str(CORPUS), "--out", str(out), "--cluster", dask_cluster.address)
     assert code == 0 and "5 documents (5 from cache)" in stdout, stdout + stderr
-    assert _exports(out) == _exports(EXPORTS)
+    assert _exports(out) == _exports(SEED_EXPORT)
     # shards, written by the workers: the bytes of --jobs 2's
     sharded, local = tmp_path / "sharded", tmp_path / "local"
     code, stdout, stderr = _build(
@@ -158,11 +158,11 @@ def test_cluster_build_of_an_http_corpus(dask_cluster: DaskCluster, http_corpus:
     out = tmp_path / "out"
     code, stdout, stderr = _build(http_corpus, "--out", str(out), "--cluster", dask_cluster.address, "--no-cache")
     assert code == 0, stdout + stderr
-    assert _exports(out) == _exports(EXPORTS)  # metadata.json was read over HTTP too: titles and dates are in it
+    assert _exports(out) == _exports(SEED_EXPORT)  # metadata.json was read over HTTP too: titles and dates are in it
     # on one machine too
     code, stdout, stderr = _build(http_corpus, "--out", str(tmp_path / "local"), "--jobs", "2", "--no-cache")
     assert code == 0, stdout + stderr
-    assert _exports(tmp_path / "local") == _exports(EXPORTS)
+    assert _exports(tmp_path / "local") == _exports(SEED_EXPORT)
 
 
 def test_cluster_unreachable_corpus_and_scheduler_are_one_line_errors(tmp_path: Path) -> None:
@@ -291,7 +291,7 @@ def test_cluster_local_workers_and_an_interrupted_client(tmp_path: Path) -> None
     command = [sys.executable, "-m", "kg", "build", str(CORPUS), "--out", str(out), "--cluster", "local:2"]
     done = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stderr
-    assert _exports(out) == _exports(EXPORTS)
+    assert _exports(out) == _exports(SEED_EXPORT)
     published = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
     store = (out / "zhengce.oxigraph").resolve()
 

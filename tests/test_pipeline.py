@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import errno
 import shutil
 from pathlib import Path
 from typing import BinaryIO
 
 import pytest
 
-from kg.errors import BuildAborted
+from kg.errors import BuildAborted, ExportError
 from kg.pipeline import LOG_FILE, _one_line, build
+from kg.store import GENERATIONS_DIR
 from tests.conftest import CORPUS, CRASH_MARKER
 
 FILES = ("zhengce.ttl", "zhengce.nt", "zhengce.html")
@@ -99,14 +101,16 @@ def test_pipeline_log_is_published_with_the_export(
     (crash_corpus / "d-crash.txt").write_text(f"西宁市。{CRASH_MARKER}", encoding="utf-8")
 
     def refuse(_source: export.ExportSource, _out: BinaryIO) -> None:
-        assert len(list(out.glob(f".{LOG_FILE}.*.tmp"))) == 1  # the new log is staged ...
-        raise OSError("disk full")  # ... when writing the export fails
+        # the new log is staged in the new generation ...
+        assert len(list((out / GENERATIONS_DIR).glob(f"*/.{LOG_FILE}.*.tmp"))) == 1
+        raise OSError(errno.ENOSPC, "No space left on device")  # ... when writing the export fails
 
     monkeypatch.setattr(export, "write_turtle", refuse)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(ExportError, match="No space left on device; the previous build is unchanged"):
         build(crash_corpus, out)
     assert (out / LOG_FILE).read_bytes() == before
-    assert [p.name for p in out.iterdir() if p.name.endswith(".tmp")] == []
+    assert [p.name for p in out.rglob("*") if p.name.endswith(".tmp")] == []
+    assert len(list((out / GENERATIONS_DIR).iterdir())) == 1
 
 
 def test_pipeline_error_line_is_one_line() -> None:

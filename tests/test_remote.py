@@ -9,7 +9,7 @@ import pytest
 from kg.errors import CorpusError, MetadataError
 from kg.pipeline import build
 from kg.remote import corpus_location, find_corpus, read_url
-from tests.conftest import CORPUS, EXPORTS
+from tests.conftest import CORPUS, SEED_EXPORT
 
 pytest.importorskip("fsspec")
 
@@ -50,4 +50,4 @@ def test_remote_listing_is_the_folder_listing(tmp_path: Path) -> None:
 
 def test_remote_build_from_a_file_url(tmp_path: Path) -> None:
     build(CORPUS.as_uri(), tmp_path, formats=("nt",), use_cache=False)
-    assert (tmp_path / "zhengce.nt").read_bytes() == (EXPORTS / "zhengce.nt").read_bytes()
+    assert (tmp_path / "zhengce.nt").read_bytes() == (SEED_EXPORT / "zhengce.nt").read_bytes()

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from kg.cli import EXIT_SKIPPED, cli
 from kg.pipeline import LOG_FILE
-from kg.store import STORE_NAME, open_store, store_path
+from kg.store import CURRENT_LINK, GENERATIONS_DIR, open_store, store_path
 from tests.conftest import CORPUS
 
 GOOD = "青海省西宁市全面推行“免申即享”，城镇新增就业6.2万人。"
@@ -124,12 +124,18 @@ def test_robustness_outputs_stay_inside_the_output_folder(tmp_path: Path) -> Non
     result = CliRunner().invoke(cli, ["build", str(corpus), "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert outside.read_text(encoding="utf-8") == "precious"
-    assert not (out / "zhengce.ttl").is_symlink()
+    assert os.readlink(out / "zhengce.ttl") == f"{CURRENT_LINK}/zhengce.ttl"  # the build's own link now
     (tmp_path / "elsewhere").mkdir()
     out2 = tmp_path / "out2"
     out2.mkdir()
     (out2 / ".kg-cache").symlink_to(tmp_path / "elsewhere")
     refused = CliRunner().invoke(cli, ["build", str(corpus), "--out", str(out2)])
+    assert refused.exit_code == 1 and "symbolic link" in refused.output
+    assert list((tmp_path / "elsewhere").iterdir()) == []
+    out3 = tmp_path / "out3"
+    out3.mkdir()
+    (out3 / GENERATIONS_DIR).symlink_to(tmp_path / "elsewhere")
+    refused = CliRunner().invoke(cli, ["build", str(corpus), "--out", str(out3)])
     assert refused.exit_code == 1 and "symbolic link" in refused.output
     assert list((tmp_path / "elsewhere").iterdir()) == []
 
@@ -189,7 +195,7 @@ def _pid(log: Path) -> int:
 
 def _snapshot(out: Path) -> dict[str, bytes]:
     files = {name: (out / name).read_bytes() for name in ("zhengce.ttl", "zhengce.nt")}
-    files["store-target"] = os.readlink(out / STORE_NAME).encode()
+    files["generation"] = os.readlink(out / CURRENT_LINK).encode()
     return files
 
 
@@ -226,8 +232,7 @@ def test_robustness_interrupted_build_leaves_previous_export(tmp_path: Path) -> 
     subprocess.run(command, check=True, capture_output=True)
     assert _snapshot(out)["zhengce.nt"] == before["zhengce.nt"]
     leftovers = [p.name for p in out.iterdir() if p.name.endswith(".tmp")]
-    hidden_stores = [p.name for p in out.glob(f".{STORE_NAME}.*")]
-    assert leftovers == [] and len(hidden_stores) == 1
+    assert leftovers == [] and len(list((out / GENERATIONS_DIR).iterdir())) == 1
 
 
 def _orphans(parent: int) -> list[int]:

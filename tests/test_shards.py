@@ -12,7 +12,7 @@ import pytest
 
 from kg.pipeline import build
 from kg.shards import SHARDS_DIR
-from tests.conftest import CORPUS, EXPORTS
+from tests.conftest import CORPUS, SEED_EXPORT
 
 SHARD_NAMES = [f"zhengce-{n:05d}.{kind}.gz" for n in range(3) for kind in ("nt", "ttl")]
 
@@ -37,7 +37,7 @@ def test_shards_are_runs_of_documents_that_make_the_single_file_export(sharded: 
     shards = _shards(sharded)
     assert sorted(shards) == sorted(SHARD_NAMES)  # 5 documents, 2 a shard: 3 shards
     assert not (sharded / "zhengce.nt").exists() and not (sharded / "zhengce.ttl").exists()
-    single = (EXPORTS / "zhengce.nt").read_bytes()
+    single = (SEED_EXPORT / "zhengce.nt").read_bytes()
     lines = [gzip.decompress(shards[f"zhengce-{n:05d}.nt.gz"]).splitlines(keepends=True) for n in range(3)]
     # each shard holds its own documents, in corpus order
     documents = [sorted({ln.split(b">")[0] for ln in shard if b"/id/doc/" in ln.split(b" ")[0]}) for shard in lines]
@@ -74,7 +74,7 @@ def test_shards_bulk_load_into_oxigraph(sharded: Path, tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     loaded = {str(q.triple) for q in ox.Store.read_only(str(location))}
-    assert loaded == _triples((EXPORTS / "zhengce.nt").read_bytes(), ox.RdfFormat.N_TRIPLES)
+    assert loaded == _triples((SEED_EXPORT / "zhengce.nt").read_bytes(), ox.RdfFormat.N_TRIPLES)
 
 
 def test_shards_replace_single_files_and_back(tmp_path: Path) -> None:
@@ -85,4 +85,4 @@ def test_shards_replace_single_files_and_back(tmp_path: Path) -> None:
     assert not (tmp_path / "zhengce.nt").exists() and not (tmp_path / "zhengce.ttl").exists()
     build(CORPUS, tmp_path, formats=("nt", "turtle"))
     assert not (tmp_path / SHARDS_DIR).exists() and not list(tmp_path.glob(".kg-shards.*"))
-    assert (tmp_path / "zhengce.nt").read_bytes() == (EXPORTS / "zhengce.nt").read_bytes()
+    assert (tmp_path / "zhengce.nt").read_bytes() == (SEED_EXPORT / "zhengce.nt").read_bytes()
