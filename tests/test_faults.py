@@ -396,3 +396,44 @@ def test_faults_export_races_build(tmp_path: Path, corpora: Corpora) -> None:
     assert holder.returncode == 0
     assert (out / "zhengce.graphml").resolve().parent.name == current_generation(out)
     whole(out, expected)
+
+
+def test_faults_kg_serve_while_builds_swap(tmp_path: Path, corpora: Corpora) -> None:
+    """kg serve answers throughout rebuilds, each answer from one whole build (once: it served a deleted store)."""
+    import threading
+
+    import httpx
+
+    from tests.test_serve import running_server
+
+    out = tmp_path / "out"
+    assert kg("build", corpora["A"][0], "--out", out).returncode == 0
+    sizes = {len(nt.splitlines()) for _c, nt in corpora.values()}
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    answers: list[int | str] = []
+    stop = threading.Event()
+    with running_server(out, tmp_path / "server.log") as (url, _proc):
+
+        def ask() -> None:
+            while not stop.is_set():
+                reply = httpx.get(
+                    url + "/sparql", params={"query": count}, headers={"Accept": "application/sparql-results+json"}
+                )
+                if reply.status_code == 200:
+                    answers.append(int(reply.json()["results"]["bindings"][0]["n"]["value"]))
+                else:
+                    answers.append(f"{reply.status_code}: {reply.text[:200]}")
+
+        asker = threading.Thread(target=ask)
+        asker.start()
+        try:
+            for label in ("B", "A", "B"):
+                result = kg("build", corpora[label][0], "--out", out)
+                assert result.returncode == 0, result.stderr
+        finally:
+            stop.set()
+            asker.join(timeout=60)
+    log = (tmp_path / "server.log").read_text(encoding="utf-8", errors="replace")
+    assert "Traceback" not in log and "Corruption" not in log
+    assert answers and all(isinstance(a, int) and a in sizes for a in answers), answers[:5]
+    assert len(set(answers)) == 2  # it served both builds: each rebuild at once
