@@ -4,8 +4,8 @@
   row per command, its options as the command declares them and the first paragraph of its help;
   ``docs/cli.md`` holds each command's whole ``-h``.
 - Every example in a ```` ```console ```` block of the README: each ``$ kg ...`` line is run on the
-  committed seed export (``exports/``) at ``COLUMNS=80`` and the output below it replaced by what
-  the command prints now.
+  committed seed export (``exports/seed/``, seen as ``exports``) at ``COLUMNS=80`` and the output
+  below it replaced by what the command prints now.
 
     python scripts/update_readme.py           # rewrite README.md and docs/cli.md
     python scripts/update_readme.py --check   # exit 1, naming what differs (tests/test_docs.py runs this)
@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 import re
 import shlex
-import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -27,6 +26,7 @@ from click.testing import CliRunner
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
 CLI_DOC = ROOT / "docs" / "cli.md"
+SEED_EXPORT = ROOT / "exports" / "seed"  # the committed build of corpus/
 WIDTH = 80  # the terminal the examples and help texts are rendered for
 REFERENCE = re.compile(r"(<!-- cli-reference -->\n)(.*?)(<!-- /cli-reference -->)", re.DOTALL)
 CONSOLE = re.compile(r"```console\n(.*?)```", re.DOTALL)
@@ -98,13 +98,9 @@ def run_example(line: str) -> str:
 
     args = shlex.split(line)[1:]
     cwd = os.getcwd()
-    # The examples say `--exports exports` (the default); the committed seed export is exports/seed/, so
-    # they run in a folder whose exports/ is that seed (a clean clone has no other build).
     with tempfile.TemporaryDirectory(prefix="kg-readme-") as tmp:
-        (Path(tmp) / "exports").mkdir()
-        for name in ("zhengce.ttl", "zhengce.nt"):
-            shutil.copyfile(ROOT / "exports" / "seed" / name, Path(tmp) / "exports" / name)
-        (Path(tmp) / "corpus").symlink_to(ROOT / "corpus")
+        # as after the README's first command: ./exports is a build of the seed corpus
+        (Path(tmp) / "exports").symlink_to(SEED_EXPORT)
         os.chdir(tmp)
         try:
             result = CliRunner().invoke(cli, args, env={"COLUMNS": str(WIDTH), "NO_COLOR": "1"})
