@@ -50,6 +50,7 @@ BUILD_LOCK = ".kg-build.lock"
 _TRASH = ".trash-"
 _LEGACY_PREFIX = f".{STORE_NAME}."  # stores of the layout before generations (a link to a hidden folder)
 _UNLOCKED_GRACE_S = 60.0  # a generation folder without its lock file yet: a builder may be creating it
+_HOLD_WAIT_S = 10.0  # how long a reader retries while builds publish one after another
 BATCH_BYTES = 32 * 1024 * 1024
 KILL_ENV = "KG_TEST_KILL_AT"  # the fault-injection tests: SIGKILL the process at this named point
 PAUSE_ENV = "KG_TEST_PAUSE_AT"  # ... or sleep there: POINT:SECONDS (to race another command against it)
@@ -165,7 +166,9 @@ def hold_generation(export_dir: Path) -> GenerationHold | None:
     another), the new current one is taken instead.
     """
     clean_generations(export_dir)
-    for _attempt in range(100):
+    deadline = time.monotonic() + _HOLD_WAIT_S
+    pause = 0.001
+    while True:
         name = current_generation(export_dir)
         if name is None:
             return None
@@ -174,16 +177,24 @@ def hold_generation(export_dir: Path) -> GenerationHold | None:
         try:
             fd = os.open(lock, os.O_RDONLY | os.O_CLOEXEC)
         except FileNotFoundError:
-            continue  # removed since the link was read: read it again
-        fcntl.flock(fd, fcntl.LOCK_SH)  # waits while a cleaner that locked it first renames it away
-        try:
-            still_there = os.stat(lock).st_ino == os.fstat(fd).st_ino
-        except FileNotFoundError:
-            still_there = False
-        if still_there:
-            return GenerationHold(generation, fd)
-        os.close(fd)
-    raise ExportError(f"{export_dir}: the current build keeps changing; try again")
+            if current_generation(export_dir) == name:  # not a swap: the published folder lost its lock file
+                raise ExportError(
+                    f"{generation.path}: the current build has no {GENERATION_LOCK}; run kg build again"
+                ) from None
+        else:
+            fcntl.flock(fd, fcntl.LOCK_SH)  # waits while a cleaner that locked it first renames it away
+            try:
+                still_there = os.stat(lock).st_ino == os.fstat(fd).st_ino
+            except FileNotFoundError:
+                still_there = False
+            if still_there:
+                return GenerationHold(generation, fd)
+            os.close(fd)
+        # it was removed since the link was read (a build published another): read the link again
+        if time.monotonic() > deadline:  # builds publishing faster than a reader can lock one
+            raise ExportError(f"{export_dir}: the current build keeps changing; try again")
+        time.sleep(pause)  # a wait, not a spin: a slow machine gets as many seconds as a fast one
+        pause = min(pause * 2, 0.05)
 
 
 @contextlib.contextmanager
@@ -386,14 +397,22 @@ class GenerationWriter:
         self._fd = -1
         if self.path.parent.is_symlink():  # the build writes only inside its output folder
             raise ExportError(f"{self.path.parent} is a symbolic link; move it away")
+        # The lock file appears already locked: made under another name, locked, then renamed into
+        # place. Made in place, a cleaner (any reader) could lock it in the moment before its
+        # builder did and remove the folder; the build then wrote a new folder without a lock file
+        # and published it, and every reader after failed.
+        pending = self.path / f"{GENERATION_LOCK}.{os.getpid()}.tmp"
         try:
             self.path.parent.mkdir(exist_ok=True)
             self.path.mkdir()
-            self._fd = os.open(self.path / GENERATION_LOCK, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+            self._fd = os.open(pending, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o644)
+            fault_point("generation-created")
+            fcntl.flock(self._fd, fcntl.LOCK_EX)  # nobody else knows the file yet: never waits
+            os.rename(pending, self.path / GENERATION_LOCK)
         except OSError as e:
+            self.release()
             _trash(self.path)
             raise write_error(export_dir, e, published=False) from e
-        fcntl.flock(self._fd, fcntl.LOCK_EX)
 
     def publish(self) -> list[Path]:
         """fsync everything, swap ``.kg-current`` to this generation (the one commit point), link the names.
@@ -405,6 +424,8 @@ class GenerationWriter:
         _fsync_tree(self.path)
         fsync_dir(self.path.parent)
         fault_point("before-swap")
+        if not self._still_held():
+            raise ExportError(f"{self.path}: the new build was removed while it was written; run kg build again")
         tmp = self.export_dir / f"{CURRENT_LINK}.{os.getpid()}.tmp"
         tmp.unlink(missing_ok=True)
         tmp.symlink_to(Path(GENERATIONS_DIR) / self.generation.name)
@@ -419,6 +440,13 @@ class GenerationWriter:
         clean_leftovers(self.export_dir)
         clean_generations(self.export_dir)
         return published
+
+    def _still_held(self) -> bool:
+        """Whether the generation's lock file is still the one this writer locked (its folder is its own)."""
+        try:
+            return os.stat(self.path / GENERATION_LOCK).st_ino == os.fstat(self._fd).st_ino
+        except OSError:
+            return False
 
     def release(self) -> None:
         if self._fd >= 0:

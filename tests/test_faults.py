@@ -25,7 +25,7 @@ import pytest
 
 from kg.cache import ENTRY_SUFFIX
 from kg.pipeline import CACHE_DIR, build
-from kg.store import CURRENT_LINK, GENERATIONS_DIR, STORE_NAME, current_generation, reading
+from kg.store import CURRENT_LINK, GENERATION_LOCK, GENERATIONS_DIR, STORE_NAME, current_generation, reading
 from tests.conftest import CORPUS, SEED_EXPORT
 
 TEXTS = {
@@ -274,23 +274,65 @@ def test_faults_readers_while_builds_swap(tmp_path: Path, corpora: Corpora) -> N
         subprocess.Popen([sys.executable, "-c", READER, str(out), "25"], stdout=subprocess.PIPE, text=True)
         for _ in range(2)
     ]
-    swaps = 0
-    started = time.monotonic()
-    while time.monotonic() - started < 18:
-        label = "B" if swaps % 2 == 0 else "A"
-        result = kg("build", corpora[label][0], "--out", out)
-        _no_traceback(result)
-        assert result.returncode == 0, result.stderr
-        swaps += 1
-        query = kg("query", "--exports", out, "-e", "ASK { ?s ?p ?o }")
-        _no_traceback(query)
-        assert query.returncode == 0
-    for reader in readers:
-        stdout, _ = reader.communicate(timeout=60)
-        summary = json.loads(stdout)
+    try:
+        swaps = 0
+        started = time.monotonic()
+        while time.monotonic() - started < 18:
+            label = "B" if swaps % 2 == 0 else "A"
+            result = kg("build", corpora[label][0], "--out", out)
+            _no_traceback(result)
+            assert result.returncode == 0, result.stderr
+            swaps += 1
+            query = kg("query", "--exports", out, "-e", "ASK { ?s ?p ?o }")
+            _no_traceback(query)
+            assert query.returncode == 0, query.stderr
+        summaries = [json.loads(reader.communicate(timeout=60)[0]) for reader in readers]
+    finally:  # a failure above must not leave the readers running into the next test
+        for reader in readers:
+            reader.kill()
+            reader.communicate()
+    for summary in summaries:
         assert summary["errors"] == [] and summary["opens"] > 20 and set(summary["counts"]) <= sizes, summary
     assert swaps >= 3
     assert len(_generations(out)) == 1  # the readers are gone: so are the generations they held
+
+
+def test_faults_cleaner_while_a_build_creates_its_generation(tmp_path: Path, corpora: Corpora) -> None:
+    """A reader (a cleaner) between a build's new lock file and its lock: the build's generation stays its own.
+
+    Before: the reader locked the fresh lock file first and removed the folder; the build recreated it
+    without a lock file and published it, and every reader after failed (the current build keeps changing).
+    """
+    out = tmp_path / "out"
+    assert kg("build", corpora["A"][0], "--out", out).returncode == 0
+    first = current_generation(out)
+    slow = subprocess.Popen(
+        [sys.executable, "-m", "kg", "build", str(corpora["B"][0]), "--out", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "KG_TEST_PAUSE_AT": "generation-created:4"},
+    )
+    try:
+        locks = out / GENERATIONS_DIR
+        deadline = time.monotonic() + 60
+        while not [g for g in _generations(out) if g != first and (locks / g / GENERATION_LOCK).exists()]:
+            assert time.monotonic() < deadline and slow.poll() is None, "the build made no generation"
+            time.sleep(0.05)
+        during = kg("query", "--exports", out, "-e", "ASK { ?s ?p ?o }")  # cleans what nobody holds
+        assert during.returncode == 0, during.stderr
+        _stdout, stderr = slow.communicate(timeout=120)
+    finally:
+        slow.kill()
+        slow.communicate()
+    assert slow.returncode == 0, stderr
+    name = current_generation(out)
+    assert name is not None and name != first
+    assert (out / GENERATIONS_DIR / name / GENERATION_LOCK).is_file()
+    after = kg("query", "--exports", out, "-e", "ASK { ?s ?p ?o }")
+    _no_traceback(after)
+    assert after.returncode == 0, after.stderr
+    assert whole(out, {label: nt for label, (_corpus, nt) in corpora.items()}) == "B"
 
 
 # --- a full disk ----------------------------------------------------------------------------------------

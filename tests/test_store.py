@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 
 import kg.store
+from kg.errors import ExportError
 from kg.store import (
     CURRENT_LINK,
+    GENERATION_LOCK,
     GENERATIONS_DIR,
     STORE_NAME,
     GenerationWriter,
@@ -106,6 +108,39 @@ def test_store_held_generation_outlives_newer_builds(tmp_path: Path) -> None:
     assert hold is not None and hold.generation.name == third != second
     assert sorted(p.name for p in (tmp_path / GENERATIONS_DIR).iterdir()) == [third]
     hold.close()
+
+
+def test_store_new_generation_is_locked_from_its_first_moment(tmp_path: Path) -> None:
+    """A generation being written shows only a lock file already locked: a cleaner leaves it alone."""
+    _publish(tmp_path, _triples(3))
+    with GenerationWriter(tmp_path) as generation:
+        assert sorted(p.name for p in generation.path.iterdir()) == [GENERATION_LOCK]
+        assert kg.store.clean_generations(tmp_path) == [] and generation.path.is_dir()
+
+
+def test_store_build_whose_folder_was_removed_is_not_published(tmp_path: Path) -> None:
+    """A build whose folder a cleaner took (its store recreated the folder) fails in one line, publishes nothing."""
+    first = _publish(tmp_path, _triples(3))
+    removed = pytest.raises(ExportError, match="the new build was removed while it was written")
+    with removed, GenerationWriter(tmp_path) as generation:
+        generation.path.rename(tmp_path / GENERATIONS_DIR / ".trash-taken")
+        generation.path.mkdir()  # as kg.export's writer does (parents=True): a folder without the lock file
+        with StoreWriter(generation.path / STORE_NAME) as writer:
+            writer.add(_triples(5))
+            writer.seal()
+            writer.close()
+        generation.publish()
+    assert current_generation(tmp_path) == first
+    with reading(tmp_path) as held:
+        assert held is not None and len(held.open_store()) == 3
+
+
+def test_store_published_generation_without_its_lock_file_is_one_clear_error(tmp_path: Path) -> None:
+    """A current generation that lost its lock file (made by an earlier kg) says what to do, at once."""
+    first = _publish(tmp_path, _triples(3))
+    (tmp_path / GENERATIONS_DIR / first / GENERATION_LOCK).unlink()
+    with pytest.raises(ExportError, match=f"{first}: the current build has no .kg-generation.lock; run kg build"):
+        hold_generation(tmp_path)
 
 
 def test_store_legacy_layout_is_replaced_by_links(tmp_path: Path) -> None:
