@@ -36,7 +36,7 @@ def test_formats_are_the_same_before_and_after_importing_every_module() -> None:
     result = json.loads(run.stdout)
     assert {"kg.network", "kg.export", "kg.pipeline", "kg.cli"} <= set(result["imported"])
     assert result["before"] == result["after"]
-    assert set(result["before"]["formats"]) == {"turtle", "nt", "graphml", "gexf", "cytoscape-json", "html"}
+    assert {"turtle", "nt", "graphml", "gexf", "cytoscape-json", "html"} <= set(result["before"]["formats"])
 
 
 def test_formats_listing_imports_no_writer() -> None:
