@@ -159,9 +159,16 @@ def scale_corpus(seeds: Path, out: Path, megabytes: float, seed: int = 0) -> tup
 
 def _tree_rss(root: int) -> int:
     """Resident bytes of ``root`` and all its descendants, from /proc."""
+    return _tree_sample(root)[0]
+
+
+def _tree_sample(root: int) -> tuple[int, float]:
+    """Resident bytes of ``root`` and all its descendants, and the CPU seconds of ``root`` alone, from /proc."""
     parents: dict[int, int] = {}
     rss: dict[int, int] = {}
     page = os.sysconf("SC_PAGE_SIZE")
+    ticks = os.sysconf("SC_CLK_TCK")
+    own_cpu = 0.0
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -172,12 +179,14 @@ def _tree_rss(root: int) -> int:
             continue
         parents[int(entry)] = int(fields[1])
         rss[int(entry)] = int(fields[21]) * page
+        if int(entry) == root:  # utime + stime of the process itself (threads included, children not)
+            own_cpu = (int(fields[11]) + int(fields[12])) / ticks
     total, stack = 0, [root]
     while stack:
         pid = stack.pop()
         total += rss.get(pid, 0)
         stack.extend(c for c, p in parents.items() if p == pid)
-    return total
+    return total, own_cpu
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,25 +194,34 @@ class BuildRun:
     seconds: float
     cpu_seconds: float  # user + system time of the build process and its workers
     peak_rss: int
+    client_cpu_seconds: float  # of the build process alone (the client; a LocalCluster's scheduler runs in it)
     documents: int
     facts: int
     triples: int
 
 
-def run_build(corpus: Path, out: Path, jobs: int, *, cache: bool = False) -> BuildRun:
-    """One ``kg build`` process, timed, its process tree's memory sampled."""
-    command = [sys.executable, "-m", "kg", "build", str(corpus), "--out", str(out), "--jobs", str(jobs)]
-    command += ["--no-progress"] + ([] if cache else ["--no-cache"])
+def run_build(
+    corpus: Path, out: Path, jobs: int, *, cache: bool = False, options: tuple[str, ...] | None = None
+) -> BuildRun:
+    """One ``kg build`` process, timed, its process tree's memory and its own CPU time sampled.
+
+    ``options`` replace ``--jobs N`` (``--cluster local:2``, ``--shards 100`` ...).
+    """
+    command = [sys.executable, "-m", "kg", "build", str(corpus), "--out", str(out)]
+    command += [*(options if options is not None else ("--jobs", str(jobs))), "--no-progress"]
+    command += [] if cache else ["--no-cache"]
     peak = 0
+    client = 0.0
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     done = threading.Event()
 
     def sample() -> None:
-        nonlocal peak
+        nonlocal peak, client
         while not done.is_set():
-            peak = max(peak, _tree_rss(proc.pid))
+            rss, own = _tree_sample(proc.pid)
+            peak, client = max(peak, rss), max(client, own)
             done.wait(0.05)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -220,7 +238,7 @@ def run_build(corpus: Path, out: Path, jobs: int, *, cache: bool = False) -> Bui
     m = re.search(r"(\d+) documents.*?, (\d+) facts, (\d+) triples", stdout)
     if m is None:
         raise RuntimeError(f"unexpected kg build output: {stdout!r}")
-    return BuildRun(seconds, cpu, peak, int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    return BuildRun(seconds, cpu, peak, client, int(m.group(1)), int(m.group(2)), int(m.group(3)))
 
 
 # Each canned question with arguments a scaled corpus answers (the seed's policies move with it).
@@ -348,6 +366,98 @@ HEADER = [
 ]
 
 
+# --compare: the ways to build one corpus, side by side (issue 19 item 5)
+COMPARE_MODES: dict[str, tuple[str, ...]] = {
+    "--jobs 2": ("--jobs", "2"),
+    "--cluster local:2": ("--cluster", "local:2"),
+    "--jobs 2 --shards 100": ("--jobs", "2", "--shards", "100"),
+    "--cluster local:2 --shards 100": ("--cluster", "local:2", "--shards", "100"),
+}
+COMPARE_HEADER = [
+    "input MB",
+    "build",
+    "wall s (median)",
+    "peak RSS MiB",
+    "CPU s workers",
+    "CPU s client",
+    "client share of CPU",
+    "1 TB on 100 workers, h (Amdahl)",
+]
+TERABYTE_WORKERS = 100
+
+
+def amdahl_hours(megabytes: float, client_cpu: float, worker_cpu: float, workers: int = TERABYTE_WORKERS) -> float:
+    """Hours for 1 TB on ``workers`` workers: the client's CPU time scales with the corpus and stays serial,
+    the workers' divides among them (no waiting for I/O or the network counted; a lower bound)."""
+    scale = 1_000_000 / megabytes
+    return (client_cpu * scale + worker_cpu * scale / workers) / 3600
+
+
+def _compare_rows(size: float, runs: int, work: Path, seeds: Path, corpus: Path | None) -> Iterator[list[str]]:
+    if corpus is None:
+        corpus = work / f"corpus-{size:g}MB"
+        _documents, written = scale_corpus(seeds, corpus, size)
+    else:
+        written = sum(p.stat().st_size for p in corpus.glob("*.txt"))
+    results: dict[str, list[BuildRun]] = {mode: [] for mode in COMPARE_MODES}
+    for _ in range(runs):  # alternated, so a busy minute does not fall on one mode only
+        for mode, options in COMPARE_MODES.items():
+            out = work / ("exports-compare-" + re.sub(r"[^a-z0-9]+", "-", mode).strip("-"))
+            results[mode].append(run_build(corpus, out, 0, options=options))
+            print(f"# {mode}: {results[mode][-1].seconds:.1f} s", file=sys.stderr)
+    for mode, runs_of_mode in results.items():
+        seconds = statistics.median(r.seconds for r in runs_of_mode)
+        client = statistics.median(r.client_cpu_seconds for r in runs_of_mode)
+        total = statistics.median(r.cpu_seconds for r in runs_of_mode)
+        workers = max(total - client, 0.0)
+        yield [
+            f"{written / MB:.1f}",
+            f"`{mode}`",
+            f"{seconds:.1f}",
+            f"{max(r.peak_rss for r in runs_of_mode) / 2**20:.0f}",
+            f"{workers:.1f}",
+            f"{client:.1f}",
+            f"{client / total:.0%}" if total else "-",
+            f"{amdahl_hours(written / MB, client, workers):.1f}",
+        ]
+
+
+def _update_row(size: float, work: Path, corpus: Path) -> list[str]:
+    """A sharded build, then one file changed and built again (the update: kg/update.py)."""
+    out = work / "exports-update"
+    options = ("--jobs", "2", "--shards", "100")
+    run_build(corpus, out, 0, cache=True, options=options)
+    first = sorted(corpus.glob("*.txt"))[0]
+    original = first.read_bytes()
+    try:
+        first.write_text(original.decode("utf-8") + "\n新增一句：2024年青海省新增就业1万人。\n", "utf-8")
+        update = run_build(corpus, out, 0, cache=True, options=options)
+    finally:
+        first.write_bytes(original)
+    workers = update.cpu_seconds - update.client_cpu_seconds
+    seconds, peak = f"{update.seconds:.1f}", f"{update.peak_rss / 2**20:.0f}"
+    return [
+        f"{size:g}",
+        "update, 1 file changed",
+        seconds,
+        peak,
+        f"{workers:.1f}",
+        f"{update.client_cpu_seconds:.1f}",
+        "",
+        "",
+    ]
+
+
+def compare(size: float, runs: int, work: Path, seeds: Path, corpus: Path | None) -> None:
+    """Print the table of ``--compare``."""
+    print("| " + " | ".join(COMPARE_HEADER) + " |")
+    print("|" + "---|" * len(COMPARE_HEADER))
+    for row in _compare_rows(size, runs, work, seeds, corpus):
+        print("| " + " | ".join(row) + " |", flush=True)
+    row = _update_row(size, work, corpus or work / f"corpus-{size:g}MB")
+    print("| " + " | ".join(row) + " |", flush=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=float, nargs="+", default=[10, 100], help="corpus sizes in MB")
@@ -356,10 +466,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--runs", type=int, default=3, help="builds per size and jobs (the median is shown)")
     parser.add_argument("--seeds", type=Path, default=Path("corpus"), help="the seed documents")
     parser.add_argument("--work", type=Path, default=Path("/tmp/kg-bench"), help="where corpora and builds go")
+    parser.add_argument(
+        "--compare",
+        action="store_true",
+        help="instead: --jobs 2 and --cluster local:2, single files and shards, at the first size (CPU of client"
+        " and workers, a 1 TB projection), then one file changed and the sharded build updated",
+    )
+    parser.add_argument("--corpus", type=Path, help="with --compare: build this corpus instead of making one")
     args = parser.parse_args(argv)
     sizes = [*args.sizes, *([1000.0] if args.huge else [])]
     print(f"machine: {machine()}")
     print()
+    if args.compare:
+        compare(args.sizes[0], args.runs, args.work, args.seeds, args.corpus)
+        return
     print("| " + " | ".join(HEADER) + " |")
     print("|" + "---|" * len(HEADER))
     for row in _rows(sizes, args.jobs, args.runs, args.work, args.seeds):
