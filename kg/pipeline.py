@@ -240,7 +240,6 @@ def build(
     ``out_dir`` changes unless the whole build succeeds. With ``follow_links``, links to files
     outside the corpus folder are read too.
     """
-    from kg.formats import default_formats
     from kg.graph import GraphMerger, vocabulary_ntriples
     from kg.shards import SHARDED_FORMATS, ShardWriter
     from kg.update import BuildState, DocumentState, document_state, update, write_state
@@ -318,7 +317,9 @@ def build(
                 log = _log_text(report.failures, corpus, version).encode("utf-8") if report.failures else None
                 also = [(LOG_FILE, partial(_write, log))] if log is not None else []
                 if shard_documents:
-                    formats = [f for f in formats or default_formats(merger.triples) if f not in SHARDED_FORMATS]
+                    # only the formats asked for: the viewer is made from the whole graph, a sharded build's is
+                    # on request (kg export -f html), so an update costs what changed (kg/update.py)
+                    formats = [f for f in formats or () if f not in SHARDED_FORMATS]
                 export(source, generation.path, formats, staged={"nt": ntriples_path}, also=also)
                 ntriples_path.unlink(missing_ok=True)  # moved into place, or not wanted (shards)
                 shards.publish()

@@ -26,7 +26,9 @@ The counts answer exactly that, for the few triples a change touches, with one i
 
 Same bytes as a clean build: shard boundaries depend on document names only (kg/shards.py), a
 shard's bytes on its documents only, so a rewritten shard is the shard a clean build writes;
-the store holds the same triples; the viewer files are made from the store as a build makes them.
+the store holds the same triples. A sharded build writes no viewer by default (it is made from the
+whole graph; ``kg export -f html`` makes it on request); formats asked for besides the shards are made
+again from the updated store, at the cost of the whole graph.
 Anything unusual (no previous state, another code version or shard size, ``--strict``, a corpus
 by URL, a cache entry missing, counts that do not add up, more than a quarter of the documents
 changed) is a full build instead.
@@ -283,7 +285,6 @@ def _update(
     version: str,
 ) -> list[Path]:
     from kg.export import ExportSource, export
-    from kg.formats import default_formats
     from kg.pipeline import LOG_FILE, _in_processes, _log_text, process_document
     from kg.shards import SHARDED_FORMATS, SHARDS_DIR, TURTLE_SUFFIX, plan, shard_name, write_shard
 
@@ -364,7 +365,7 @@ def _update(
         new_state = BuildState(version, state.per_shard, state.formats, triples, tuple(documents))
         (generation.path / STATE_FILE).write_text(state_json(new_state), encoding="utf-8")
 
-        extra = [f for f in state.formats or default_formats(triples) if f not in SHARDED_FORMATS]
+        extra = [f for f in state.formats or () if f not in SHARDED_FORMATS]  # as the build (kg/pipeline.py)
         log = _log_text(report.failures, corpus, version).encode("utf-8") if report.failures else None
         also: list[tuple[str, Callable[[BinaryIO], None] | Path]] = (
             [(LOG_FILE, partial(_write, log))] if log is not None else []
