@@ -18,7 +18,17 @@ from typing import TYPE_CHECKING, Any, overload
 
 from kg.catalog import KEEP, Stats, listing, stats
 from kg.errors import QueryError
-from kg.query import DEFAULT_TIMEOUT, Engine, QueryRunner, Result, ask, open_source, question, resolve
+from kg.query import (
+    DEFAULT_TIMEOUT,
+    PAGE_ROWS,
+    Engine,
+    QueryRunner,
+    Result,
+    ask,
+    open_source,
+    question_keep,
+    resolve,
+)
 
 if TYPE_CHECKING:
     import pandas
@@ -149,10 +159,28 @@ class Graph:
         within: str | None = None,
         below: bool = False,
         indicator: str | None = None,
+        evidence: str = "summary",
+        page: int | None = None,
+        page_rows: int = PAGE_ROWS,
     ) -> Rows:
-        """Answer the canned question ``name`` (kg ask lists them), e.g. ``ask("regions-running", "免申即享")``."""
-        result = ask(self.engine, name, arguments, status=status, within=within, below=below, indicator=indicator)
-        return Rows(result, question(name).keep)
+        """Answer the canned question ``name`` (kg ask lists them), e.g. ``ask("regions-running", "免申即享")``.
+
+        ``evidence="all"``: every sentence instead of a summary (regions-running); ``page``: that page of
+        ``page_rows`` rows, with one row more when there is a next page (``kg.query.split_page``).
+        """
+        result = ask(
+            self.engine,
+            name,
+            arguments,
+            status=status,
+            within=within,
+            below=below,
+            indicator=indicator,
+            evidence=evidence,
+            page=page,
+            page_rows=page_rows,
+        )
+        return Rows(result, question_keep(name, evidence))
 
     def query(self, sparql: str, *, timeout: float | None = None) -> Rows:
         """Run SPARQL (the project's prefixes predeclared; read-only; SERVICE refused unless allowed)."""

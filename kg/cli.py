@@ -252,6 +252,15 @@ def _print_result(
 @click.option("--within", metavar="REGION", help="Only REGION and the regions within it (label, alias or code).")
 @click.option("--below", is_flag=True, help="Also the regions within REGION.")
 @click.option("--indicator", metavar="TEXT", help="Only indicators whose label contains TEXT.")
+@click.option(
+    "--evidence",
+    type=click.Choice(["summary", "all"]),
+    default="summary",
+    show_default=True,
+    help="regions-running: one row per region and status (summary), or every sentence (all).",
+)
+@click.option("--page", type=click.IntRange(min=1), help="Only this page of rows (from 1); says if there are more.")
+@click.option("--page-size", type=click.IntRange(min=1), default=100, show_default=True, help="Rows of a --page.")
 @_output_options
 def ask(
     name: str | None,
@@ -260,6 +269,9 @@ def ask(
     within: str | None,
     below: bool,
     indicator: str | None,
+    evidence: str,
+    page: int | None,
+    page_size: int,
     export_dir: Path,
     engine: str,
     fmt: str,
@@ -272,10 +284,11 @@ def ask(
 
     \b
     kg ask regions-running 免申即享 --status implemented
+    kg ask regions-running 免申即享 --evidence all --page 1
     kg ask metrics-of 格尔木市 --indicator 参保 -f csv
     """
     from kg.api import Graph
-    from kg.query import question, questions
+    from kg.query import question_keep, questions, split_page
 
     if name is None:
         import wcwidth
@@ -290,17 +303,29 @@ def ask(
             for line in lines[1:]:
                 click.echo(f"{'':<28} {line}")
         return
-    _print_result(
-        lambda: (
-            Graph(export_dir, engine=engine)
-            .ask(name, *arguments, status=status, within=within, below=below, indicator=indicator)
-            .result
-        ),
-        fmt,
-        max_width,
-        limit,
-        keep=question(name).keep if name in questions() else (),
-    )
+    more = False
+
+    def answer() -> object:
+        nonlocal more
+        rows = Graph(export_dir, engine=engine).ask(
+            name,
+            *arguments,
+            status=status,
+            within=within,
+            below=below,
+            indicator=indicator,
+            evidence=evidence,
+            page=page,
+            page_rows=page_size,
+        )
+        result = rows.result
+        if page is not None:
+            result, more = split_page(result, page_size)
+        return result
+
+    _print_result(answer, fmt, max_width, limit, keep=question_keep(name, evidence))
+    if more:
+        click.echo(f"more rows: --page {(page or 1) + 1}", err=True)
 
 
 @cli.command()

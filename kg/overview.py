@@ -60,7 +60,10 @@ _EVIDENCE = """SELECT ?ev ?text ?file ?start ?end WHERE {
 _AGENCIES = """SELECT ?g ?label ?region (COUNT(DISTINCT ?a) AS ?n) WHERE {
   ?g a zc:Agency ; rdfs:label ?label . OPTIONAL { ?g zc:jurisdiction ?region } OPTIONAL { ?a zc:agency ?g }
 } GROUP BY ?g ?label ?region"""
-_REPORTS = """SELECT ?o ?r ?i WHERE { ?o zc:indicator ?i ; zc:region ?r }"""
+# Indicators ranked by their figures over the whole build (one index scan, counted by the store), then
+# the figures of the kept ones only: reading every figure with its region costs a tenth of a build.
+_INDICATOR_COUNTS = """SELECT ?i (COUNT(?o) AS ?n) WHERE { ?o zc:indicator ?i } GROUP BY ?i"""
+_REPORTS = """SELECT ?o ?r ?i WHERE { VALUES ?i { %s } ?o zc:indicator ?i ; zc:region ?r }"""
 _INDICATORS = """SELECT ?i ?label WHERE { VALUES ?i { %s } ?i rdfs:label ?label }"""
 # A figure's value, unit and period (its sentence is one click away on kg serve: the page stays small).
 _OBSERVATIONS = """SELECT ?o ?value ?unit ?period WHERE {
@@ -200,16 +203,15 @@ def _agencies(store: ox.Store, limit: int, shown: set[str]) -> tuple[list[Elemen
 
 
 def _indicators(store: ox.Store, limit: int, regions: set[str]) -> tuple[list[Element], list[Element], int]:
-    observations: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for r in _rows(store, _REPORTS):
-        observations[(r["r"], r["i"])].append(r["o"])
-    reports = [{"r": k[0], "i": k[1], "n": str(len(o)), "first": min(o)} for k, o in observations.items()]
-    total = len({r["i"] for r in reports})
-    weight: Counter[str] = Counter()
-    for r in reports:
-        if r["r"] in regions:
-            weight[r["i"]] += int(r["n"])
+    weight: Counter[str] = Counter({r["i"]: int(r["n"]) for r in _rows(store, _INDICATOR_COUNTS)})
+    total = len(weight)
     kept = set(_top(weight, limit))
+    observations: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for chunk in _chunks(sorted(kept)):
+        for r in _rows(store, _REPORTS % _values(chunk)):
+            if r["r"] in regions:
+                observations[(r["r"], r["i"])].append(r["o"])
+    reports = [{"r": k[0], "i": k[1], "n": str(len(o)), "first": min(o)} for k, o in observations.items()]
     labels: dict[str, str] = {}
     for chunk in _chunks(sorted(kept)):
         labels.update((r["i"], r["label"]) for r in _rows(store, _INDICATORS % _values(chunk)))

@@ -120,10 +120,19 @@ def iri_of_path(path: str) -> str:
 
 def short(iri: str) -> str:
     """``zc:Region``, ``region:632801``: an IRI with the project's prefixes."""
-    for name, ns in [*ID_PREFIXES.items(), *PREFIXES.items()]:
-        if iri.startswith(str(ns)) and len(iri) > len(str(ns)):
-            return f"{name}:{iri[len(str(ns)) :]}"
+    for cut in (iri.rfind("/"), iri.rfind("#")):
+        prefix = _NAMESPACES.get(iri[: cut + 1]) if 0 <= cut < len(iri) - 1 else None
+        if prefix is not None:
+            return f"{prefix}:{iri[cut + 1 :]}"
+    for ns, prefix in _LONGEST_FIRST:  # a local name with a slash (doc:folder/file.txt)
+        if iri.startswith(ns) and len(iri) > len(ns):
+            return f"{prefix}:{iri[len(ns) :]}"
     return iri
+
+
+# namespace -> prefix; the kinds' prefixes (region:) win over id: for the same IRI
+_NAMESPACES = {str(ns): name for name, ns in [*PREFIXES.items(), *ID_PREFIXES.items()]}
+_LONGEST_FIRST = sorted(_NAMESPACES.items(), key=lambda item: -len(item[0]))
 
 
 def engine_of(export_dir: Path) -> OxigraphEngine:

@@ -23,7 +23,7 @@ import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from importlib import resources
@@ -143,7 +143,13 @@ class OxigraphEngine(Engine):
         if result.boolean is not None or result.triples is not None:
             return result  # an ASK or a graph: no sequence for the order to change (triples come sorted)
         ordered = _ordered(result, order.group(1).split())
-        return ordered if ordered is not None else self._select(sparql)
+        if ordered is None:
+            return self._select(sparql)
+        if order.group(2) is None and order.group(3) is None:
+            return ordered
+        start = int(order.group(3) or 0)
+        end = None if order.group(2) is None else start + int(order.group(2))
+        return replace(ordered, rows=ordered.rows[start:end])
 
     def _select(self, sparql: str) -> Result:
         try:
@@ -173,8 +179,10 @@ class OxigraphEngine(Engine):
 
 _MISSING = object()
 
-# "ORDER BY ?a ?b" ending a query, nothing after it (a LIMIT or OFFSET would need the store's order).
-_CLOSING_ORDER_BY = re.compile(r"\s+ORDER\s+BY((?:\s+\?[A-Za-z_][A-Za-z_0-9]*)+)\s*$", re.IGNORECASE)
+# "ORDER BY ?a ?b" ending a query, then perhaps a LIMIT and an OFFSET (a page: sliced after sorting).
+_CLOSING_ORDER_BY = re.compile(
+    r"\s+ORDER\s+BY((?:\s+\?[A-Za-z_][A-Za-z_0-9]*)+)(?:\s+LIMIT\s+(\d+))?(?:\s+OFFSET\s+(\d+))?\s*$", re.IGNORECASE
+)
 _NUMERIC = {str(XSD[name]) for name in ("integer", "decimal", "double", "float", "int", "long", "nonNegativeInteger")}
 _SortKey = tuple[object, ...]
 
@@ -693,6 +701,7 @@ class Question:
     options: tuple[str, ...]  # of OPTIONS
     sparql: str
     keep: tuple[str, ...] = ()  # the columns a narrow table keeps longest, most important first
+    every_sentence: Question | None = None  # NAME.all.rq: one row per sentence, for --evidence all
 
     @property
     def usage(self) -> str:
@@ -728,10 +737,21 @@ def questions() -> dict[str, Question]:
     folder = resources.files("kg") / "queries"
     out = {}
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        if entry.name.endswith(".rq"):
+        if entry.name.endswith(".rq") and not entry.name.endswith(_EVERY_SENTENCE):
             name = entry.name.removesuffix(".rq")
-            out[name] = parse_question(name, entry.read_text(encoding="utf-8"))
+            question = parse_question(name, entry.read_text(encoding="utf-8"))
+            every = folder / f"{name}{_EVERY_SENTENCE}"
+            if every.is_file():
+                all_name = f"{name}{_EVERY_SENTENCE.removesuffix('.rq')}"
+                every_sentence = parse_question(all_name, every.read_text(encoding="utf-8"))
+                question = replace(question, every_sentence=every_sentence)
+            out[name] = question
     return out
+
+
+_EVERY_SENTENCE = ".all.rq"
+EVIDENCE = ("summary", "all")
+PAGE_ROWS = 100
 
 
 def question(name: str) -> Question:
@@ -840,9 +860,29 @@ def ask(
     within: str | None = None,
     below: bool = False,
     indicator: str | None = None,
+    evidence: str = "summary",
+    page: int | None = None,
+    page_rows: int = PAGE_ROWS,
 ) -> Result:
-    """Run the canned question ``name`` with its arguments and options bound as RDF terms."""
+    """Run the canned question ``name`` with its arguments and options bound as RDF terms.
+
+    ``evidence="all"`` asks a question that summarises its evidence (regions-running: one row per
+    region and status) for every sentence instead. ``page`` (from 1) returns only that page of
+    ``page_rows`` rows, and one row more when there is a next page (the caller says so).
+    """
     q = question(name)
+    if evidence not in EVIDENCE:
+        raise QueryError(f"no evidence mode {evidence!r}; choose from {', '.join(EVIDENCE)}")
+    sparql = q.sparql
+    if evidence == "all":
+        if q.every_sentence is None:
+            summarised = ", ".join(n for n, other in questions().items() if other.every_sentence is not None)
+            raise QueryError(f"{name} lists every sentence already (--evidence all is for {summarised})")
+        sparql = q.every_sentence.sparql
+    if page is not None:
+        if page < 1 or page_rows < 1:
+            raise QueryError("pages are numbered from 1 and hold at least one row")
+        sparql = f"{sparql.rstrip()}\nLIMIT {page_rows + 1} OFFSET {(page - 1) * page_rows}\n"
     if len(arguments) != len(q.arguments):
         raise QueryError(f"usage: kg ask {q.usage}")
     given = {"status": status is not None, "within": within is not None, "below": below, "indicator": indicator}
@@ -862,7 +902,22 @@ def ask(
         bindings["below"] = Term.literal("true", datatype=str(XSD.boolean))
     if indicator is not None:
         bindings["indicatorText"] = Term.literal(indicator)
-    return engine.run(q.sparql, bindings)
+    return engine.run(sparql, bindings)
+
+
+def question_keep(name: str, evidence: str = "summary") -> tuple[str, ...]:
+    """The columns a narrow table keeps longest for question ``name`` (none for an unknown name)."""
+    q = questions().get(name)
+    if q is not None and evidence == "all" and q.every_sentence is not None:
+        q = q.every_sentence
+    return q.keep if q is not None else ()
+
+
+def split_page(result: Result, page_rows: int = PAGE_ROWS) -> tuple[Result, bool]:
+    """A page that ``ask(page=...)`` returned, without its look-ahead row; and whether a next page exists."""
+    if len(result.rows) <= page_rows:
+        return result, False
+    return replace(result, rows=result.rows[:page_rows]), True
 
 
 def read_query(path: Path) -> str:

@@ -149,13 +149,13 @@ def test_cli_build_unwritable_out_is_one_line(tmp_path: Path, where: str) -> Non
 
 
 def test_cli_ask_fits_80_columns(seed_build: Path) -> None:
-    """At COLUMNS=80, kg ask regions-running 免申即享 fits and still shows region, status and the sentence's start."""
+    """At COLUMNS=80, kg ask regions-running 免申即享 fits and still shows region, status and the latest sentence."""
     from kg.terminal import display_width
 
     args = ["ask", "regions-running", "免申即享", "--exports", str(seed_build)]
     lines = CliRunner().invoke(cli, args, env={"COLUMNS": "80"}).output.splitlines()
     assert max(display_width(line) for line in lines) <= 80
-    assert lines[0].split()[:3] == ["region", "province", "status"] and "sentence" in lines[0].split()
+    assert lines[0].split()[:3] == ["region", "status", "documents"] and "latest" in lines[0].split()
     gelmu = next(line for line in lines if line.startswith("格尔木市"))
     assert "implemented" in gelmu and "延续实施" in gelmu
 

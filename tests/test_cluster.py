@@ -40,16 +40,26 @@ class DaskCluster:
         self.scheduler_file = work / "scheduler.json"
         self.processes: list[subprocess.Popen[bytes]] = []
         self.workers: list[subprocess.Popen[bytes]] = []
-        self.scheduler = self._start("scheduler", "--port", "0", "--no-dashboard")
+        try:
+            self.scheduler = self._start("scheduler", "--port", "0", "--no-dashboard")
+            self.address = self._address()
+            for i in range(workers):
+                self.workers.append(self._start("worker", "--nthreads", "1", "--no-nanny", "--name", f"w{i}"))
+            with distributed.Client(self.address, timeout="30s") as client:
+                client.wait_for_workers(workers, timeout=60)
+        except BaseException:
+            self.stop()
+            raise
+
+    def _address(self) -> str:
+        """The scheduler's address, once it has written the whole scheduler file."""
         deadline = time.monotonic() + 60
-        while not self.scheduler_file.exists():
-            assert time.monotonic() < deadline and self.scheduler.poll() is None, "the scheduler did not start"
-            time.sleep(0.1)
-        self.address = str(json.loads(self.scheduler_file.read_text(encoding="utf-8"))["address"])
-        for i in range(workers):
-            self.workers.append(self._start("worker", "--nthreads", "1", "--no-nanny", "--name", f"w{i}"))
-        with distributed.Client(self.address, timeout="30s") as client:
-            client.wait_for_workers(workers, timeout=60)
+        while True:
+            try:
+                return str(json.loads(self.scheduler_file.read_text(encoding="utf-8"))["address"])
+            except (OSError, ValueError, KeyError):
+                assert time.monotonic() < deadline and self.scheduler.poll() is None, "the scheduler did not start"
+                time.sleep(0.1)
 
     def _start(self, what: str, *options: str) -> subprocess.Popen[bytes]:
         log = (self.work / f"{what}-{len(self.processes)}.log").open("wb")

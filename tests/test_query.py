@@ -25,10 +25,16 @@ from kg.query import (
 )
 from kg.results import plain
 from kg.store import open_store, store_path
+from tests.conftest import CORPUS
 
 # Every canned question with arguments that give rows on the seed build.
 SAMPLES: dict[str, list[tuple[tuple[str, ...], dict[str, object]]]] = {
-    "regions-running": [(("免申即享",), {}), (("一网通办",), {"status": "implemented", "within": "青海省"})],
+    "regions-running": [
+        (("免申即享",), {}),
+        (("一网通办",), {"status": "implemented", "within": "青海省"}),
+        (("免申即享",), {"evidence": "all"}),
+        (("免申即享",), {"evidence": "all", "page": 2, "page_rows": 2}),
+    ],
     "policies-of": [(("格尔木市",), {}), (("青海",), {"below": True, "status": "implemented"})],
     "metrics-of": [(("格尔木市",), {}), (("青海省",), {"below": True, "indicator": "就业"})],
     "compare": [(("就业",), {}), (("人",), {"within": "630000"})],
@@ -60,9 +66,50 @@ def test_query_regions_running_mianshen_jixiang(engines: dict[str, Engine], engi
         ("昌吉回族自治州", "implemented"),
         ("青海省", "planned"),
     }
-    for sentence, document in _rows(result, "sentence", "document"):
+    every = ask(engines[engine_name], "regions-running", (label,), evidence="all")
+    for sentence, document in _rows(every, "sentence", "document"):
         assert "免申" in sentence
         assert document.endswith(".txt")
+    assert len(every.rows) > len(result.rows)  # 昌吉 says it in three sentences
+
+
+def test_query_regions_running_summarises_evidence(engines: dict[str, Engine]) -> None:
+    """One row per region and status: how many documents, the first and the latest sentence with its date."""
+    e = engines["oxigraph"]
+    summary = ask(e, "regions-running", ("免申即享",))
+    every = ask(e, "regions-running", ("免申即享",), evidence="all")
+    sentences: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for region, status, sentence, document in _rows(every, "region", "status", "sentence", "document"):
+        sentences.setdefault((region, status), []).append((document, sentence))
+    rows = _rows(summary, "region", "status", "documents", "firstDate", "first", "latestDate", "latest")
+    assert len(rows) == len(sentences) == 3
+    for region, status, documents, first_date, first, latest_date, latest in rows:
+        said = sentences[(region, status)]
+        assert int(documents) == len({d for d, _ in said})
+        assert first in {s for _, s in said} and latest in {s for _, s in said}
+        assert first_date <= latest_date and first_date[:4] in ("2023", "2024")
+    changji = next(r for r in rows if r[0] == "昌吉回族自治州")
+    # one document, three sentences: the first is the one written first, the latest the one written last
+    text = (CORPUS / "003_6b888fdb03a37956.txt").read_text(encoding="utf-8")
+    offsets = sorted(text.index(s) for _, s in sentences[("昌吉回族自治州", "implemented")])
+    assert (changji[2], text.index(changji[4]), text.index(changji[6])) == ("1", offsets[0], offsets[-1])
+
+
+def test_query_pages(engines: dict[str, Engine]) -> None:
+    """--page: that page of rows, and a look-ahead row when there is a next page (split_page drops it)."""
+    from kg.query import split_page
+
+    e = engines["oxigraph"]
+    every = ask(e, "regions-running", ("免申即享",), evidence="all")
+    pages = []
+    for number in range(1, 10):
+        page, more = split_page(ask(e, "regions-running", ("免申即享",), evidence="all", page=number, page_rows=2), 2)
+        pages.extend(page.rows)
+        if not more:
+            break
+    assert tuple(pages) == every.rows and number == (len(every.rows) + 1) // 2
+    with pytest.raises(QueryError, match="lists every sentence already"):
+        ask(e, "compare", ("就业",), evidence="all")
 
 
 def test_query_every_question_is_sampled() -> None:
@@ -243,12 +290,30 @@ def test_query_cli_ask_table(seed_build: Path) -> None:
         "level",
         "province",
         "status",
+        "documents",
+        "firstDate",
+        "first",
+        "latestDate",
+        "latest",
+    ]
+    assert "格尔木市" in result.output and result.output.rstrip().endswith("(3 rows)")
+    every = ["ask", "regions-running", "免申即享", "--exports", str(seed_build), "--evidence", "all"]
+    result = CliRunner().invoke(cli, [*every, "--page", "1", "--page-size", "2"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0].split() == [
+        "region",
+        "code",
+        "level",
+        "province",
+        "status",
         "period",
         "agency",
         "sentence",
         "document",
     ]
-    assert "格尔木市" in result.output and result.output.rstrip().endswith("rows)")
+    assert result.stdout.rstrip().endswith("(2 rows)") and result.stderr == "more rows: --page 2\n"
+    last = CliRunner().invoke(cli, [*every, "--page", "3", "--page-size", "2"])
+    assert last.stdout.rstrip().endswith("(1 row)") and last.stderr == ""
 
 
 def test_query_cli_query_file_and_expression(seed_build: Path, tmp_path: Path) -> None:

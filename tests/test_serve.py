@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -346,3 +348,53 @@ def test_check_user_query_refuses_updates_and_service() -> None:
         check_user_query("DELETE WHERE { ?s ?p ?o }", allow_service=False)
     with pytest.raises(ServeError, match="SERVICE"):
         check_user_query("SELECT * { OPTIONAL { SERVICE SILENT <http://x/> { ?s ?p ?o } } }", allow_service=False)
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("/id/policy/mianshen-jixiang", ["<h1>免申即享</h1>", "昌吉回族自治州", 'href="/map/免申即享"']),
+        ("/id/region/630000", ["<h1>青海省</h1>", "Regions within", "planned"]),
+        ("/ask", ["regions-running"]),
+    ],
+)
+def test_serve_pages_of_policies_regions_and_questions(base: str, path: str, expected: list[str]) -> None:
+    page = httpx.get(base + path)
+    assert page.status_code == 200
+    for text in expected:
+        assert text in page.text
+
+
+def test_serve_agency_and_indicator_pages_link_back(base: str) -> None:
+    """Every link on a region's page to an agency or indicator opens a page that names the region."""
+    html = httpx.get(base + "/id/region/632801").text
+    links = sorted({href for href in re.findall(r'href="(/id/(?:agency|indicator)/[^"]+)"', html)})
+    assert links
+    for href in links[:5]:
+        page = httpx.get(base + href)
+        assert page.status_code == 200 and "格尔木市" in page.text
+
+
+@pytest.mark.slow
+def test_serve_region_page_in_headless_chromium(base: str, tmp_path: Path) -> None:
+    """Chromium renders /id/region/632801 (the screenshot is docs/serve-region.png) with its policy table."""
+    from kg.maps import chromium
+
+    flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        "--window-size=1280,1000",
+        "--hide-scrollbars",
+    ]
+    url = base + "/id/region/632801"
+    dom = subprocess.run([chromium(), *flags, "--dump-dom", url], capture_output=True, text=True, timeout=120).stdout
+    assert "免申即享" in dom and "status-implemented" in dom
+    shot = tmp_path / "serve-region.png"
+    subprocess.run([chromium(), *flags, f"--screenshot={shot}", url], capture_output=True, timeout=120)
+    assert shot.stat().st_size > 10_000
+    shutil.copyfile(shot, Path(__file__).resolve().parent.parent / "docs" / "serve-region.png")
