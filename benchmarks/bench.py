@@ -3,6 +3,7 @@
     python -m benchmarks                      # 10 MB and 100 MB, 3 runs each, jobs 1 and 2
     python -m benchmarks --sizes 10 --runs 1  # a quick look
     python -m benchmarks --huge               # adds 1 GB
+    python -m benchmarks --sizes 100 --jobs 2 --cluster local:2 --runs 1   # the Dask path next to --jobs 2
 
 (from a source tree: the benchmark is not part of the installed package).
 
@@ -159,16 +160,9 @@ def scale_corpus(seeds: Path, out: Path, megabytes: float, seed: int = 0) -> tup
 
 def _tree_rss(root: int) -> int:
     """Resident bytes of ``root`` and all its descendants, from /proc."""
-    return _tree_sample(root)[0]
-
-
-def _tree_sample(root: int) -> tuple[int, float]:
-    """Resident bytes of ``root`` and all its descendants, and the CPU seconds of ``root`` alone, from /proc."""
     parents: dict[int, int] = {}
     rss: dict[int, int] = {}
     page = os.sysconf("SC_PAGE_SIZE")
-    ticks = os.sysconf("SC_CLK_TCK")
-    own_cpu = 0.0
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -179,49 +173,59 @@ def _tree_sample(root: int) -> tuple[int, float]:
             continue
         parents[int(entry)] = int(fields[1])
         rss[int(entry)] = int(fields[21]) * page
-        if int(entry) == root:  # utime + stime of the process itself (threads included, children not)
-            own_cpu = (int(fields[11]) + int(fields[12])) / ticks
     total, stack = 0, [root]
     while stack:
         pid = stack.pop()
         total += rss.get(pid, 0)
         stack.extend(c for c, p in parents.items() if p == pid)
-    return total, own_cpu
+    return total
 
 
 @dataclass(frozen=True, slots=True)
 class BuildRun:
     seconds: float
     cpu_seconds: float  # user + system time of the build process and its workers
+    client_cpu_seconds: float  # of the build process alone (the merge, the files, the store): the serial part
     peak_rss: int
-    client_cpu_seconds: float  # of the build process alone (the client; a LocalCluster's scheduler runs in it)
     documents: int
     facts: int
     triples: int
 
 
-def run_build(
-    corpus: Path, out: Path, jobs: int, *, cache: bool = False, options: tuple[str, ...] | None = None
-) -> BuildRun:
-    """One ``kg build`` process, timed, its process tree's memory and its own CPU time sampled.
+def _cpu_seconds(pid: int) -> float:
+    """User + system seconds of one process so far (0 when it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            fields = fh.read().rsplit(b")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
-    ``options`` replace ``--jobs N`` (``--cluster local:2``, ``--shards 100`` ...).
+
+def run_build(
+    corpus: Path, out: Path, jobs: int | str, *, cache: bool = False, options: tuple[str, ...] | None = None
+) -> BuildRun:
+    """One ``kg build`` process, timed, its process tree's memory sampled.
+
+    ``jobs`` is a number of processes, or a Dask cluster's address (``local:2``: ``--cluster local:2``);
+    ``options`` replace both (``--cluster local:2 --shards 100`` ...).
     """
-    command = [sys.executable, "-m", "kg", "build", str(corpus), "--out", str(out)]
-    command += [*(options if options is not None else ("--jobs", str(jobs))), "--no-progress"]
-    command += [] if cache else ["--no-cache"]
+    parallel = ["--jobs", str(jobs)] if isinstance(jobs, int) else ["--cluster", jobs]
+    parallel = list(options) if options is not None else parallel
+    command = [sys.executable, "-m", "kg", "build", str(corpus), "--out", str(out), *parallel]
+    command += ["--no-progress"] + ([] if cache else ["--no-cache"])
     peak = 0
-    client = 0.0
+    client_cpu = 0.0
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     done = threading.Event()
 
     def sample() -> None:
-        nonlocal peak, client
+        nonlocal peak, client_cpu
         while not done.is_set():
-            rss, own = _tree_sample(proc.pid)
-            peak, client = max(peak, rss), max(client, own)
+            peak = max(peak, _tree_rss(proc.pid))
+            client_cpu = max(client_cpu, _cpu_seconds(proc.pid))  # sampled: up to 50 ms short at the end
             done.wait(0.05)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -238,7 +242,7 @@ def run_build(
     m = re.search(r"(\d+) documents.*?, (\d+) facts, (\d+) triples", stdout)
     if m is None:
         raise RuntimeError(f"unexpected kg build output: {stdout!r}")
-    return BuildRun(seconds, cpu, peak, client, int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    return BuildRun(seconds, cpu, client_cpu, peak, int(m.group(1)), int(m.group(2)), int(m.group(3)))
 
 
 # Each canned question with arguments a scaled corpus answers (the seed's policies move with it).
@@ -306,16 +310,18 @@ def machine() -> str:
     return f"{cpu}, {os.cpu_count()} cores, {memory:.0f} GiB, Python {platform.python_version()}, {platform.system()}"
 
 
-def _rows(sizes: list[float], jobs_list: list[int], runs: int, work: Path, seeds: Path) -> Iterator[list[str]]:
+def _rows(sizes: list[float], jobs_list: list[int | str], runs: int, work: Path, seeds: Path) -> Iterator[list[str]]:
     for size in sizes:
         corpus = work / f"corpus-{size:g}MB"
         documents, written = scale_corpus(seeds, corpus, size)
         print(f"# made {corpus}: {documents} documents, {written / MB:.1f} MB", file=sys.stderr)
         for jobs in jobs_list:
-            out = work / f"exports-{size:g}MB-j{jobs}"
+            out = work / f"exports-{size:g}MB-{'j' if isinstance(jobs, int) else ''}{jobs}"
+            cores = jobs if isinstance(jobs, int) else int(str(jobs).partition(":")[2] or os.cpu_count() or 1)
             results = [run_build(corpus, out, jobs) for _ in range(runs)]
             seconds = statistics.median(r.seconds for r in results)
             cpu = statistics.median(r.cpu_seconds for r in results)
+            client = statistics.median(r.client_cpu_seconds for r in results)
             peak = max(r.peak_rss for r in results)
             last = results[-1]
             # incremental: touch one file, rebuild with the cache (the first cached build fills it)
@@ -327,14 +333,15 @@ def _rows(sizes: list[float], jobs_list: list[int], runs: int, work: Path, seeds
             print(f"# {size:g} MB, jobs {jobs}: {seconds:.1f} s", file=sys.stderr)
             yield [
                 f"{written / MB:.1f}",
-                str(jobs),
+                str(jobs) if isinstance(jobs, int) else f"--cluster {jobs}",
                 str(last.documents),
                 str(last.facts),
                 str(last.triples),
                 f"{seconds:.1f}",
                 f"{written / MB / seconds:.2f}",
-                f"{written / MB / seconds / jobs:.2f}",
+                f"{written / MB / seconds / cores:.2f}",
                 f"{cpu:.1f}",
+                f"{client:.1f} ({100 * client / cpu:.0f} %)",
                 f"{written / MB / cpu:.2f}",
                 f"{peak / 2**20:.0f}",
                 f"{_size_mb(out / 'zhengce.ttl'):.1f} / {_size_mb(out / 'zhengce.nt'):.1f} / "
@@ -356,6 +363,7 @@ HEADER = [
     "MB/s",
     "MB/s per core",
     "CPU s (median)",
+    "client CPU s (share)",
     "MB per CPU s",
     "peak RSS MiB",
     "ttl / nt / store MB",
@@ -463,6 +471,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sizes", type=float, nargs="+", default=[10, 100], help="corpus sizes in MB")
     parser.add_argument("--huge", action="store_true", help="also 1000 MB")
     parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2], help="--jobs values to build with")
+    parser.add_argument(
+        "--cluster",
+        nargs="+",
+        default=[],
+        metavar="ADDRESS",
+        help="also build with kg build --cluster ADDRESS (local:2 is a LocalCluster of two worker processes)",
+    )
     parser.add_argument("--runs", type=int, default=3, help="builds per size and jobs (the median is shown)")
     parser.add_argument("--seeds", type=Path, default=Path("corpus"), help="the seed documents")
     parser.add_argument("--work", type=Path, default=Path("/tmp/kg-bench"), help="where corpora and builds go")
@@ -482,7 +497,7 @@ def main(argv: list[str] | None = None) -> None:
         return
     print("| " + " | ".join(HEADER) + " |")
     print("|" + "---|" * len(HEADER))
-    for row in _rows(sizes, args.jobs, args.runs, args.work, args.seeds):
+    for row in _rows(sizes, [*args.jobs, *args.cluster], args.runs, args.work, args.seeds):
         print("| " + " | ".join(row) + " |", flush=True)
 
 
