@@ -46,7 +46,7 @@ def discover(corpus: Path, *, follow_links: bool = False) -> tuple[list[CorpusFi
             with os.scandir(folder) as listing:
                 entries = sorted(listing, key=lambda e: e.name, reverse=True)
         except OSError as e:
-            problems.append(CorpusError(_rel(corpus, folder), f"cannot list the folder: {e.strerror or e}; skipped"))
+            problems.append(CorpusError(_rel(corpus, folder), f"cannot list the folder: {e.strerror or e}"))
             continue
         for entry in entries:
             path = Path(entry.path)
@@ -76,13 +76,13 @@ def _not_a_document(entry: os.DirEntry[str], root: str, follow_links: bool) -> s
         mode = os.stat(entry.path).st_mode  # of the file a link points to
         target = os.path.realpath(entry.path) if link else ""
     except (OSError, ValueError) as e:  # a dangling link, a loop of links
-        return f"cannot read: {getattr(e, 'strerror', None) or e}; skipped"
+        return f"cannot read: {getattr(e, 'strerror', None) or e}"
     if link and not follow_links and os.path.commonpath([root, target]) != root:
-        return f"symbolic link to {display_name(target)}, outside the corpus; skipped (--follow-links reads it)"
+        return f"symbolic link to {display_name(target)}, outside the corpus (--follow-links reads it)"
     if not stat.S_ISREG(mode):
-        return f"not a regular file ({_kind(mode)}); skipped"
+        return f"not a regular file ({_kind(mode)})"
     if not entry.name.lower().endswith(TEXT_SUFFIXES):
-        return f"not a text file (expected {', '.join(TEXT_SUFFIXES)}); skipped"
+        return f"not a text file (expected {', '.join(TEXT_SUFFIXES)})"
     return None
 
 

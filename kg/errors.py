@@ -31,25 +31,28 @@ def display_name(name: str) -> str:
 
 
 class CorpusError(KgError):
-    """An input file that cannot be read as text; the message names the file (and position)."""
+    """An input file that cannot be read as text; the message names the file (and position).
 
-    def __init__(self, path: str, reason: str, position: int | None = None) -> None:
+    ``unit`` says what ``position`` counts (``byte``, ``character``), where the reason does not:
+    ``x.txt:106: binary file, not text (at byte 106)``.
+    """
+
+    def __init__(self, path: str, reason: str, position: int | None = None, unit: str | None = None) -> None:
         where = display_name(path) if position is None else f"{display_name(path)}:{position}"
-        super().__init__(f"{where}: {reason}")
+        said = f" (at {unit} {position})" if unit and position is not None else ""
+        super().__init__(f"{where}: {reason}{said}")
         self.path = path
         self.reason = reason
         self.position = position
+        self.unit = unit
 
-    def __reduce__(self) -> tuple[type[CorpusError], tuple[str, str, int | None]]:
+    def __reduce__(self) -> tuple[type[CorpusError], tuple[str, str, int | None, str | None]]:
         # rebuilt from its fields when it crosses from a worker process
-        return (CorpusError, (self.path, self.reason, self.position))
+        return (type(self), (self.path, self.reason, self.position, self.unit))
 
 
 class CorpusWarning(CorpusError):
     """An input file that was read and built, but only after removing something (control characters)."""
-
-    def __reduce__(self) -> tuple[type[CorpusWarning], tuple[str, str, int | None]]:
-        return (CorpusWarning, (self.path, self.reason, self.position))
 
 
 class ExtractionFailure(KgError):

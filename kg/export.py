@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING, BinaryIO
 import pyoxigraph as ox
 
 from kg.errors import ExportError
-from kg.formats import FORMATS, ExportFormat, default_formats, format_name
+from kg.formats import FORMATS, ExportFormat, default_formats, formats_named
+from kg.formats import format_name as format_name  # re-exported: kg.export.format_name
 from kg.ontology import READING_PREFIX_IRIS
 from kg.store import fault_point
 
@@ -160,7 +161,7 @@ def export(
     if formats is None:
         names = list(default_formats(len(source.store) if source.triples is None else source.triples))
     else:
-        names = [format_name(f) for f in formats]
+        names = list(dict.fromkeys(name for f in formats for name in formats_named(f)))
     staged = staged or {}
     data = _WriterInput(source)
     files: list[tuple[str, Callable[[BinaryIO], None] | Path]] = [

@@ -64,14 +64,41 @@ FORMATS: Final[Mapping[str, ExportFormat]] = MappingProxyType(
         "cytoscape-json": ExportFormat("zhengce.cyjs", "kg.network", "stream_cytoscape", "source", False),
         # The viewer: a bounded overview (kg/overview.py), written by every build whatever its size.
         "html": ExportFormat("zhengce.html", "kg.network", "write_html", "source", True),
+        # tidy tables for spreadsheets and pandas (kg/tables.py), one fact a row; kg export -f tables
+        **{
+            f"{table}-{kind}": ExportFormat(f"{table}.{kind}", "kg.tables", f"write_{table}_{kind}", "source", False)
+            for kind in ("csv", "parquet")
+            for table in ("observations", "adoptions", "agencies", "regions")
+        },
     }
 )
 ALIASES: Final[Mapping[str, str]] = MappingProxyType({"ttl": "turtle", "ntriples": "nt", "n-triples": "nt"})
+# Names of several formats at once. "tables" adds the Parquet files where pyarrow is installed.
+GROUPS: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
+    {
+        "tables": tuple(f"{t}-csv" for t in ("observations", "adoptions", "agencies", "regions")),
+        "parquet": tuple(f"{t}-parquet" for t in ("observations", "adoptions", "agencies", "regions")),
+    }
+)
 
 
 def format_names() -> list[str]:
-    """Every name ``format_name`` accepts (formats and aliases), sorted: the CLI's choices."""
-    return sorted([*FORMATS, *ALIASES])
+    """Every name ``formats_named`` accepts (formats, aliases and groups), sorted: the CLI's choices."""
+    return sorted([*FORMATS, *ALIASES, *GROUPS])
+
+
+def formats_named(fmt: str) -> tuple[str, ...]:
+    """The formats ``fmt`` names: a group's (``tables``: the CSV files, and Parquet with pyarrow installed),
+    or the one format it or its alias names; ExportError if none.
+
+    >>> formats_named("ttl")
+    ('turtle',)
+    """
+    if fmt == "tables":
+        from importlib.util import find_spec
+
+        return GROUPS["tables"] + (GROUPS["parquet"] if find_spec("pyarrow") else ())
+    return GROUPS.get(fmt) or (format_name(fmt),)
 
 
 def format_name(fmt: str) -> str:

@@ -59,7 +59,7 @@ def decode(data: bytes, path: str) -> tuple[str, str]:
         utf16 = _utf16_by_content(data)
         if utf16:
             return _strict(data, utf16, path, 0), utf16
-        raise CorpusError(path, "binary file (contains NUL bytes), not text", data.index(b"\x00"))
+        raise CorpusError(path, "binary file (contains NUL bytes), not text", data.index(b"\x00"), "byte")
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as utf8_error:
@@ -68,7 +68,7 @@ def decode(data: bytes, path: str) -> tuple[str, str]:
             return _strict(data, utf16, path, 0), utf16
         if _mostly_utf8(data):
             # valid UTF-8 but for a few bytes (an encoded lone surrogate, a cut character): not GB18030
-            raise CorpusError(path, "invalid UTF-8 byte sequence in UTF-8 text", utf8_error.start) from None
+            raise CorpusError(path, "invalid UTF-8 byte sequence in UTF-8 text", utf8_error.start, "byte") from None
         try:
             text: str | None = data.decode("gb18030")
         except UnicodeDecodeError:
@@ -80,11 +80,11 @@ def decode(data: bytes, path: str) -> tuple[str, str]:
             return big5, "big5"
         if text is None:
             raise CorpusError(
-                path, "not UTF-8, UTF-16, GB18030 or Big5 text: undecodable byte", utf8_error.start
+                path, "not UTF-8, UTF-16, GB18030 or Big5 text: undecodable byte", utf8_error.start, "byte"
             ) from None
         if _mostly_text(text):
             return text, "gb18030"
-        raise CorpusError(path, "binary file, not text", utf8_error.start) from None
+        raise CorpusError(path, "binary file, not text", utf8_error.start, "byte") from None
 
 
 def _mostly_simplified(text: str) -> bool:
@@ -160,7 +160,7 @@ def _strict(data: bytes, encoding: str, path: str, shift: int) -> str:
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as e:
-        raise CorpusError(path, f"invalid {encoding}: undecodable bytes", e.start + shift) from None
+        raise CorpusError(path, f"invalid {encoding}: undecodable bytes", e.start + shift, "byte") from None
 
 
 def _looks_utf16(data: bytes) -> str | None:
@@ -396,7 +396,7 @@ def read_bytes(path: Path, source_file: str) -> bytes:
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise CorpusError(source_file, "not a regular file (a FIFO, device or socket); skipped")
+            raise CorpusError(source_file, "not a regular file (a FIFO, device or socket)")
         if info.st_size > MAX_FILE_BYTES:
             raise CorpusError(source_file, f"file too large ({info.st_size} bytes; limit {MAX_FILE_BYTES})")
         with os.fdopen(os.dup(fd), "rb") as fh:

@@ -85,7 +85,7 @@ def _list(fs: Any, root: str, corpus: str) -> tuple[list[CorpusFile], list[Corpu
         if not rel or any(part.startswith(".") for part in rel.split("/")) or rel == METADATA_FILE:
             continue
         if not rel.lower().endswith(TEXT_SUFFIXES):
-            problems.append(CorpusError(rel, f"not a text file (expected {', '.join(TEXT_SUFFIXES)}); skipped"))
+            problems.append(CorpusError(rel, f"not a text file (expected {', '.join(TEXT_SUFFIXES)})"))
             continue
         files.append(CorpusFile(_url(fs, str(path)), rel))
     files.sort(key=lambda f: f.name)

@@ -4,8 +4,8 @@
   row per command, its options as the command declares them and the first paragraph of its help;
   ``docs/cli.md`` holds each command's whole ``-h``.
 - Every example in a ```` ```console ```` block of the README: each ``$ kg ...`` line is run on the
-  committed seed export (``exports/``) at ``COLUMNS=80`` and the output below it replaced by what
-  the command prints now.
+  committed seed export (``exports/seed/``, seen as ``exports``) at ``COLUMNS=80`` and the output
+  below it replaced by what the command prints now.
 
     python scripts/update_readme.py           # rewrite README.md and docs/cli.md
     python scripts/update_readme.py --check   # exit 1, naming what differs (tests/test_docs.py runs this)
@@ -17,6 +17,7 @@ import os
 import re
 import shlex
 import sys
+import tempfile
 from pathlib import Path
 
 import click
@@ -25,6 +26,7 @@ from click.testing import CliRunner
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
 CLI_DOC = ROOT / "docs" / "cli.md"
+SEED_EXPORT = ROOT / "exports" / "seed"  # the committed build of corpus/
 WIDTH = 80  # the terminal the examples and help texts are rendered for
 REFERENCE = re.compile(r"(<!-- cli-reference -->\n)(.*?)(<!-- /cli-reference -->)", re.DOTALL)
 CONSOLE = re.compile(r"```console\n(.*?)```", re.DOTALL)
@@ -96,11 +98,14 @@ def run_example(line: str) -> str:
 
     args = shlex.split(line)[1:]
     cwd = os.getcwd()
-    os.chdir(ROOT)
-    try:
-        result = CliRunner().invoke(cli, args, env={"COLUMNS": str(WIDTH), "NO_COLOR": "1"})
-    finally:
-        os.chdir(cwd)
+    with tempfile.TemporaryDirectory(prefix="kg-readme-") as tmp:
+        # as after the README's first command: ./exports is a build of the seed corpus
+        (Path(tmp) / "exports").symlink_to(SEED_EXPORT)
+        os.chdir(tmp)
+        try:
+            result = CliRunner().invoke(cli, args, env={"COLUMNS": str(WIDTH), "NO_COLOR": "1"})
+        finally:
+            os.chdir(cwd)
     return result.output
 
 

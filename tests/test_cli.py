@@ -173,3 +173,16 @@ def test_cli_help_examples_answer(seed_build: Path) -> None:
         result = CliRunner().invoke(cli, [*example, "--exports", str(seed_build), "-f", "csv"])
         assert result.exit_code == 0, (example, result.output)
         assert len(result.output.splitlines()) > 1, f"kg {' '.join(example)} returns no rows"
+
+
+def test_cli_build_messages_say_what_positions_are(tmp_path: Path) -> None:
+    """A binary file's position is said to be a byte offset; "skipped" is said once a line."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "good.txt").write_text("青海省西宁市推进“一网通办”。", encoding="utf-8")
+    (corpus / "x.txt").write_bytes("正文".encode() + b"\x00\x01binary")
+    (corpus / "picture.png").write_bytes(b"\x89PNG")
+    result = CliRunner().invoke(cli, ["build", str(corpus), "--out", str(tmp_path / "out")])
+    skipped = [line for line in result.output.splitlines() if line.startswith("skipped:")]
+    assert "skipped: x.txt:6: binary file (contains NUL bytes), not text (at byte 6)" in skipped
+    assert all(line.count("skipped") == 1 for line in skipped), skipped

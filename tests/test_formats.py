@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from kg.errors import ExportError
-from kg.formats import ALIASES, FORMATS, default_formats, format_name, format_names
+from kg.formats import ALIASES, FORMATS, GROUPS, default_formats, format_name, format_names
 
 # In a fresh interpreter: the registry as kg.formats declares it, then again after importing every kg module.
 _BEFORE_AND_AFTER = """
@@ -36,7 +36,9 @@ def test_formats_are_the_same_before_and_after_importing_every_module() -> None:
     result = json.loads(run.stdout)
     assert {"kg.network", "kg.export", "kg.pipeline", "kg.cli"} <= set(result["imported"])
     assert result["before"] == result["after"]
-    assert {"turtle", "nt", "graphml", "gexf", "cytoscape-json", "html"} <= set(result["before"]["formats"])
+    names = ("observations", "adoptions", "agencies", "regions")
+    tables = {f"{t}-{kind}" for t in names for kind in ("csv", "parquet")}
+    assert {"turtle", "nt", "graphml", "gexf", "cytoscape-json", "html"} | tables <= set(result["before"]["formats"])
 
 
 def test_formats_listing_imports_no_writer() -> None:
@@ -55,8 +57,8 @@ def test_formats_each_writer_exists_and_takes_data_and_file(name: str) -> None:
 def test_formats_aliases_and_unknown_names() -> None:
     assert format_name("ttl") == "turtle" and format_name("ntriples") == "nt" and format_name("html") == "html"
     assert set(ALIASES.values()) <= set(FORMATS)
-    assert format_names() == sorted([*FORMATS, *ALIASES])
-    with pytest.raises(ExportError, match=r"No export format 'rdfxml'\. Available names: cytoscape-json, gexf"):
+    assert format_names() == sorted([*FORMATS, *ALIASES, *GROUPS])
+    with pytest.raises(ExportError, match=r"No export format 'rdfxml'\. Available names: .*cytoscape-json, gexf"):
         format_name("rdfxml")
 
 

@@ -35,7 +35,7 @@ def test_remote_listing_is_the_folder_listing(tmp_path: Path) -> None:
     assert (
         [str(p) for p in url_problems]
         == [str(p) for p in problems]
-        == ["picture.png: not a text file (expected .txt, .text, .md); skipped"]
+        == ["picture.png: not a text file (expected .txt, .text, .md)"]
     )
     assert url_metadata == metadata and metadata["b.txt"].date == "2024-03-05"
     assert read_url(str(url_files[1].path), "sub/a.md") == (corpus / "sub" / "a.md").read_bytes()
