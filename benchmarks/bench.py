@@ -277,6 +277,23 @@ def query_latencies(out: Path, runs: int) -> dict[str, float]:
     return latencies
 
 
+def viewer_seconds(out: Path) -> float:
+    """Seconds to write the build's viewer page (kg.network.write_html: the bounded overview) from its store,
+    in process, store open: the part of a build the viewer costs (issue 15: at most a tenth of the build)."""
+    import io
+
+    from kg.export import ExportSource
+    from kg.network import write_html
+    from kg.query import OxigraphEngine, open_engine
+
+    engine = open_engine(out, "oxigraph")
+    assert isinstance(engine, OxigraphEngine)
+    source = ExportSource(out / "zhengce.nt", lambda: engine.store)
+    start = time.perf_counter()
+    write_html(source, io.BytesIO())
+    return time.perf_counter() - start
+
+
 def cli_latency(out: Path) -> float:
     """Wall seconds of a whole ``kg ask regions-running 免申即享`` process (start-up included)."""
     start = time.perf_counter()
@@ -330,6 +347,7 @@ def _rows(sizes: list[float], jobs_list: list[int | str], runs: int, work: Path,
             first.write_text(first.read_text(encoding="utf-8") + "\n新增一句：2024年青海省新增就业1万人。\n", "utf-8")
             incremental = run_build(corpus, out, jobs, cache=True).seconds
             latencies = query_latencies(out, runs)
+            viewer = viewer_seconds(out)
             print(f"# {size:g} MB, jobs {jobs}: {seconds:.1f} s", file=sys.stderr)
             yield [
                 f"{written / MB:.1f}",
@@ -347,6 +365,7 @@ def _rows(sizes: list[float], jobs_list: list[int | str], runs: int, work: Path,
                 f"{_size_mb(out / 'zhengce.ttl'):.1f} / {_size_mb(out / 'zhengce.nt'):.1f} / "
                 f"{_dir_mb(out / 'zhengce.oxigraph'):.1f}",
                 f"{incremental:.1f}",
+                f"{viewer:.1f} ({viewer / seconds:.0%})",
                 f"{latencies['regions-running'] * 1000:.0f}",
                 " / ".join(f"{latencies[q] * 1000:.0f}" for q in QUESTION_SAMPLES if q != "regions-running"),
                 f"{cli_latency(out):.2f}",
@@ -368,6 +387,7 @@ HEADER = [
     "peak RSS MiB",
     "ttl / nt / store MB",
     "rebuild 1 changed file s",
+    "viewer page s (share of the build)",
     "regions-running ms",
     "policies-of / metrics-of / compare / policy-spread / agencies-of ms",
     "kg ask process s",
