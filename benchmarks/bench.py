@@ -202,12 +202,16 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def run_build(corpus: Path, out: Path, jobs: int | str, *, cache: bool = False) -> BuildRun:
+def run_build(
+    corpus: Path, out: Path, jobs: int | str, *, cache: bool = False, options: tuple[str, ...] | None = None
+) -> BuildRun:
     """One ``kg build`` process, timed, its process tree's memory sampled.
 
-    ``jobs`` is a number of processes, or a Dask cluster's address (``local:2``: ``--cluster local:2``).
+    ``jobs`` is a number of processes, or a Dask cluster's address (``local:2``: ``--cluster local:2``);
+    ``options`` replace both (``--cluster local:2 --shards 100`` ...).
     """
     parallel = ["--jobs", str(jobs)] if isinstance(jobs, int) else ["--cluster", jobs]
+    parallel = list(options) if options is not None else parallel
     command = [sys.executable, "-m", "kg", "build", str(corpus), "--out", str(out), *parallel]
     command += ["--no-progress"] + ([] if cache else ["--no-cache"])
     peak = 0
@@ -390,6 +394,98 @@ HEADER = [
 ]
 
 
+# --compare: the ways to build one corpus, side by side (issue 19 item 5)
+COMPARE_MODES: dict[str, tuple[str, ...]] = {
+    "--jobs 2": ("--jobs", "2"),
+    "--cluster local:2": ("--cluster", "local:2"),
+    "--jobs 2 --shards 100": ("--jobs", "2", "--shards", "100"),
+    "--cluster local:2 --shards 100": ("--cluster", "local:2", "--shards", "100"),
+}
+COMPARE_HEADER = [
+    "input MB",
+    "build",
+    "wall s (median)",
+    "peak RSS MiB",
+    "CPU s workers",
+    "CPU s client",
+    "client share of CPU",
+    "1 TB on 100 workers, h (Amdahl)",
+]
+TERABYTE_WORKERS = 100
+
+
+def amdahl_hours(megabytes: float, client_cpu: float, worker_cpu: float, workers: int = TERABYTE_WORKERS) -> float:
+    """Hours for 1 TB on ``workers`` workers: the client's CPU time scales with the corpus and stays serial,
+    the workers' divides among them (no waiting for I/O or the network counted; a lower bound)."""
+    scale = 1_000_000 / megabytes
+    return (client_cpu * scale + worker_cpu * scale / workers) / 3600
+
+
+def _compare_rows(size: float, runs: int, work: Path, seeds: Path, corpus: Path | None) -> Iterator[list[str]]:
+    if corpus is None:
+        corpus = work / f"corpus-{size:g}MB"
+        _documents, written = scale_corpus(seeds, corpus, size)
+    else:
+        written = sum(p.stat().st_size for p in corpus.glob("*.txt"))
+    results: dict[str, list[BuildRun]] = {mode: [] for mode in COMPARE_MODES}
+    for _ in range(runs):  # alternated, so a busy minute does not fall on one mode only
+        for mode, options in COMPARE_MODES.items():
+            out = work / ("exports-compare-" + re.sub(r"[^a-z0-9]+", "-", mode).strip("-"))
+            results[mode].append(run_build(corpus, out, 0, options=options))
+            print(f"# {mode}: {results[mode][-1].seconds:.1f} s", file=sys.stderr)
+    for mode, runs_of_mode in results.items():
+        seconds = statistics.median(r.seconds for r in runs_of_mode)
+        client = statistics.median(r.client_cpu_seconds for r in runs_of_mode)
+        total = statistics.median(r.cpu_seconds for r in runs_of_mode)
+        workers = max(total - client, 0.0)
+        yield [
+            f"{written / MB:.1f}",
+            f"`{mode}`",
+            f"{seconds:.1f}",
+            f"{max(r.peak_rss for r in runs_of_mode) / 2**20:.0f}",
+            f"{workers:.1f}",
+            f"{client:.1f}",
+            f"{client / total:.0%}" if total else "-",
+            f"{amdahl_hours(written / MB, client, workers):.1f}",
+        ]
+
+
+def _update_row(size: float, work: Path, corpus: Path) -> list[str]:
+    """A sharded build, then one file changed and built again (the update: kg/update.py)."""
+    out = work / "exports-update"
+    options = ("--jobs", "2", "--shards", "100")
+    run_build(corpus, out, 0, cache=True, options=options)
+    first = sorted(corpus.glob("*.txt"))[0]
+    original = first.read_bytes()
+    try:
+        first.write_text(original.decode("utf-8") + "\n新增一句：2024年青海省新增就业1万人。\n", "utf-8")
+        update = run_build(corpus, out, 0, cache=True, options=options)
+    finally:
+        first.write_bytes(original)
+    workers = update.cpu_seconds - update.client_cpu_seconds
+    seconds, peak = f"{update.seconds:.1f}", f"{update.peak_rss / 2**20:.0f}"
+    return [
+        f"{size:g}",
+        "update, 1 file changed",
+        seconds,
+        peak,
+        f"{workers:.1f}",
+        f"{update.client_cpu_seconds:.1f}",
+        "",
+        "",
+    ]
+
+
+def compare(size: float, runs: int, work: Path, seeds: Path, corpus: Path | None) -> None:
+    """Print the table of ``--compare``."""
+    print("| " + " | ".join(COMPARE_HEADER) + " |")
+    print("|" + "---|" * len(COMPARE_HEADER))
+    for row in _compare_rows(size, runs, work, seeds, corpus):
+        print("| " + " | ".join(row) + " |", flush=True)
+    row = _update_row(size, work, corpus or work / f"corpus-{size:g}MB")
+    print("| " + " | ".join(row) + " |", flush=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=float, nargs="+", default=[10, 100], help="corpus sizes in MB")
@@ -405,10 +501,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--runs", type=int, default=3, help="builds per size and jobs (the median is shown)")
     parser.add_argument("--seeds", type=Path, default=Path("corpus"), help="the seed documents")
     parser.add_argument("--work", type=Path, default=Path("/tmp/kg-bench"), help="where corpora and builds go")
+    parser.add_argument(
+        "--compare",
+        action="store_true",
+        help="instead: --jobs 2 and --cluster local:2, single files and shards, at the first size (CPU of client"
+        " and workers, a 1 TB projection), then one file changed and the sharded build updated",
+    )
+    parser.add_argument("--corpus", type=Path, help="with --compare: build this corpus instead of making one")
     args = parser.parse_args(argv)
     sizes = [*args.sizes, *([1000.0] if args.huge else [])]
     print(f"machine: {machine()}")
     print()
+    if args.compare:
+        compare(args.sizes[0], args.runs, args.work, args.seeds, args.corpus)
+        return
     print("| " + " | ".join(HEADER) + " |")
     print("|" + "---|" * len(HEADER))
     for row in _rows(sizes, [*args.jobs, *args.cluster], args.runs, args.work, args.seeds):

@@ -61,8 +61,9 @@ def _folder_option(flag: str, dest: str, default: str, help: str) -> Callable[[F
     "--shards",
     type=click.IntRange(min=1),
     metavar="N",
-    help="Write the N-Triples and Turtle as OUT/shards/zhengce-00000.nt.gz ... of N documents each,"
-    " by the workers, instead of zhengce.nt and zhengce.ttl.",
+    help="Write the N-Triples and Turtle as OUT/shards/zhengce-00000.nt.gz ... of about N documents each,"
+    " by the workers, instead of zhengce.nt and zhengce.ttl. Building again updates the build: only"
+    " changed documents are extracted and only their shards written.",
 )
 @click.option("--no-cache", is_flag=True, help="Re-extract every file (ignore and do not update the cache).")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on when stderr is a terminal).")

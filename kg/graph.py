@@ -312,14 +312,18 @@ class GraphMerger:
     digest, which keeps memory at ~70 bytes a triple instead of the triple itself.
     """
 
-    __slots__ = ("_seen", "triples")
+    __slots__ = ("_seen", "shared", "triples")
 
-    def __init__(self) -> None:
+    def __init__(self, *, count_shared: bool = False) -> None:
         self._seen: set[bytes] = set()
         self.triples = 0
+        # with count_shared: how many documents give each triple others could give (kg/update.py)
+        self.shared: dict[bytes, int] | None = {} if count_shared else None
 
     def add(self, ntriples: bytes) -> bytes:
         """The lines of ``ntriples`` not seen before (a document's own lines are all new)."""
+        if self.shared is not None:
+            return self._add_counting(ntriples, self.shared)
         seen = self._seen
         new: list[bytes] = []
         for line in ntriples.splitlines(keepends=True):
@@ -331,6 +335,34 @@ class GraphMerger:
             new.append(line)
         self.triples += len(new)
         return b"".join(new)
+
+    def _add_counting(self, ntriples: bytes, shared: dict[bytes, int]) -> bytes:
+        """``add``, counting each shared triple once per call (the counts' keys are the triples seen)."""
+        mine: set[bytes] = set()
+        new: list[bytes] = []
+        for line in ntriples.splitlines(keepends=True):
+            if not line.startswith(_OWN_SUBJECTS):
+                key = hashlib.blake2b(line, digest_size=16).digest()
+                if key in mine:
+                    continue
+                mine.add(key)
+                documents = shared.get(key, 0)
+                shared[key] = documents + 1
+                if documents:
+                    continue
+            new.append(line)
+        self.triples += len(new)
+        return b"".join(new)
+
+
+def is_own_line(line: bytes) -> bool:
+    """Whether an N-Triples line is about a document's own node (no other document can give it)."""
+    return line.startswith(_OWN_SUBJECTS)
+
+
+def line_digest(line: bytes) -> bytes:
+    """The 128-bit digest GraphMerger remembers a line by."""
+    return hashlib.blake2b(line, digest_size=16).digest()
 
 
 @cache

@@ -240,9 +240,9 @@ def build(
     ``out_dir`` changes unless the whole build succeeds. With ``follow_links``, links to files
     outside the corpus folder are read too.
     """
-    from kg.formats import default_formats
     from kg.graph import GraphMerger, vocabulary_ntriples
     from kg.shards import SHARDED_FORMATS, ShardWriter
+    from kg.update import BuildState, DocumentState, document_state, update, write_state
 
     files, problems, metadata = find_corpus(corpus, follow_links=follow_links)
     if not files and not allow_empty:  # an empty graph would replace a good export
@@ -252,12 +252,24 @@ def build(
     if strict and problems:
         raise BuildAborted(problems)
     keys: set[str] = set()
+    wanted = tuple(formats) if formats is not None else None
     with build_lock(out_dir):
         cache_dir = kg.cache.safe_cache_dir(out_dir, CACHE_DIR) if use_cache else None
         version = code_version()
         tasks = [DocumentTask(f.path, f.name, metadata.get(f.name, DocMeta()), cache_dir, version) for f in files]
+        if shard_documents and cache_dir is not None and not strict:  # only what changed, if it can (kg/update.py)
+            updated = update(
+                corpus, out_dir, tasks, problems, per_shard=shard_documents, formats=wanted, jobs=jobs,
+                cache_dir=cache_dir, version=version,
+            )  # fmt: skip
+            if updated is not None:
+                if updated.failures:
+                    updated.log = out_dir / LOG_FILE
+                return updated
+        keep_state = bool(shard_documents) and cache_dir is not None and not strict
+        states: list[DocumentState] = []
         total = sum(file_size(f.path) for f in files)
-        merger = GraphMerger()
+        merger = GraphMerger(count_shared=keep_state)
         # everything is written into a new generation, published at once when all is done (kg/store.py)
         with GenerationWriter(out_dir) as generation:
             ntriples_path = temp_beside(generation.path / NTRIPLES_FILE)
@@ -276,8 +288,11 @@ def build(
                     writer.add(new)
 
                 add(vocabulary_ntriples())
+                shard_of = {t.name: s.number for s in shards.plan(tasks) or () for t in s.documents}
                 for result in results:
                     bar.update(result.size)
+                    if keep_state:
+                        states.append(document_state(result, shard_of[result.name]))
                     if result.failure is not None:
                         if strict:
                             raise BuildAborted([result.failure], log=str(out_dir / LOG_FILE))
@@ -302,10 +317,15 @@ def build(
                 log = _log_text(report.failures, corpus, version).encode("utf-8") if report.failures else None
                 also = [(LOG_FILE, partial(_write, log))] if log is not None else []
                 if shard_documents:
-                    formats = [f for f in formats or default_formats(merger.triples) if f not in SHARDED_FORMATS]
+                    # only the formats asked for: the viewer is made from the whole graph, a sharded build's is
+                    # on request (kg export -f html), so an update costs what changed (kg/update.py)
+                    formats = [f for f in formats or () if f not in SHARDED_FORMATS]
                 export(source, generation.path, formats, staged={"nt": ntriples_path}, also=also)
                 ntriples_path.unlink(missing_ok=True)  # moved into place, or not wanted (shards)
                 shards.publish()
+                if keep_state and shard_documents and merger.shared is not None:
+                    state = BuildState(version, shard_documents, wanted, merger.triples, tuple(states))
+                    write_state(generation.path, state, merger.shared)
                 writer.close()  # before others may open it
             fault_point("before-publish")
             published = generation.publish()

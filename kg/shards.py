@@ -1,5 +1,9 @@
 """Sharded exports: the graph as ``zhengce-00000.nt.gz`` ... , each shard a run of documents in corpus order.
 
+Shards hold about N documents each: a shard begins at a document whose name's hash says so
+(``starts_shard``), so a document added or removed changes its own shard only, and an update
+(kg/update.py) rewrites just the shards whose documents changed.
+
 A shard is written by the process that extracts its documents (a worker of ``--jobs`` or of a
 Dask cluster), so no process writes the whole graph's files. Within a shard each triple is
 written once, where it first occurs (the GraphMerger of a build, over the shard's documents);
@@ -15,6 +19,7 @@ shard bytes.
 from __future__ import annotations
 
 import gzip
+import hashlib
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -44,12 +49,26 @@ def shard_name(number: int, suffix: str = NTRIPLES_SUFFIX) -> str:
     return f"{SHARD_STEM}{number:05d}{suffix}"
 
 
+def starts_shard(name: str, per_shard: int) -> bool:
+    """Whether the document ``name`` begins a new shard: one in ``per_shard`` names, chosen by a hash of the name.
+
+    Boundaries depend on the names at them only, not on positions, so adding or removing a
+    document changes its own shard and no other (kg/update.py rewrites just that one).
+    """
+    if per_shard <= 1:
+        return True
+    digest = hashlib.blake2b(name.encode("utf-8", "surrogateescape"), digest_size=8).digest()
+    return int.from_bytes(digest, "big") % per_shard == 0
+
+
 def plan(documents: Sequence[DocumentTask], per_shard: int, folder: Path, *, turtle: bool = True) -> list[ShardTask]:
-    """Runs of ``per_shard`` documents in corpus order (the last may be shorter)."""
-    return [
-        ShardTask(n, tuple(documents[start : start + per_shard]), folder, turtle)
-        for n, start in enumerate(range(0, len(documents), per_shard))
-    ]
+    """Runs of about ``per_shard`` documents in corpus order, each beginning where ``starts_shard`` says."""
+    runs: list[list[DocumentTask]] = []
+    for document in documents:
+        if not runs or starts_shard(document.name, per_shard):
+            runs.append([])
+        runs[-1].append(document)
+    return [ShardTask(n, tuple(run), folder, turtle) for n, run in enumerate(runs)]
 
 
 def write_shard(shard: ShardTask) -> list[DocumentResult]:

@@ -118,10 +118,10 @@ def test_cluster_build_equals_local_build(dask_cluster: DaskCluster, tmp_path: P
     # shards, written by the workers: the bytes of --jobs 2's
     sharded, local = tmp_path / "sharded", tmp_path / "local"
     code, stdout, stderr = _build(
-        str(CORPUS), "--out", str(sharded), "--cluster", dask_cluster.address, "--shards", "2"
+        str(CORPUS), "--out", str(sharded), "--cluster", dask_cluster.address, "--shards", "4"
     )
     assert code == 0, stdout + stderr
-    assert _build(str(CORPUS), "--out", str(local), "--jobs", "2", "--shards", "2")[0] == 0
+    assert _build(str(CORPUS), "--out", str(local), "--jobs", "2", "--shards", "4")[0] == 0
     shards = sorted((sharded / "shards").iterdir())
     assert len(shards) == 6 and [p.read_bytes() for p in shards] == [
         p.read_bytes() for p in sorted((local / "shards").iterdir())

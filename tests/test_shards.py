@@ -11,10 +11,14 @@ import pyoxigraph as ox
 import pytest
 
 from kg.pipeline import build
-from kg.shards import SHARDS_DIR
+from kg.shards import SHARDS_DIR, starts_shard
 from tests.conftest import CORPUS, SEED_EXPORT
 
-SHARD_NAMES = [f"zhengce-{n:05d}.{kind}.gz" for n in range(3) for kind in ("nt", "ttl")]
+NAMES = sorted(p.name for p in CORPUS.glob("*.txt"))
+RUNS = [[NAMES[0]]]  # a shard begins at a name whose hash says so (about one in four)
+for _name in NAMES[1:]:
+    RUNS.append([_name]) if starts_shard(_name, 4) else RUNS[-1].append(_name)
+SHARD_NAMES = [f"zhengce-{n:05d}.{kind}.gz" for n in range(len(RUNS)) for kind in ("nt", "ttl")]
 
 
 def _shards(out: Path) -> dict[str, bytes]:
@@ -27,27 +31,27 @@ def _triples(data: bytes, fmt: ox.RdfFormat) -> set[str]:
 
 @pytest.fixture(scope="module")
 def sharded(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The seed corpus built with --jobs 2 into shards of two documents."""
+    """The seed corpus built with --jobs 2 into shards of about four documents (three shards here)."""
     out = tmp_path_factory.mktemp("sharded")
-    build(CORPUS, out, jobs=2, shard_documents=2, use_cache=False)
+    build(CORPUS, out, jobs=2, shard_documents=4, use_cache=False)
     return out
 
 
 def test_shards_are_runs_of_documents_that_make_the_single_file_export(sharded: Path) -> None:
     shards = _shards(sharded)
-    assert sorted(shards) == sorted(SHARD_NAMES)  # 5 documents, 2 a shard: 3 shards
+    assert sorted(shards) == sorted(SHARD_NAMES)
+    assert 1 < len(RUNS) < len(NAMES)  # runs of documents, not one shard or one a document
     assert not (sharded / "zhengce.nt").exists() and not (sharded / "zhengce.ttl").exists()
     single = (SEED_EXPORT / "zhengce.nt").read_bytes()
-    lines = [gzip.decompress(shards[f"zhengce-{n:05d}.nt.gz"]).splitlines(keepends=True) for n in range(3)]
+    lines = [gzip.decompress(shards[f"zhengce-{n:05d}.nt.gz"]).splitlines(keepends=True) for n in range(len(RUNS))]
     # each shard holds its own documents, in corpus order
     documents = [sorted({ln.split(b">")[0] for ln in shard if b"/id/doc/" in ln.split(b" ")[0]}) for shard in lines]
-    names = sorted(p.name for p in CORPUS.glob("*.txt"))
-    assert [[d.rsplit(b"/", 1)[1].decode() for d in shard] for shard in documents] == [names[:2], names[2:4], names[4:]]
+    assert [[d.rsplit(b"/", 1)[1].decode() for d in shard] for shard in documents] == RUNS
     # a shared triple may repeat in a later shard; without the repeats, the concatenation is zhengce.nt
     merged = list(dict.fromkeys(ln for shard in lines for ln in shard))
     assert b"".join(merged) == single
     assert sum(map(len, lines)) > len(merged)  # repeats there are (regions, policies)
-    for n in range(3):  # each shard's Turtle is its N-Triples
+    for n in range(len(RUNS)):  # each shard's Turtle is its N-Triples
         nt, ttl = shards[f"zhengce-{n:05d}.nt.gz"], shards[f"zhengce-{n:05d}.ttl.gz"]
         assert _triples(gzip.decompress(ttl), ox.RdfFormat.TURTLE) == _triples(
             gzip.decompress(nt), ox.RdfFormat.N_TRIPLES
@@ -56,7 +60,7 @@ def test_shards_are_runs_of_documents_that_make_the_single_file_export(sharded: 
 
 
 def test_shards_are_the_same_bytes_with_any_jobs(sharded: Path, tmp_path: Path) -> None:
-    build(CORPUS, tmp_path, jobs=1, shard_documents=2, use_cache=False)
+    build(CORPUS, tmp_path, jobs=1, shard_documents=4, use_cache=False)
     assert _shards(tmp_path) == _shards(sharded)
 
 

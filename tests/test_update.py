@@ -1,0 +1,116 @@
+"""Updates of a sharded build: only changed documents extracted, only their shards written, a clean build's bytes."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from kg.pipeline import build
+from kg.shards import SHARDS_DIR
+from kg.store import reading
+from kg.update import COUNTS_FILE, read_state
+from tests.conftest import CORPUS
+
+PER_SHARD = 4
+
+
+def _files(out: Path) -> dict[str, bytes]:
+    """The published files a reader sees: shards and viewer files (the store is compared by its triples)."""
+    files = {p.name: p.read_bytes() for p in sorted((out / SHARDS_DIR).iterdir())}
+    files |= {p.name: p.read_bytes() for p in sorted(out.iterdir()) if p.is_file() and not p.name.startswith(".")}
+    return files
+
+
+def _triples(out: Path) -> set[str]:
+    with reading(out) as generation:
+        assert generation is not None
+        store = generation.open_store()
+        return {str(q) for q in store}
+
+
+def _clean(corpus: Path, out: Path) -> Path:
+    build(corpus, out, shard_documents=PER_SHARD, use_cache=False)
+    return out
+
+
+def _shard_inodes(out: Path) -> dict[str, int]:
+    return {p.name: p.stat().st_ino for p in (out / SHARDS_DIR).iterdir()}
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    copy = tmp_path / "corpus"
+    shutil.copytree(CORPUS, copy)
+    return copy
+
+
+def test_a_changed_file_gives_a_clean_builds_bytes(corpus: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build(corpus, out, shard_documents=PER_SHARD)
+    before = _shard_inodes(out)
+    names = sorted(p.name for p in corpus.glob("*.txt"))
+    changed = corpus / names[-1]
+    # a new sentence with a new figure, and one of the document's sentences gone (its facts may be shared)
+    text = changed.read_text(encoding="utf-8")
+    changed.write_text(text[: len(text) // 2] + "\n2024年青海省新增就业1万人。\n", encoding="utf-8")
+    report = build(corpus, out, shard_documents=PER_SHARD)
+    assert report.cached == len(names) - 1  # the other documents were not extracted again
+    clean = _clean(corpus, tmp_path / "clean")
+    assert _files(out) == _files(clean)
+    assert _triples(out) == _triples(clean)
+    assert report.triples == build(corpus, tmp_path / "again", shard_documents=PER_SHARD, use_cache=False).triples
+    after = _shard_inodes(out)
+    same = {name for name in after if before.get(name) == after[name]}  # hard links to the previous shards
+    assert same and all(name in before for name in same)
+    assert len(same) < len(after)  # the changed document's shard was written again
+
+
+def test_added_and_removed_documents_give_a_clean_builds_bytes(corpus: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build(corpus, out, shard_documents=PER_SHARD)
+    names = sorted(p.name for p in corpus.glob("*.txt"))
+    (corpus / names[0]).unlink()  # its regions and policies stay while another document gives them
+    (corpus / "005_added.txt").write_text("2024年1月5日\n青海省人民政府\n2024年青海省新增就业1万人。\n", "utf-8")
+    report = build(corpus, out, shard_documents=PER_SHARD)
+    assert report.cached == len(names) - 1
+    clean = _clean(corpus, tmp_path / "clean")
+    assert _files(out) == _files(clean)
+    assert _triples(out) == _triples(clean)
+    # and back: the removed document returns, the added one goes
+    shutil.copy(CORPUS / names[0], corpus / names[0])
+    (corpus / "005_added.txt").unlink()
+    build(corpus, out, shard_documents=PER_SHARD)
+    assert _files(out) == _files(_clean(corpus, tmp_path / "clean2"))
+    assert _triples(out) == _triples(tmp_path / "clean2")
+
+
+def test_an_update_leaves_the_generation_readers_hold(corpus: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build(corpus, out, shard_documents=PER_SHARD)
+    with reading(out) as held:
+        assert held is not None
+        store = held.open_store()
+        triples = {str(q) for q in store}
+        counts = (held.path / COUNTS_FILE).read_bytes()
+        name = sorted(corpus.glob("*.txt"))[1]
+        name.write_text(name.read_text(encoding="utf-8") + "\n2024年青海省新增就业1万人。\n", encoding="utf-8")
+        build(corpus, out, shard_documents=PER_SHARD)
+        assert {str(q) for q in store} == triples  # the reader's store is not the updated one
+        assert (held.path / COUNTS_FILE).read_bytes() == counts
+        assert len(ox.Store.read_only(str(held.path / "zhengce.oxigraph"))) == len(triples)
+    assert _triples(out) != triples
+
+
+def test_state_is_kept_only_by_sharded_cached_builds(corpus: Path, tmp_path: Path) -> None:
+    build(corpus, tmp_path / "single")
+    with reading(tmp_path / "single") as generation:
+        assert generation is not None and read_state(generation.path) is None
+    build(corpus, tmp_path / "sharded", shard_documents=PER_SHARD)
+    with reading(tmp_path / "sharded") as generation:
+        assert generation is not None
+        state = read_state(generation.path)
+        assert state is not None and [d.name for d in state.documents] == sorted(os.listdir(corpus))[:5]
