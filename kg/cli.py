@@ -226,6 +226,11 @@ class Output:
         click.echo(text, nl=False)
 
 
+def _timeout_option(minimum: float, help: str) -> Callable[[FC], FC]:
+    """--timeout in seconds, 30 by default (as Fuseki's and Oxigraph's servers stop long queries)."""
+    return click.option("--timeout", type=click.FloatRange(min=minimum), default=30.0, show_default=True, help=help)
+
+
 def _output_options(f: Callable[..., None]) -> Callable[..., None]:
     """Add the shared options (Output) to a command, which receives them as ``output``."""
 
@@ -332,13 +337,7 @@ def ask(name: str | None, arguments: tuple[str, ...], output: Output, **options:
 @cli.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=False)
 @click.option("-e", "--expression", metavar="SPARQL", help="The query itself instead of a FILE.")
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=0),
-    default=30,
-    show_default=True,
-    help="Stop the query after this many seconds (0: never).",
-)
+@_timeout_option(0, "Stop the query after this many seconds (0: never).")
 @click.option(
     "--allow-service",
     is_flag=True,
@@ -417,13 +416,7 @@ def stats(output: Output) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback by default).")
 @click.option("--port", type=click.IntRange(1, 65535), default=7878, show_default=True)
 @click.option("--cors", is_flag=True, help="Let pages of other origins read answers (reads only, never updates).")
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=0.1),
-    default=30.0,
-    show_default=True,
-    help="Seconds a request may read the store; then it is stopped.",
-)
+@_timeout_option(0.1, "Seconds a request may read the store; then it is stopped.")
 @click.option("--allow-service", is_flag=True, help="Allow SERVICE (federated query): this machine would fetch URLs.")
 @click.option(
     "--max-result-bytes", type=click.IntRange(min=1024), default=64 << 20, show_default=True, help="Largest answer."
