@@ -313,7 +313,7 @@ def build(
                 ntriples.close()
                 writer.seal()  # the store loads its last batch and compacts while Turtle is written
                 report.triples = merger.triples
-                source = ExportSource(ntriples_path, writer.finish, merger.triples)
+                source = ExportSource(ntriples_path, writer.finish)
                 log = _log_text(report.failures, corpus, version).encode("utf-8") if report.failures else None
                 also = [(LOG_FILE, partial(_write, log))] if log is not None else []
                 if shard_documents:

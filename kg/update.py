@@ -371,7 +371,7 @@ def _update(
             [(LOG_FILE, partial(_write, log))] if log is not None else []
         )
         no_ntriples = generation.path / ".no-ntriples"  # the sharded formats are not asked of export
-        export(ExportSource(no_ntriples, partial(_same, store), triples), generation.path, extra, also=also)
+        export(ExportSource(no_ntriples, partial(_same, store)), generation.path, extra, also=also)
         del store
         fault_point("before-publish")
         published = generation.publish()
