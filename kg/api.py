@@ -14,13 +14,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, overload
+from typing import TYPE_CHECKING, Any, Unpack, overload
 
 from kg.catalog import KEEP, Stats, listing, stats
 from kg.errors import QueryError
 from kg.query import (
     DEFAULT_TIMEOUT,
-    PAGE_ROWS,
+    AskOptions,
     Engine,
     QueryRunner,
     Result,
@@ -151,36 +151,15 @@ class Graph:
             self._engine = self.source.open()
         return self._engine
 
-    def ask(
-        self,
-        name: str,
-        *arguments: str,
-        status: str | None = None,
-        within: str | None = None,
-        below: bool = False,
-        indicator: str | None = None,
-        evidence: str = "summary",
-        page: int | None = None,
-        page_rows: int = PAGE_ROWS,
-    ) -> Rows:
+    def ask(self, name: str, *arguments: str, **options: Unpack[AskOptions]) -> Rows:
         """Answer the canned question ``name`` (kg ask lists them), e.g. ``ask("regions-running", "免申即享")``.
 
+        The options are ``kg.query.AskOptions``: ``status``, ``within``, ``below``, ``indicator``;
         ``evidence="all"``: every sentence instead of a summary (regions-running); ``page``: that page of
         ``page_rows`` rows, with one row more when there is a next page (``kg.query.split_page``).
         """
-        result = ask(
-            self.engine,
-            name,
-            arguments,
-            status=status,
-            within=within,
-            below=below,
-            indicator=indicator,
-            evidence=evidence,
-            page=page,
-            page_rows=page_rows,
-        )
-        return Rows(result, question_keep(name, evidence))
+        result = ask(self.engine, name, arguments, **options)
+        return Rows(result, question_keep(name, options.get("evidence", "summary")))
 
     def query(self, sparql: str, *, timeout: float | None = None) -> Rows:
         """Run SPARQL (the project's prefixes predeclared; read-only; SERVICE refused unless allowed)."""

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 from click.decorators import FC
@@ -12,6 +15,9 @@ from click.decorators import FC
 from kg.errors import KgError
 from kg.formats import format_names
 from kg.types import STATUSES
+
+if TYPE_CHECKING:
+    from kg.api import Graph
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 EXIT_SKIPPED = 3  # the build finished, but some input files were skipped (unreadable, or extraction failed)
@@ -27,16 +33,16 @@ def _export_argument(default: str = "exports/zhengce.ttl") -> Callable[[FC], FC]
     return click.argument("export", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=default)
 
 
+def _folder_option(flag: str, dest: str, default: str, help: str) -> Callable[[FC], FC]:
+    """An option naming a folder (a Path), shown with its default."""
+    return click.option(
+        flag, dest, type=click.Path(file_okay=False, path_type=Path), default=default, show_default=True, help=help
+    )
+
+
 @cli.command()
 @click.argument("corpus", default="corpus")
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default="exports",
-    show_default=True,
-    help="Folder the export files and the store are written to.",
-)
+@_folder_option("--out", "out_dir", "exports", "Folder the export files and the store are written to.")
 @click.option(
     "--strict",
     is_flag=True,
@@ -184,18 +190,57 @@ def validate(export: Path) -> None:
     click.echo(f"{export}: conforms to the shapes")
 
 
-_exports_option = click.option(
-    "--exports",
-    "export_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default="exports",
-    show_default=True,
-    help="Folder of a build (what kg build --out wrote).",
-)
+_exports_option = _folder_option("--exports", "export_dir", "exports", "Folder of a build (what kg build --out wrote).")
 
 
-def _output_options(f: FC) -> FC:
-    """Options shared by ask and query: where the build is, which engine, how to print."""
+@dataclass(frozen=True, slots=True)
+class Output:
+    """The options ask, query, list and stats share: where the build is, which engine, how to print."""
+
+    export_dir: Path
+    engine: str
+    fmt: str
+    max_width: int
+    limit: int | None
+
+    def graph(self, **options: Any) -> Graph:
+        from kg.api import Graph
+
+        return Graph(self.export_dir, engine=self.engine, **options)
+
+    def print(self, run: Callable[[], object], keep: tuple[str, ...] = ()) -> None:
+        """Print what ``run`` answers (a Result) in the chosen format, fitted to the terminal."""
+        from kg.query import Result
+        from kg.results import render
+        from kg.terminal import terminal_width, use_colour
+
+        try:
+            result = run()
+        except KgError as e:
+            raise click.ClickException(str(e)) from e
+        assert isinstance(result, Result)
+        width = terminal_width()
+        text = render(
+            result, self.fmt, max_width=self.max_width, width=width, limit=self.limit, keep=keep, colour=use_colour()
+        )
+        click.echo(text, nl=False)
+
+
+def _timeout_option(minimum: float, help: str) -> Callable[[FC], FC]:
+    """--timeout in seconds, 30 by default (as Fuseki's and Oxigraph's servers stop long queries)."""
+    return click.option("--timeout", type=click.FloatRange(min=minimum), default=30.0, show_default=True, help=help)
+
+
+def _output_options(f: Callable[..., None]) -> Callable[..., None]:
+    """Add the shared options (Output) to a command, which receives them as ``output``."""
+
+    @functools.wraps(f)
+    def command(
+        *args: Any, export_dir: Path, engine: str, fmt: str, max_width: int, limit: int | None, **kw: Any
+    ) -> None:
+        f(*args, output=Output(export_dir, engine, fmt, max_width, limit), **kw)
+
+    decorated: Callable[..., None] = command
     for option in reversed(
         [
             _exports_option,
@@ -225,24 +270,8 @@ def _output_options(f: FC) -> FC:
             click.option("--limit", type=click.IntRange(min=0), metavar="N", help="Only the first N rows."),
         ]
     ):
-        f = option(f)
-    return f
-
-
-def _print_result(
-    run: Callable[[], object], fmt: str, max_width: int, limit: int | None, keep: tuple[str, ...] = ()
-) -> None:
-    from kg.query import Result
-    from kg.results import render
-    from kg.terminal import terminal_width, use_colour
-
-    try:
-        result = run()
-    except KgError as e:
-        raise click.ClickException(str(e)) from e
-    assert isinstance(result, Result)
-    text = render(result, fmt, max_width=max_width, width=terminal_width(), limit=limit, keep=keep, colour=use_colour())
-    click.echo(text, nl=False)
+        decorated = option(decorated)
+    return decorated
 
 
 @cli.command()
@@ -260,24 +289,11 @@ def _print_result(
     help="regions-running: one row per region and status (summary), or every sentence (all).",
 )
 @click.option("--page", type=click.IntRange(min=1), help="Only this page of rows (from 1); says if there are more.")
-@click.option("--page-size", type=click.IntRange(min=1), default=100, show_default=True, help="Rows of a --page.")
+@click.option(
+    "--page-size", "page_rows", type=click.IntRange(min=1), default=100, show_default=True, help="Rows of a --page."
+)
 @_output_options
-def ask(
-    name: str | None,
-    arguments: tuple[str, ...],
-    status: str | None,
-    within: str | None,
-    below: bool,
-    indicator: str | None,
-    evidence: str,
-    page: int | None,
-    page_size: int,
-    export_dir: Path,
-    engine: str,
-    fmt: str,
-    max_width: int,
-    limit: int | None,
-) -> None:
+def ask(name: str | None, arguments: tuple[str, ...], output: Output, **options: Any) -> None:
     """Answer a canned question; without NAME, list the questions.
 
     POLICY and REGION take any label or alias (免申即享, 免申报即享受; 昌吉州, 昌吉回族自治州, 652300).
@@ -287,7 +303,6 @@ def ask(
     kg ask regions-running 免申即享 --evidence all --page 1
     kg ask metrics-of 格尔木市 --indicator 参保 -f csv
     """
-    from kg.api import Graph
     from kg.query import question_keep, questions, split_page
 
     if name is None:
@@ -297,47 +312,32 @@ def ask(
 
         room = max((terminal_width() or 120) - 29, 30)
         for q in questions().values():
-            options = [f"options: {' '.join('--' + o for o in q.options)}"] if q.options else []
-            lines = [*wcwidth.wrap(q.description, room), *options]
+            takes = [f"options: {' '.join('--' + o for o in q.options)}"] if q.options else []
+            lines = [*wcwidth.wrap(q.description, room), *takes]
             click.echo(f"{q.usage:<28} {lines[0]}")
             for line in lines[1:]:
                 click.echo(f"{'':<28} {line}")
         return
     more = False
 
+    page = options["page"]
+
     def answer() -> object:
         nonlocal more
-        rows = Graph(export_dir, engine=engine).ask(
-            name,
-            *arguments,
-            status=status,
-            within=within,
-            below=below,
-            indicator=indicator,
-            evidence=evidence,
-            page=page,
-            page_rows=page_size,
-        )
-        result = rows.result
+        result = output.graph().ask(name, *arguments, **options).result
         if page is not None:
-            result, more = split_page(result, page_size)
+            result, more = split_page(result, options["page_rows"])
         return result
 
-    _print_result(answer, fmt, max_width, limit, keep=question_keep(name, evidence))
+    output.print(answer, keep=question_keep(name, options["evidence"]))
     if more:
-        click.echo(f"more rows: --page {(page or 1) + 1}", err=True)
+        click.echo(f"more rows: --page {page + 1}", err=True)
 
 
 @cli.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=False)
 @click.option("-e", "--expression", metavar="SPARQL", help="The query itself instead of a FILE.")
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=0),
-    default=30,
-    show_default=True,
-    help="Stop the query after this many seconds (0: never).",
-)
+@_timeout_option(0, "Stop the query after this many seconds (0: never).")
 @click.option(
     "--allow-service",
     is_flag=True,
@@ -349,11 +349,7 @@ def query(
     expression: str | None,
     timeout: float,
     allow_service: bool,
-    export_dir: Path,
-    engine: str,
-    fmt: str,
-    max_width: int,
-    limit: int | None,
+    output: Output,
 ) -> None:
     """Run a SPARQL query (FILE.rq, or -e) on the build; the project's prefixes are predeclared.
 
@@ -361,7 +357,6 @@ def query(
     opened read-only: an update is refused, and so is SERVICE unless --allow-service. A query
     still running after --timeout seconds is stopped.
     """
-    from kg.api import Graph
     from kg.query import QueryTimeout, read_query
 
     if (file is None) == (expression is None):
@@ -369,22 +364,20 @@ def query(
 
     def run() -> object:
         text = expression if expression is not None else read_query(file)  # type: ignore[arg-type]
-        with Graph(export_dir, engine=engine, timeout=timeout or None, allow_service=allow_service) as graph:
+        with output.graph(timeout=timeout or None, allow_service=allow_service) as graph:
             try:
                 return graph.query(text).result
             except QueryTimeout as e:
                 raise QueryTimeout(f"{e} (--timeout sets it)") from None
 
-    _print_result(run, fmt, max_width, limit)
+    output.print(run)
 
 
 @cli.command(name="list")
 @click.argument("kind", type=click.Choice(["regions", "policies", "agencies", "indicators", "documents"]))
 @click.argument("text", required=False)
 @_output_options
-def list_command(
-    kind: str, text: str | None, export_dir: Path, engine: str, fmt: str, max_width: int, limit: int | None
-) -> None:
+def list_command(kind: str, text: str | None, output: Output) -> None:
     """List the regions, policies, agencies, indicators or documents of the build, with counts.
 
     With TEXT, only those whose label, alias or code contains it; when none does, the closest
@@ -394,49 +387,36 @@ def list_command(
     kg list regions 格尔木
     kg list policies --limit 10
     """
-    from kg.api import Graph
     from kg.catalog import KEEP
 
-    _print_result(
-        lambda: Graph(export_dir, engine=engine).list(kind, text).result, fmt, max_width, limit, keep=KEEP[kind]
-    )
+    output.print(lambda: output.graph().list(kind, text).result, keep=KEEP[kind])
 
 
 @cli.command()
 @_output_options
-def stats(export_dir: Path, engine: str, fmt: str, max_width: int, limit: int | None) -> None:
+def stats(output: Output) -> None:
     """Count what the build holds: documents, regions, places, agencies, policies, facts, triples."""
-    from kg.api import Graph
-
     try:
-        counted = Graph(export_dir, engine=engine).stats()
+        counted = output.graph().stats()
     except KgError as e:
         raise click.ClickException(str(e)) from e
-    if fmt == "table":
-        click.echo(counted.describe(export_dir))
-    _print_result(counted.as_result, fmt, max_width, limit)
+    if output.fmt == "table":
+        click.echo(counted.describe(output.export_dir))
+    output.print(counted.as_result)
 
 
 @cli.command()
 @_exports_option
-@click.option(
+@_folder_option(
     "--corpus",
     "corpus_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default="corpus",
-    show_default=True,
-    help="Folder the build was made from: document pages show its text with the evidence highlighted.",
+    "corpus",
+    "Folder the build was made from: document pages show its text with the evidence highlighted.",
 )
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback by default).")
 @click.option("--port", type=click.IntRange(1, 65535), default=7878, show_default=True)
 @click.option("--cors", is_flag=True, help="Let pages of other origins read answers (reads only, never updates).")
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=0.1),
-    default=30.0,
-    show_default=True,
-    help="Seconds a request may read the store; then it is stopped.",
-)
+@_timeout_option(0.1, "Seconds a request may read the store; then it is stopped.")
 @click.option("--allow-service", is_flag=True, help="Allow SERVICE (federated query): this machine would fetch URLs.")
 @click.option(
     "--max-result-bytes", type=click.IntRange(min=1024), default=64 << 20, show_default=True, help="Largest answer."

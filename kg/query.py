@@ -30,6 +30,7 @@ from importlib import resources
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Literal as TypingLiteral
+from typing import TypedDict, Unpack
 
 import pyoxigraph as ox
 import rdflib
@@ -851,25 +852,30 @@ def _region_choice(engine: Engine, region: Term) -> tuple[str, str]:
 _VARIABLE = {"policy": "policy", "region": "target", "indicator": "indicatorText"}
 
 
-def ask(
-    engine: Engine,
-    name: str,
-    arguments: tuple[str, ...] = (),
-    *,
-    status: str | None = None,
-    within: str | None = None,
-    below: bool = False,
-    indicator: str | None = None,
-    evidence: str = "summary",
-    page: int | None = None,
-    page_rows: int = PAGE_ROWS,
-) -> Result:
-    """Run the canned question ``name`` with its arguments and options bound as RDF terms.
+class AskOptions(TypedDict, total=False):
+    """The options of a canned question (``kg ask``'s), declared once for ``ask`` and ``kg.Graph.ask``.
 
-    ``evidence="all"`` asks a question that summarises its evidence (regions-running: one row per
-    region and status) for every sentence instead. ``page`` (from 1) returns only that page of
-    ``page_rows`` rows, and one row more when there is a next page (the caller says so).
+    ``status``, ``within`` (a region), ``below`` and ``indicator`` (text in its label) narrow the
+    answer, where the question takes them. ``evidence="all"`` asks a question that summarises its
+    evidence (regions-running: one row per region and status) for every sentence instead. ``page``
+    (from 1) returns only that page of ``page_rows`` rows (default PAGE_ROWS), and one row more when
+    there is a next page (the caller says so).
     """
+
+    status: str | None
+    within: str | None
+    below: bool
+    indicator: str | None
+    evidence: str
+    page: int | None
+    page_rows: int
+
+
+def ask(engine: Engine, name: str, arguments: tuple[str, ...] = (), **options: Unpack[AskOptions]) -> Result:
+    """Run the canned question ``name`` with its arguments and options (AskOptions) bound as RDF terms."""
+    status, within, indicator = options.get("status"), options.get("within"), options.get("indicator")
+    below, evidence, page = options.get("below", False), options.get("evidence", "summary"), options.get("page")
+    page_rows = options.get("page_rows", PAGE_ROWS)
     q = question(name)
     if evidence not in EVIDENCE:
         raise QueryError(f"no evidence mode {evidence!r}; choose from {', '.join(EVIDENCE)}")

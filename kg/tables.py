@@ -52,6 +52,17 @@ _WHERE = """
   ?r rdfs:label ?region . OPTIONAL { ?r zc:adminCode ?code } OPTIONAL { ?r zc:province/rdfs:label ?province }
   OPTIONAL { ?fact zc:period ?period } OPTIONAL { ?fact zc:agency/rdfs:label ?agency }"""
 
+# The columns every fact table ends with: when and by whom, and its first evidence (how many sources).
+_FACT_COLUMNS = (
+    ("period", "string"),
+    ("agency", "string"),
+    ("document", "string"),
+    ("sentence", "string"),
+    ("start", "int"),
+    ("end", "int"),
+    ("sources", "int"),
+)
+
 TABLES = {
     "observations": Table(
         "observations",
@@ -66,13 +77,7 @@ TABLES = {
             ("value", "float"),
             ("unit", "string"),
             ("qualifier", "string"),
-            ("period", "string"),
-            ("agency", "string"),
-            ("document", "string"),
-            ("sentence", "string"),
-            ("start", "int"),
-            ("end", "int"),
-            ("sources", "int"),
+            *_FACT_COLUMNS,
         ),
         """SELECT ?observation ?region ?code ?province ?indicator ?measure ?kind ?value ?unit ?qualifier ?period
                ?agency ?document ?sentence ?start ?end WHERE {
@@ -94,13 +99,7 @@ TABLES = {
             ("policy", "string"),
             ("policy_id", "string"),
             ("status", "string"),
-            ("period", "string"),
-            ("agency", "string"),
-            ("document", "string"),
-            ("sentence", "string"),
-            ("start", "int"),
-            ("end", "int"),
-            ("sources", "int"),
+            *_FACT_COLUMNS,
         ),
         """SELECT ?adoption ?region ?code ?province ?policy ?policy_id ?status ?period ?agency ?document ?sentence
                ?start ?end WHERE {

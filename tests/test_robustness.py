@@ -224,7 +224,12 @@ def test_robustness_interrupted_build_leaves_previous_export(tmp_path: Path) -> 
         proc.wait(timeout=120)
         for child in _orphans(proc.pid):
             os.kill(child, signal.SIGKILL)
-        assert _snapshot(out) == before, f"export changed after {sig.name} at {fraction:.0%} of a build"
+        after = _snapshot(out)
+        # Under load the signal may land after the build's one commit point: then its generation is
+        # published, and (the same corpus) holds the same bytes. Whole either way, never a mix.
+        published = after.pop("generation") != before.pop("generation")
+        assert after == before, f"export changed after {sig.name} at {fraction:.0%} of a build ({published=})"
+        before = _snapshot(out)
         store = store_path(out)
         assert store is not None and len(open_store(store)) > 1000
     assert interrupted >= 2

@@ -268,11 +268,14 @@ def test_serve_stops_a_query_at_its_deadline(hardened: str) -> None:
 
 
 def test_serve_stops_a_query_the_client_abandoned(server: tuple[str, subprocess.Popen[bytes]]) -> None:
-    """The client gives up after a second; the query's process is gone soon after (the timeout is 30 s)."""
+    """The client gives up after a second; the query's process is gone well before the 30 s timeout.
+
+    (Given 8 s it once failed in a full run on a loaded 2-core machine; 20 s still ends before the timeout.)
+    """
     base, proc = server
     with pytest.raises(httpx.ReadTimeout):
         httpx.get(base + "/sparql", params={"query": ENDLESS}, timeout=1.5)
-    deadline = time.monotonic() + 8
+    deadline = time.monotonic() + 20
     while _busy_descendants(proc.pid) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not _busy_descendants(proc.pid)
