@@ -31,7 +31,6 @@ from kg.ontology import READING_PREFIX_IRIS
 from kg.store import fault_point
 
 if TYPE_CHECKING:
-    import networkx as nx
     from rdflib import Graph
 
 TEMP_SUFFIX = ".tmp"
@@ -44,7 +43,6 @@ class ExportSource:
 
     ntriples: Path
     get_store: Callable[[], ox.Store]  # waits for the store (a build is still loading it meanwhile)
-    triples: int | None = None  # when known: a RocksDB store counts its triples by scanning them all
 
     @property
     def store(self) -> ox.Store:
@@ -61,25 +59,8 @@ def write_ntriples(source: ExportSource, out: BinaryIO) -> None:
         shutil.copyfileobj(fh, out, 1 << 20)
 
 
-class _WriterInput:
-    """What the writers of one export read: the source, and the property graph, made once for all graph formats.
-
-    It lives as long as one call of ``export``: nothing is kept between exports, nothing needs releasing.
-    """
-
-    def __init__(self, source: ExportSource) -> None:
-        self.source = source
-        self._graph: nx.MultiDiGraph | None = None
-
-    def write(self, spec: ExportFormat, out: BinaryIO) -> None:
-        if spec.reads == "source":
-            spec.writer()(self.source, out)
-            return
-        if self._graph is None:
-            from kg.network import property_graph
-
-            self._graph = property_graph(self.source.store)
-        spec.writer()(self._graph, out)
+def _write_format(spec: ExportFormat, source: ExportSource, out: BinaryIO) -> None:
+    spec.writer()(source, out)
 
 
 def temp_beside(path: Path) -> Path:
@@ -159,13 +140,12 @@ def export(
     build's log).
     """
     if formats is None:
-        names = list(default_formats(len(source.store) if source.triples is None else source.triples))
+        names = list(default_formats())
     else:
         names = list(dict.fromkeys(name for f in formats for name in formats_named(f)))
     staged = staged or {}
-    data = _WriterInput(source)
     files: list[tuple[str, Callable[[BinaryIO], None] | Path]] = [
-        (FORMATS[n].file_name, staged.get(n) or partial(data.write, FORMATS[n])) for n in names
+        (FORMATS[n].file_name, staged.get(n) or partial(_write_format, FORMATS[n], source)) for n in names
     ]
     return write_files(out_dir, [*also, *files])
 

@@ -5,12 +5,8 @@ module and function that write it, and the module is imported only when a file i
 that format: the list of formats is the same whatever has been imported, and listing them (the
 CLI does, for its ``--format`` choices) imports nothing heavy.
 
-A writer is called ``function(data, out)`` with ``out`` a binary file; ``data`` is what the
-format's ``reads`` says:
-
-- ``"source"``: the build's ``kg.export.ExportSource`` (its N-Triples and its store);
-- ``"graph"``: the property graph of the store (``kg.network.property_graph``), made once for
-  all the graph formats of one export and dropped after it.
+A writer is called ``function(source, out)`` with ``source`` the build's
+``kg.export.ExportSource`` (its N-Triples and its store) and ``out`` a binary file.
 
 To add a format, add a row to ``FORMATS`` (and a writer where the row says).
 
@@ -26,9 +22,12 @@ import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, BinaryIO, Final, Literal
+from typing import TYPE_CHECKING, BinaryIO, Final
 
 from kg.errors import ExportError
+
+if TYPE_CHECKING:
+    from kg.export import ExportSource
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,13 +37,13 @@ class ExportFormat:
     file_name: str
     module: str
     function: str
-    reads: Literal["source", "graph"]  # what the writer is given (module docstring)
-    default: bool  # written by every kg build ...
-    max_triples: int | None = None  # ... unless the graph is larger than this (viewer files)
+    default: bool  # written by every kg build
 
-    def writer(self) -> Callable[[Any, BinaryIO], None]:
+    def writer(self) -> Callable[[ExportSource, BinaryIO], None]:
         """The writing function, its module imported now (looked up on every call, so tests can replace it)."""
-        function: Callable[[Any, BinaryIO], None] = getattr(importlib.import_module(self.module), self.function)
+        function: Callable[[ExportSource, BinaryIO], None] = getattr(
+            importlib.import_module(self.module), self.function
+        )
         return function
 
     def focus_file_name(self, focus: str) -> str:
@@ -56,17 +55,17 @@ class ExportFormat:
 
 FORMATS: Final[Mapping[str, ExportFormat]] = MappingProxyType(
     {
-        "turtle": ExportFormat("zhengce.ttl", "kg.export", "write_turtle", "source", True),
-        "nt": ExportFormat("zhengce.nt", "kg.export", "write_ntriples", "source", True),
+        "turtle": ExportFormat("zhengce.ttl", "kg.export", "write_turtle", True),
+        "nt": ExportFormat("zhengce.nt", "kg.export", "write_ntriples", True),
         # The whole property graph, streamed from the store, only on request (kg export): at any size.
-        "graphml": ExportFormat("zhengce.graphml", "kg.network", "stream_graphml", "source", False),
-        "gexf": ExportFormat("zhengce.gexf", "kg.network", "stream_gexf", "source", False),
-        "cytoscape-json": ExportFormat("zhengce.cyjs", "kg.network", "stream_cytoscape", "source", False),
+        "graphml": ExportFormat("zhengce.graphml", "kg.network", "stream_graphml", False),
+        "gexf": ExportFormat("zhengce.gexf", "kg.network", "stream_gexf", False),
+        "cytoscape-json": ExportFormat("zhengce.cyjs", "kg.network", "stream_cytoscape", False),
         # The viewer: a bounded overview (kg/overview.py), written by every build whatever its size.
-        "html": ExportFormat("zhengce.html", "kg.network", "write_html", "source", True),
+        "html": ExportFormat("zhengce.html", "kg.network", "write_html", True),
         # tidy tables for spreadsheets and pandas (kg/tables.py), one fact a row; kg export -f tables
         **{
-            f"{table}-{kind}": ExportFormat(f"{table}.{kind}", "kg.tables", f"write_{table}_{kind}", "source", False)
+            f"{table}-{kind}": ExportFormat(f"{table}.{kind}", "kg.tables", f"write_{table}_{kind}", False)
             for kind in ("csv", "parquet")
             for table in ("observations", "adoptions", "agencies", "regions")
         },
@@ -109,12 +108,10 @@ def format_name(fmt: str) -> str:
     return name
 
 
-def default_formats(triples: int = 0) -> tuple[str, ...]:
-    """The formats a build writes for a graph of ``triples`` triples.
+def default_formats() -> tuple[str, ...]:
+    """The formats every build writes, whatever its size (the viewer is a bounded overview).
 
-    >>> default_formats(1_000_000)
+    >>> default_formats()
     ('turtle', 'nt', 'html')
     """
-    return tuple(
-        name for name, f in FORMATS.items() if f.default and (f.max_triples is None or triples <= f.max_triples)
-    )
+    return tuple(name for name, f in FORMATS.items() if f.default)

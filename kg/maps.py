@@ -353,6 +353,18 @@ def map_page(export_dir: Path, policy: str) -> str:
 # --- files ------------------------------------------------------------------------------------------
 
 
+# Every headless Chromium run (PNGs here, the pages' tests): no sandbox, no GPU, nothing fetched.
+# A fresh --user-data-dir goes with them (chromium_command).
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
+
+
 def chromium() -> str:
     """The headless browser that makes PNGs (Debian's chromium)."""
     for name in ("chromium", "chromium-browser", "google-chrome"):
@@ -362,23 +374,21 @@ def chromium() -> str:
     raise MapError("PNG needs Chromium (apt-get install chromium); write .html or .svg instead")
 
 
+def chromium_command(profile: Path | str, *extra: str) -> list[str]:
+    """Headless Chromium with ``CHROMIUM_FLAGS``, its profile in the fresh folder ``profile``, then ``extra``."""
+    return [chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *extra]
+
+
 def screenshot(page: Path, png: Path, width: int, height: int) -> None:
     """A PNG of ``page`` at width x height by headless Chromium (a fresh profile, no network)."""
     with tempfile.TemporaryDirectory(prefix="kg-chromium-") as profile:
-        command = [
-            chromium(),
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
+        command = chromium_command(
+            profile,
             "--hide-scrollbars",
-            f"--user-data-dir={profile}",
             f"--window-size={width},{height}",
             f"--screenshot={png}",
             page.resolve().as_uri(),
-        ]
+        )
         try:
             done = subprocess.run(command, capture_output=True, timeout=120, check=False)
         except subprocess.TimeoutExpired:

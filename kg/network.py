@@ -32,7 +32,7 @@ import pyoxigraph as ox
 from kg.errors import ExportError
 from kg.export import ExportSource, write_files
 from kg.formats import FORMATS, format_name
-from kg.ontology import PREFIX_IRIS
+from kg.overview import select_rows
 from kg.query import AmbiguousNameError, Engine, OxigraphEngine, QueryError, resolve
 
 CYTOSCAPE_VERSION = "3.34.4"
@@ -69,15 +69,6 @@ SELECT ?id ?s ?o ?value ?unit ?qualifier ?period ?evidence ?document WHERE {
 }"""
 
 
-def _rows(store: ox.Store, query: str) -> Iterator[dict[str, str]]:
-    """The solutions of a SELECT as they come, each a dict of the bound variables' values."""
-    solutions = store.query(query, prefixes=PREFIX_IRIS)
-    assert isinstance(solutions, ox.QuerySolutions)
-    names = [v.value for v in solutions.variables]
-    for s in solutions:
-        yield {n: s[n].value for n in names if s[n] is not None}
-
-
 NodeRow = tuple[str, dict[str, object]]
 EdgeRow = tuple[str, str, str, dict[str, object]]
 # The attributes of nodes and edges, with their GraphML/GEXF types (every file declares them all up front).
@@ -90,7 +81,7 @@ EDGE_ATTRIBUTES |= {"document": "string", "value": "double", "unit": "string", "
 def node_rows(store: ox.Store) -> Iterator[NodeRow]:
     """Every node once, in order of id: (id, attributes)."""
     last = None
-    for row in _rows(store, _NODES + " ORDER BY ?id ?type"):
+    for row in select_rows(store, _NODES + " ORDER BY ?id ?type"):
         if row["id"] == last:
             continue  # a node of two types keeps the first (Agency before Region ...)
         last = row["id"]
@@ -114,17 +105,17 @@ def edge_rows(store: ox.Store, nodes: Container[str]) -> Iterator[EdgeRow]:
         seen.add(h)
         return True
 
-    for row in _rows(store, _LINKS + " ORDER BY ?p ?s ?o"):
+    for row in select_rows(store, _LINKS + " ORDER BY ?p ?s ?o"):
         key = f"{row['p']}:{row['s']}>{row['o']}"
         if row["s"] in nodes and row["o"] in nodes and new(key):
             yield row["s"], row["o"], key, {"relation": row["p"]}
-    for row in _rows(store, _ADOPTIONS + " ORDER BY ?id ?document ?evidence"):
+    for row in select_rows(store, _ADOPTIONS + " ORDER BY ?id ?document ?evidence"):
         key = f"{row['id']}#{row['document']}#{row['evidence']}"
         if row["s"] in nodes and row["o"] in nodes and new(key):
             runs: dict[str, object] = {"relation": "runs"}
             runs.update({k: row[k] for k in ("status", "period", "evidence", "document") if k in row})
             yield row["s"], row["o"], key, runs
-    for row in _rows(store, _OBSERVATIONS + " ORDER BY ?id ?document ?evidence"):
+    for row in select_rows(store, _OBSERVATIONS + " ORDER BY ?id ?document ?evidence"):
         key = f"{row['id']}#{row['document']}#{row['evidence']}"
         if row["s"] in nodes and row["o"] in nodes and new(key):
             reports: dict[str, object] = {"relation": "reports", "value": float(row["value"])}

@@ -28,7 +28,8 @@ SAMPLES = 1  # sentences kept per edge (the count says how many there are; kg se
 Element = dict[str, Any]
 
 
-def _rows(store: ox.Store, query: str) -> Iterator[dict[str, str]]:
+def select_rows(store: ox.Store, query: str) -> Iterator[dict[str, str]]:
+    """The solutions of a SELECT as they come, each a dict of the bound variables' values."""
     solutions = store.query(query, prefixes=PREFIX_IRIS)
     assert isinstance(solutions, ox.QuerySolutions)
     names = [v.value for v in solutions.variables]
@@ -76,7 +77,7 @@ _MENTIONS = """SELECT ?d ?x WHERE { VALUES ?d { %s } ?d zc:mentions ?x }"""
 def _evidence(store: ox.Store, iris: set[str]) -> dict[str, dict[str, Any]]:
     out = {}
     for chunk in _chunks(sorted(iris)):
-        for r in _rows(store, _EVIDENCE % _values(chunk)):
+        for r in select_rows(store, _EVIDENCE % _values(chunk)):
             out[r["ev"]] = {"text": flowed(r["text"]), "document": r["file"], "start": int(r["start"])}
     return out
 
@@ -90,7 +91,7 @@ def overview(store: ox.Store, limits: dict[str, int] | None = None) -> dict[str,
     limits = {**LIMITS, **(limits or {})}
     adoptions: dict[tuple[str, str, str], set[str]] = defaultdict(set)
     evidence_of: dict[tuple[str, str, str], set[str]] = defaultdict(set)
-    for r in _rows(store, _RUNS):
+    for r in select_rows(store, _RUNS):
         key = (r["r"], r["p"], r["s"].rsplit("#", 1)[-1].lower())  # zc:Implemented -> implemented
         adoptions[key].add(r["a"])
         evidence_of[key].add(r["ev"])
@@ -105,7 +106,7 @@ def overview(store: ox.Store, limits: dict[str, int] | None = None) -> dict[str,
         policy_regions[r["p"]] += 1
     policies = set(_top(policy_regions, limits["Policy"]))
     regions_info: dict[str, dict[str, str]] = {}
-    for r in _rows(store, _REGIONS):
+    for r in select_rows(store, _REGIONS):
         regions_info.setdefault(r["r"], r)
     regions = set(_top(region_weight, limits["Region"]))
     for region in list(regions):  # the regions above, so the hierarchy shows (three levels at most)
@@ -126,7 +127,7 @@ def overview(store: ox.Store, limits: dict[str, int] | None = None) -> dict[str,
         if "lon" in info:
             node["longitude"], node["latitude"] = float(info["lon"]), float(info["lat"])
         nodes.append(node)
-    policy_labels = {r["p"]: r["label"] for r in _rows(store, _POLICIES)}
+    policy_labels = {r["p"]: r["label"] for r in select_rows(store, _POLICIES)}
     for policy in sorted(policies):
         nodes.append({"id": policy, "type": "Policy", "label": policy_labels.get(policy, policy)})
         nodes[-1]["weight"] = policy_regions[policy]
@@ -187,7 +188,7 @@ def _agencies(store: ox.Store, limit: int, shown: set[str]) -> tuple[list[Elemen
     weight: Counter[str] = Counter()
     labels: dict[str, str] = {}
     jurisdiction: dict[str, str] = {}
-    for r in _rows(store, _AGENCIES):
+    for r in select_rows(store, _AGENCIES):
         weight[r["g"]] = max(weight[r["g"]], int(r["n"]))
         labels[r["g"]] = r["label"]
         if "region" in r:
@@ -203,24 +204,24 @@ def _agencies(store: ox.Store, limit: int, shown: set[str]) -> tuple[list[Elemen
 
 
 def _indicators(store: ox.Store, limit: int, regions: set[str]) -> tuple[list[Element], list[Element], int]:
-    weight: Counter[str] = Counter({r["i"]: int(r["n"]) for r in _rows(store, _INDICATOR_COUNTS)})
+    weight: Counter[str] = Counter({r["i"]: int(r["n"]) for r in select_rows(store, _INDICATOR_COUNTS)})
     total = len(weight)
     kept = set(_top(weight, limit))
     observations: dict[tuple[str, str], list[str]] = defaultdict(list)
     for chunk in _chunks(sorted(kept)):
-        for r in _rows(store, _REPORTS % _values(chunk)):
+        for r in select_rows(store, _REPORTS % _values(chunk)):
             if r["r"] in regions:
                 observations[(r["r"], r["i"])].append(r["o"])
     reports = [{"r": k[0], "i": k[1], "n": str(len(o)), "first": min(o)} for k, o in observations.items()]
     labels: dict[str, str] = {}
     for chunk in _chunks(sorted(kept)):
-        labels.update((r["i"], r["label"]) for r in _rows(store, _INDICATORS % _values(chunk)))
+        labels.update((r["i"], r["label"]) for r in select_rows(store, _INDICATORS % _values(chunk)))
     kept_reports = [r for r in reports if r["i"] in kept and r["r"] in regions]
     kept_reports.sort(key=lambda r: (-int(r["n"]), r["r"], r["i"]))
     kept_reports = sorted(kept_reports[:EDGE_LIMIT], key=lambda r: (r["r"], r["i"]))
     firsts: dict[str, dict[str, Any]] = {}
     for chunk in _chunks(sorted({r["first"] for r in kept_reports})):
-        for r in _rows(store, _OBSERVATIONS % _values(chunk)):
+        for r in select_rows(store, _OBSERVATIONS % _values(chunk)):
             firsts.setdefault(
                 r["o"],
                 {
@@ -241,12 +242,12 @@ def _indicators(store: ox.Store, limit: int, regions: set[str]) -> tuple[list[El
 def _documents(store: ox.Store, limit: int, shown: set[str]) -> tuple[list[Element], list[Element], int]:
     weight: Counter[str] = Counter()
     files: dict[str, str] = {}
-    for r in _rows(store, _DOCUMENTS):
+    for r in select_rows(store, _DOCUMENTS):
         weight[r["d"]], files[r["d"]] = int(r["n"]), r["file"]
     kept = sorted(_top(weight, limit))
     mentions: dict[str, list[str]] = defaultdict(list)
     for chunk in _chunks(kept):
-        for r in _rows(store, _MENTIONS % _values(chunk)):
+        for r in select_rows(store, _MENTIONS % _values(chunk)):
             if r["x"] in shown:
                 mentions[r["d"]].append(r["x"])
     nodes = [{"id": d, "type": "Document", "label": files[d], "weight": weight[d]} for d in kept]

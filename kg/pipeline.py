@@ -56,6 +56,10 @@ class DocumentTask:
     cache_dir: Path | None
     code_version: str
 
+    def cache_key(self, data: bytes) -> str:
+        """The key of this document's cache entry, given its bytes (kg.cache.entry_key)."""
+        return kg.cache.entry_key(self.code_version, self.name, json.dumps(asdict(self.meta), sort_keys=True), data)
+
 
 @dataclass(frozen=True, slots=True)
 class DocumentResult:
@@ -111,7 +115,7 @@ def process_document(task: DocumentTask) -> DocumentResult:
         size = len(data)
         key = ""
         if task.cache_dir is not None:
-            key = kg.cache.entry_key(task.code_version, task.name, json.dumps(asdict(task.meta), sort_keys=True), data)
+            key = task.cache_key(data)
             hit = kg.cache.read(task.cache_dir, key)
             if hit is not None:
                 return DocumentResult(
@@ -313,7 +317,7 @@ def build(
                 ntriples.close()
                 writer.seal()  # the store loads its last batch and compacts while Turtle is written
                 report.triples = merger.triples
-                source = ExportSource(ntriples_path, writer.finish, merger.triples)
+                source = ExportSource(ntriples_path, writer.finish)
                 log = _log_text(report.failures, corpus, version).encode("utf-8") if report.failures else None
                 also = [(LOG_FILE, partial(_write, log))] if log is not None else []
                 if shard_documents:

@@ -219,10 +219,6 @@ def _same(store: ox.Store) -> ox.Store:
     return store
 
 
-def _write(data: bytes, out: BinaryIO) -> None:
-    out.write(data)
-
-
 def update(
     corpus: Path | str,
     out_dir: Path,
@@ -255,7 +251,7 @@ def update(
         return report
 
 
-def _keys(tasks: Sequence[DocumentTask], version: str) -> dict[str, str]:
+def _keys(tasks: Sequence[DocumentTask]) -> dict[str, str]:
     """Each document's cache key ("" when it cannot be read: it is processed again, and reported)."""
     from kg.load import read_bytes
 
@@ -268,8 +264,7 @@ def _keys(tasks: Sequence[DocumentTask], version: str) -> dict[str, str]:
         except CorpusError:
             keys[task.name] = ""
             continue
-        meta = json.dumps(asdict(task.meta), sort_keys=True)
-        keys[task.name] = kg.cache.entry_key(version, task.name, meta, data)
+        keys[task.name] = task.cache_key(data)
     return keys
 
 
@@ -285,11 +280,11 @@ def _update(
     version: str,
 ) -> list[Path]:
     from kg.export import ExportSource, export
-    from kg.pipeline import LOG_FILE, _in_processes, _log_text, process_document
+    from kg.pipeline import LOG_FILE, _in_processes, _log_text, _write, process_document
     from kg.shards import SHARDED_FORMATS, SHARDS_DIR, TURTLE_SUFFIX, plan, shard_name, write_shard
 
     old = {d.name: d for d in state.documents}
-    keys = _keys(tasks, version)
+    keys = _keys(tasks)
     changed = [t for t in tasks if not keys[t.name] or t.name not in old or old[t.name].key != keys[t.name]]
     removed = [d for d in state.documents if d.name not in keys]
     if (len(changed) + len(removed)) * MAX_CHANGED_SHARE > max(len(tasks), 8):
@@ -371,7 +366,7 @@ def _update(
             [(LOG_FILE, partial(_write, log))] if log is not None else []
         )
         no_ntriples = generation.path / ".no-ntriples"  # the sharded formats are not asked of export
-        export(ExportSource(no_ntriples, partial(_same, store), triples), generation.path, extra, also=also)
+        export(ExportSource(no_ntriples, partial(_same, store)), generation.path, extra, also=also)
         del store
         fault_point("before-publish")
         published = generation.publish()

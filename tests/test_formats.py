@@ -64,8 +64,8 @@ def test_formats_aliases_and_unknown_names() -> None:
 
 def test_formats_a_build_writes_the_bounded_viewer_at_any_size() -> None:
     """The whole property graph (GraphML, GEXF, Cytoscape JSON) only on request; the overview page always."""
-    assert default_formats(10) == ("turtle", "nt", "html")
-    assert default_formats(10_000_000) == ("turtle", "nt", "html")
+    assert default_formats() == ("turtle", "nt", "html")
+    assert not any(FORMATS[name].default for name in ("graphml", "gexf", "cytoscape-json"))
     assert FORMATS["gexf"].focus_file_name("免申即享") == "zhengce-免申即享.gexf"
     assert FORMATS["html"].focus_file_name("../x/y") == "zhengce-_x_y.html"
 

@@ -72,7 +72,7 @@ def test_map_of_mianshen_fills_the_implementing_regions_and_outlines_qinghai(see
 
 def test_map_page_shows_a_regions_sentences_in_chromium(seed_build: Path, tmp_path: Path) -> None:
     """The HTML map, opened in headless Chromium at #REGION, lists that region's status and sentence."""
-    from kg.maps import chromium
+    from kg.maps import chromium_command
 
     page = tmp_path / "map.html"
     subprocess.run(
@@ -82,18 +82,9 @@ def test_map_page_shows_a_regions_sentences_in_chromium(seed_build: Path, tmp_pa
     )
     with tempfile.TemporaryDirectory(prefix="kg-chromium-") as profile:
         dom = subprocess.run(
-            [
-                chromium(),
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                f"--user-data-dir={profile}",
-                "--dump-dom",
-                page.as_uri() + "#https%3A%2F%2Fw3id.org%2Fzhengce%2Fid%2Fregion%2F652300",
-            ],
+            chromium_command(
+                profile, "--dump-dom", page.as_uri() + "#https%3A%2F%2Fw3id.org%2Fzhengce%2Fid%2Fregion%2F652300"
+            ),
             capture_output=True,
             text=True,
             timeout=120,

@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from kg.cli import cli
+from kg.maps import CHROMIUM_FLAGS
 from kg.network import focus_graph, property_graph
 from kg.query import OxigraphEngine, open_engine
 
@@ -123,14 +124,9 @@ def _chromium() -> str | None:
 def _open(browser: str, url: str, tmp_path: Path, *extra: str) -> str:
     """Headless Chromium (a fresh profile, no network) on ``url``; its DOM after the scripts ran."""
     flags = [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
+        *CHROMIUM_FLAGS,
         "--disable-quic",
         "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
         f"--user-data-dir={tmp_path / 'profile'}",
         "--virtual-time-budget=20000",
         "--window-size=1600,1000",

@@ -381,23 +381,15 @@ def test_serve_agency_and_indicator_pages_link_back(base: str) -> None:
 @pytest.mark.slow
 def test_serve_region_page_in_headless_chromium(base: str, tmp_path: Path) -> None:
     """Chromium renders /id/region/632801 (the screenshot is docs/serve-region.png) with its policy table."""
-    from kg.maps import chromium
+    from kg.maps import chromium_command
 
-    flags = [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        f"--user-data-dir={tmp_path / 'profile'}",
-        "--window-size=1280,1000",
-        "--hide-scrollbars",
-    ]
+    def browse(*extra: str) -> list[str]:
+        return chromium_command(tmp_path / "profile", "--window-size=1280,1000", "--hide-scrollbars", *extra)
+
     url = base + "/id/region/632801"
-    dom = subprocess.run([chromium(), *flags, "--dump-dom", url], capture_output=True, text=True, timeout=120).stdout
+    dom = subprocess.run(browse("--dump-dom", url), capture_output=True, text=True, timeout=120).stdout
     assert "免申即享" in dom and "status-implemented" in dom
     shot = tmp_path / "serve-region.png"
-    subprocess.run([chromium(), *flags, f"--screenshot={shot}", url], capture_output=True, timeout=120)
+    subprocess.run(browse(f"--screenshot={shot}", url), capture_output=True, timeout=120)
     assert shot.stat().st_size > 10_000
     shutil.copyfile(shot, Path(__file__).resolve().parent.parent / "docs" / "serve-region.png")
