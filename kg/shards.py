@@ -90,11 +90,10 @@ def write_shard(shard: ShardTask) -> list[DocumentResult]:
 def _turtle(ntriples: bytes) -> bytes:
     import pyoxigraph as ox
 
-    from kg.ontology import ID_PREFIXES, PREFIXES
+    from kg.ontology import READING_PREFIX_IRIS
 
-    prefixes = {name: str(ns) for name, ns in PREFIXES.items()} | {kind: str(ns) for kind, ns in ID_PREFIXES.items()}
     triples = ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES)
-    return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes) or b""
+    return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=READING_PREFIX_IRIS) or b""
 
 
 def _write_gzip(path: Path, data: bytes) -> None:
