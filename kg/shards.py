@@ -20,11 +20,10 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import os
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
 
 from kg.pipeline import DocumentResult, DocumentTask, process_document
 
@@ -90,26 +89,20 @@ def write_shard(shard: ShardTask) -> list[DocumentResult]:
 def _turtle(ntriples: bytes) -> bytes:
     import pyoxigraph as ox
 
-    from kg.ontology import ID_PREFIXES, PREFIXES
+    from kg.ontology import READING_PREFIX_IRIS
 
-    prefixes = {name: str(ns) for name, ns in PREFIXES.items()} | {kind: str(ns) for kind, ns in ID_PREFIXES.items()}
     triples = ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES)
-    return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes) or b""
+    return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=READING_PREFIX_IRIS) or b""
 
 
 def _write_gzip(path: Path, data: bytes) -> None:
     """Write through a temporary file and a rename: a shard is whole or absent (a worker may die writing it)."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with tmp.open("wb") as raw:
-        _compress(data, raw)
-        raw.flush()
-        os.fsync(raw.fileno())
-    os.replace(tmp, path)
+    from kg.export import write_atomic
 
-
-def _compress(data: bytes, out: BinaryIO) -> None:
+    out = io.BytesIO()
     with gzip.GzipFile(filename="", mode="wb", fileobj=out, mtime=0, compresslevel=6) as gz:
         gz.write(data)
+    write_atomic(path, out.getvalue())
 
 
 def shard_files(folder: Path) -> list[Path]:
