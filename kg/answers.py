@@ -397,7 +397,7 @@ _FILL_CHECKS = {
 
 def _stage(store: ox.Store, con: sqlite3.Connection) -> None:
     """Each predicate's triples into a staging table s_NAME (s, o, oid, lang, key), indexed by subject."""
-    ids: dict[str, int] = {}
+    ids: dict[str, int] = {}  # the few objects that recur (regions, policies, statuses ...): hashed once
 
     def of(iri: str) -> int:
         found = ids.get(iri)
@@ -410,7 +410,7 @@ def _stage(store: ox.Store, con: sqlite3.Connection) -> None:
         if predicate == "rdf:type":
             sparql = f"SELECT ?s WHERE {{ ?s a {kind} }}"
             rows: Iterable[tuple[object, ...]] = (
-                (of(_iri(s, name)), s.value, None, None, None) for (s,) in _select(store, sparql)
+                (node_id(_iri(s, name)), s.value, None, None, None) for (s,) in _select(store, sparql)
             )
         else:
             rows = _staged(_select(store, f"SELECT ?s ?o WHERE {{ ?s {predicate} ?o }}"), name, kind, of)
@@ -424,13 +424,17 @@ def _stage(store: ox.Store, con: sqlite3.Connection) -> None:
         con.execute(f"CREATE INDEX temp.s_{name}_s ON s_{name} (s)")
 
 
+_MANY_OBJECTS = {"evidence", "source"}  # objects as many as subjects: not worth remembering
+
+
 def _staged(
     solutions: Iterable[ox.QuerySolution], name: str, kind: str, of: Callable[[str], int]
 ) -> Iterator[tuple[object, ...]]:
+    of_object = node_id if name in _MANY_OBJECTS else of
     for s, o in solutions:
-        subject = of(_iri(s, name))
+        subject = node_id(_iri(s, name))
         if kind == _IRI:
-            yield subject, None, of(_iri(o, name)), None, None
+            yield subject, None, of_object(_iri(o, name)), None, None
         elif kind == _ANY:
             yield subject, o.value, None, getattr(o, "language", None), None
         elif kind == _DECIMAL:
@@ -582,7 +586,7 @@ def open_answers(folder: Path) -> Path | None:
 
 def _connect(path: Path) -> sqlite3.Connection:
     # immutable: a published generation never changes, so SQLite need not lock or check it
-    return sqlite3.connect(f"{path.as_uri()}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+    return sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro&immutable=1", uri=True, check_same_thread=False)
 
 
 # How each column of an answer is made a term: a label's language, a literal's datatype.

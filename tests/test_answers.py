@@ -226,3 +226,20 @@ def test_answers_resolve_names_as_the_store(built: Path) -> None:
             except QueryError as error:
                 outcomes.append(f"{type(error).__name__}: {error}")
         assert outcomes[0] == outcomes[1], (kind, text)
+
+
+def test_every_way_of_asking_uses_the_index(built: Path) -> None:
+    """kg ask (kg.Graph.ask) and kg serve's /ask pages go through ask(), which answers from the index."""
+    import kg
+    from kg.pages import ask_question
+
+    with kg.open(built) as graph:
+        assert graph.ask("policy-spread").result.engine == "answers"
+    assert ask_question(built, "policy-spread", (), {}).engine == "answers"
+    rdflib = kg.open(built, engine="rdflib")
+    try:
+        sparql = rdflib.ask("policy-spread").result
+    finally:
+        rdflib.close()
+    assert sparql.engine == "rdflib"
+    assert ask_question(built, "policy-spread", (), {}).rows == sparql.rows
