@@ -262,6 +262,7 @@ class PlaceConventions:
     not_names: frozenset[str]  # words that make the phrase a class of places (各, 全, 不)
     common_count: int  # a name that is one dictionary word this frequent is an ordinary word
     directions: frozenset[str]  # ordinary words that still name zones after their region (东部)
+    name_tails: tuple[str, ...]  # a short form followed by these is inside a name (中山路, 锦江体育公园)
 
     @property
     def heads(self) -> tuple[str, ...]:
@@ -288,4 +289,5 @@ def place_conventions() -> PlaceConventions:
         not_names=frozenset(_words(section, "not_names", "places")),
         common_count=count,
         directions=frozenset(_words(section, "directions", "places")),
+        name_tails=_words(section, "name_tails", "places"),
     )
