@@ -48,6 +48,7 @@ _XSD = "http://www.w3.org/2001/XMLSchema#"
 _STRING, _DECIMAL, _INTEGER = f"{_XSD}string", f"{_XSD}decimal", f"{_XSD}integer"
 _BATCH = 20_000  # rows inserted at a time
 _VALUES_CHUNK = 500  # IRIs or names in one restricted SELECT
+_CACHE_KIB = 256 * 1024  # SQLite's page cache while the index is written
 _T = TypeVar("_T")
 
 
@@ -103,30 +104,19 @@ _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 -- documents and their sentences: the rows an update replaces (by document)
 CREATE TABLE document (id INTEGER PRIMARY KEY, file TEXT NOT NULL, date TEXT);
-CREATE INDEX document_file ON document (file);
 CREATE TABLE evidence (id INTEGER PRIMARY KEY, doc INTEGER NOT NULL, text TEXT NOT NULL, start TEXT);
-CREATE INDEX evidence_doc ON evidence (doc);
 CREATE TABLE adoption_evidence (adoption INTEGER NOT NULL, evidence INTEGER NOT NULL, policy INTEGER NOT NULL,
   region INTEGER NOT NULL, status INTEGER NOT NULL, period TEXT, PRIMARY KEY (adoption, evidence)) WITHOUT ROWID;
-CREATE INDEX adoption_evidence_policy ON adoption_evidence (policy, region);
-CREATE INDEX adoption_evidence_region ON adoption_evidence (region);
-CREATE INDEX adoption_evidence_evidence ON adoption_evidence (evidence);
 CREATE TABLE observation_evidence (observation INTEGER NOT NULL, evidence INTEGER NOT NULL,
   PRIMARY KEY (observation, evidence)) WITHOUT ROWID;
-CREATE INDEX observation_evidence_evidence ON observation_evidence (evidence);
 CREATE TABLE agency_mention (doc INTEGER NOT NULL, agency INTEGER NOT NULL, PRIMARY KEY (agency, doc)) WITHOUT ROWID;
-CREATE INDEX agency_mention_doc ON agency_mention (doc);
 -- facts: an update recomputes those its documents touched
 CREATE TABLE adoption (id INTEGER PRIMARY KEY, iri TEXT NOT NULL, policy INTEGER NOT NULL, region INTEGER NOT NULL,
   status INTEGER NOT NULL);
-CREATE INDEX adoption_region ON adoption (region);
 CREATE TABLE adoption_agency (adoption INTEGER NOT NULL, agency TEXT NOT NULL);
-CREATE INDEX adoption_agency_adoption ON adoption_agency (adoption);
 CREATE TABLE observation (id INTEGER PRIMARY KEY, region INTEGER NOT NULL, indicator INTEGER NOT NULL,
   value TEXT NOT NULL, value_key TEXT NOT NULL, unit TEXT NOT NULL, qualifier INTEGER NOT NULL,
   measure INTEGER NOT NULL, kind INTEGER NOT NULL, period TEXT);
-CREATE INDEX observation_region ON observation (region, indicator);
-CREATE INDEX observation_indicator ON observation (indicator);
 -- the small tables, refilled whole by an update
 CREATE TABLE region (id INTEGER PRIMARY KEY, label TEXT NOT NULL, level TEXT, code TEXT, province TEXT);
 CREATE TABLE ancestry (region INTEGER NOT NULL, ancestor INTEGER NOT NULL, PRIMARY KEY (ancestor, region))
@@ -139,6 +129,20 @@ CREATE TABLE agency (id INTEGER NOT NULL, label TEXT NOT NULL, jurisdiction INTE
 -- what a policy or region argument may be written as (kg.query.resolve's first SELECT)
 CREATE TABLE name (kind TEXT NOT NULL, text TEXT NOT NULL, iri TEXT NOT NULL, PRIMARY KEY (kind, text, iri))
   WITHOUT ROWID;
+"""
+# made once the tables are filled (sorting once is faster than keeping them in order row by row)
+_INDEXES = """
+CREATE INDEX document_file ON document (file);
+CREATE INDEX evidence_doc ON evidence (doc);
+CREATE INDEX adoption_evidence_policy ON adoption_evidence (policy, region);
+CREATE INDEX adoption_evidence_region ON adoption_evidence (region);
+CREATE INDEX adoption_evidence_evidence ON adoption_evidence (evidence);
+CREATE INDEX observation_evidence_evidence ON observation_evidence (evidence);
+CREATE INDEX agency_mention_doc ON agency_mention (doc);
+CREATE INDEX adoption_region ON adoption (region);
+CREATE INDEX adoption_agency_adoption ON adoption_agency (adoption);
+CREATE INDEX observation_region ON observation (region, indicator);
+CREATE INDEX observation_indicator ON observation (indicator);
 CREATE INDEX agency_jurisdiction ON agency (jurisdiction);
 """
 _SMALL_TABLES = ("region", "ancestry", "policy", "indicator", "indicator_name", "label", "agency", "name")
@@ -354,6 +358,9 @@ def _connect_new(path: Path) -> sqlite3.Connection:
     # the generation is fsynced when published, and thrown away whole if the build dies
     con.execute("PRAGMA journal_mode=OFF")
     con.execute("PRAGMA synchronous=OFF")
+    # rows come in hash order: with SQLite's 2 MB cache every insert reads and writes pages again
+    con.execute(f"PRAGMA cache_size=-{_CACHE_KIB}")
+    con.execute(f"PRAGMA temp.cache_size=-{_CACHE_KIB}")
     return con
 
 
@@ -373,21 +380,21 @@ _SCANS: dict[str, tuple[str, str]] = {
     "isAdoption": ("rdf:type", "zc:PolicyAdoption"),
 }  # fmt: skip
 _FILL = {
-    "document": "SELECT f.s, f.o, d.o FROM s_sourceFile f LEFT JOIN s_date d ON d.s = f.s",
+    "document": "SELECT f.s, f.o, d.o FROM s_sourceFile f LEFT JOIN s_date d ON d.s = f.s ORDER BY 1",
     "evidence": """SELECT src.s, src.oid, t.o, st.o FROM s_source src JOIN s_text t ON t.s = src.s
-      LEFT JOIN s_start st ON st.s = src.s""",
+      LEFT JOIN s_start st ON st.s = src.s ORDER BY 1""",
     "adoption_evidence": """SELECT e.s, e.oid, p.oid, r.oid, st.oid, per.o FROM s_evidence e
       JOIN s_policy p ON p.s = e.s JOIN s_region r ON r.s = e.s JOIN s_status st ON st.s = e.s
-      LEFT JOIN s_period per ON per.s = e.s""",
-    "observation_evidence": "SELECT e.s, e.oid FROM s_evidence e JOIN s_indicator i ON i.s = e.s",
-    "agency_mention": "SELECT m.s, m.oid FROM s_mentions m JOIN s_isAgency a ON a.s = m.oid",
+      LEFT JOIN s_period per ON per.s = e.s ORDER BY 1, 2""",
+    "observation_evidence": "SELECT e.s, e.oid FROM s_evidence e JOIN s_indicator i ON i.s = e.s ORDER BY 1, 2",
+    "agency_mention": "SELECT m.s, m.oid FROM s_mentions m JOIN s_isAgency a ON a.s = m.oid ORDER BY 2, 1",
     "adoption": """SELECT a.s, a.o, p.oid, r.oid, st.oid FROM s_isAdoption a JOIN s_policy p ON p.s = a.s
-      JOIN s_region r ON r.s = a.s JOIN s_status st ON st.s = a.s""",
+      JOIN s_region r ON r.s = a.s JOIN s_status st ON st.s = a.s ORDER BY 1""",
     "adoption_agency": "SELECT ag.s, l.o FROM s_agency ag JOIN s_label l ON l.s = ag.oid",
     "observation": """SELECT i.s, r.oid, i.oid, v.o, v.key, u.o, q.oid, m.oid, k.oid, per.o FROM s_indicator i
       JOIN s_region r ON r.s = i.s JOIN s_value v ON v.s = i.s JOIN s_unit u ON u.s = i.s
       JOIN s_qualifier q ON q.s = i.s JOIN s_measure m ON m.s = i.s JOIN s_figureKind k ON k.s = i.s
-      LEFT JOIN s_period per ON per.s = i.s""",
+      LEFT JOIN s_period per ON per.s = i.s ORDER BY 1""",
 }
 # labels that are answers, in the language the answers give them
 _FILL_CHECKS = {
@@ -467,6 +474,7 @@ def write_answers(store: ox.Store, folder: Path) -> Path | None:
         for name in _SCANS:
             con.execute(f"DROP TABLE s_{name}")
         _Writer(store, con).small_tables()
+        con.executescript(_INDEXES)
         _seal(con)
     except Unmodelled:
         con.close()
