@@ -114,6 +114,10 @@ CREATE TABLE agency_mention (doc INTEGER NOT NULL, agency INTEGER NOT NULL, PRIM
 CREATE TABLE adoption (id INTEGER PRIMARY KEY, iri TEXT NOT NULL, policy INTEGER NOT NULL, region INTEGER NOT NULL,
   status INTEGER NOT NULL);
 CREATE TABLE adoption_agency (adoption INTEGER NOT NULL, agency TEXT NOT NULL);
+-- regions-running's summary of each policy, region and status (a daily archive repeats them thousands of times)
+CREATE TABLE running (policy INTEGER NOT NULL, region INTEGER NOT NULL, status INTEGER NOT NULL,
+  documents INTEGER NOT NULL, first TEXT NOT NULL, latest TEXT NOT NULL, PRIMARY KEY (policy, region, status))
+  WITHOUT ROWID;
 CREATE TABLE observation (id INTEGER PRIMARY KEY, region INTEGER NOT NULL, indicator INTEGER NOT NULL,
   value TEXT NOT NULL, value_key TEXT NOT NULL, unit TEXT NOT NULL, qualifier INTEGER NOT NULL,
   measure INTEGER NOT NULL, kind INTEGER NOT NULL, period TEXT);
@@ -139,12 +143,19 @@ CREATE INDEX adoption_evidence_region ON adoption_evidence (region);
 CREATE INDEX adoption_evidence_evidence ON adoption_evidence (evidence);
 CREATE INDEX observation_evidence_evidence ON observation_evidence (evidence);
 CREATE INDEX agency_mention_doc ON agency_mention (doc);
-CREATE INDEX adoption_region ON adoption (region);
+CREATE INDEX adoption_policy ON adoption (policy, region, status);
 CREATE INDEX adoption_agency_adoption ON adoption_agency (adoption);
 CREATE INDEX observation_region ON observation (region, indicator);
 CREATE INDEX observation_indicator ON observation (indicator);
 CREATE INDEX agency_jurisdiction ON agency (jurisdiction);
 """
+# regions-running's groups: a sentence's key, as its SPARQL writes it (the document's date, file, offset in ten
+# digits, sentence); MIN is the first, MAX the latest (undated after every date for MIN, before for MAX)
+_PLACE = "char(9) || d.file || char(9) || substr('000000000' || e.start, length(e.start)) || char(9) || e.text"
+_RUNNING = f"""SELECT ae.policy, ae.region, ae.status, COUNT(DISTINCT e.doc),
+    MIN(COALESCE(d.date, '~') || {_PLACE}), MAX(COALESCE(d.date, ' ') || {_PLACE})
+  FROM adoption_evidence ae CROSS JOIN evidence e ON e.id = ae.evidence CROSS JOIN document d ON d.id = e.doc
+  WHERE e.start IS NOT NULL {{group}} GROUP BY ae.policy, ae.region, ae.status ORDER BY 1, 2, 3"""
 _SMALL_TABLES = ("region", "ancestry", "policy", "indicator", "indicator_name", "label", "agency", "name")
 
 # The graph patterns, one per table; {where} restricts them to some documents or facts (an update).
@@ -475,6 +486,7 @@ def write_answers(store: ox.Store, folder: Path) -> Path | None:
             con.execute(f"DROP TABLE s_{name}")
         _Writer(store, con).small_tables()
         con.executescript(_INDEXES)
+        con.execute(f"INSERT INTO running {_RUNNING.format(group='')}")
         _seal(con)
     except Unmodelled:
         con.close()
@@ -509,6 +521,7 @@ def update_answers(store: ox.Store, previous: Path, folder: Path, documents: Col
         writer = _Writer(store, con)
         names = sorted(documents)
         touched: dict[int, str] = {}  # adoption -> IRI
+        groups: set[tuple[int, int, int]] = set()  # regions-running's (policy, region, status)
         for chunk in _chunks(names):
             marks = ",".join("?" * len(chunk))
             evidence = f"SELECT e.id FROM evidence e JOIN document d ON d.id = e.doc WHERE d.file IN ({marks})"
@@ -519,6 +532,8 @@ def update_answers(store: ox.Store, previous: Path, folder: Path, documents: Col
                     chunk,
                 )
             )
+            old_groups = f"SELECT policy, region, status FROM adoption_evidence WHERE evidence IN ({evidence})"
+            groups.update(con.execute(old_groups, chunk))
             for table in ("adoption_evidence", "observation_evidence"):
                 con.execute(f"DELETE FROM {table} WHERE evidence IN ({evidence})", chunk)
             docs = f"SELECT id FROM document WHERE file IN ({marks})"
@@ -534,6 +549,7 @@ def update_answers(store: ox.Store, previous: Path, folder: Path, documents: Col
             adopted = list(writer.adoption_evidence(by_evidence))
             writer.insert("adoption_evidence", adopted)
             new_adoptions.update(int(str(row[0])) for row in adopted)
+            groups.update((int(str(p)), int(str(r)), int(str(st))) for _a, _ev, p, r, st, _period in adopted)
             rows = list(_select(store, _OBSERVATION_EVIDENCE, by_evidence))
             observations.update(_iri(o, "observation") for o, _ev in rows)
             writer.insert("observation_evidence", ((writer.id(o, "-"), writer.id(ev, "-")) for o, ev in rows))
@@ -551,6 +567,10 @@ def update_answers(store: ox.Store, previous: Path, folder: Path, documents: Col
             writer.insert("adoption_agency", writer.adoption_agencies(where))
         for iris in _chunks(sorted(observations)):
             writer.insert("observation", writer.observations(_values("o", (f"<{o}>" for o in iris))), replace=True)
+        group = "AND ae.policy = ? AND ae.region = ? AND ae.status = ?"
+        for key in sorted(groups):
+            con.execute("DELETE FROM running WHERE policy = ? AND region = ? AND status = ?", key)
+            con.execute(f"INSERT INTO running {_RUNNING.format(group=group)}", key)
         for table in _SMALL_TABLES:
             con.execute(f"DELETE FROM {table}")
         writer.small_tables()
@@ -614,20 +634,15 @@ def _in(column: str, target: str, below: bool) -> str:
 
 
 def _regions_running(b: Mapping[str, Term]) -> tuple[str, list[tuple[str, _Shape]]]:
-    where = ["ae.policy = :policy", "e.start IS NOT NULL"]
+    where = ["g.policy = :policy"]
     if "statusFilter" in b:
-        where.append("ae.status = :statusFilter")
+        where.append("g.status = :statusFilter")
     if "within" in b:
-        where.append(_in("ae.region", "within", True))
-    # a sentence's key, as the SPARQL writes it: the document's date, file, offset (ten digits), sentence
-    place = "char(9) || d.file || char(9) || substr('000000000' || e.start, length(e.start)) || char(9) || e.text"
-    sql = f"""SELECT r.label, r.code, r.level, r.province, st.label, g.documents, g.first, g.latest FROM (
-      SELECT ae.region AS region, ae.status AS status, COUNT(DISTINCT e.doc) AS documents,
-        MIN(COALESCE(d.date, '~') || {place}) AS first, MAX(COALESCE(d.date, ' ') || {place}) AS latest
-        FROM adoption_evidence ae CROSS JOIN evidence e ON e.id = ae.evidence CROSS JOIN document d ON d.id = e.doc
-      WHERE {" AND ".join(where)} GROUP BY ae.region, ae.status) g
-    CROSS JOIN region r ON r.id = g.region AND r.level IS NOT NULL
+        where.append(_in("g.region", "within", True))
+    sql = f"""SELECT r.label, r.code, r.level, r.province, st.label, g.documents, g.first, g.latest
+    FROM running g CROSS JOIN region r ON r.id = g.region AND r.level IS NOT NULL
     CROSS JOIN label st ON st.kind = 'status' AND st.id = g.status
+    WHERE {" AND ".join(where)}
     ORDER BY r.province, r.label, st.label, r.code, r.level"""
     columns = [("region", _ZH), ("code", _PLAIN), ("level", _PLAIN), ("province", _ZH), ("status", _EN),
                ("documents", _COUNT), ("firstKey", _PLAIN), ("latestKey", _PLAIN)]  # fmt: skip
@@ -710,14 +725,13 @@ def _compare(b: Mapping[str, Term]) -> tuple[str, list[tuple[str, _Shape]]]:
 
 def _policy_spread(b: Mapping[str, Term]) -> tuple[str, list[tuple[str, _Shape]]]:
     where = f"WHERE {_in('a.region', 'within', True)}" if "within" in b else ""
-    counts = ", ".join(
-        f"COUNT(DISTINCT CASE WHEN a.status = {node_id(str(STATUS[s]))} THEN a.region END)"
-        for s in ("implemented", "piloting", "planned")
-    )
-    sql = f"""SELECT p.label, p.category, COUNT(DISTINCT a.region), {counts}
-    FROM adoption a CROSS JOIN policy p ON p.id = a.policy {where}
-    GROUP BY p.label, p.category
-    ORDER BY 3 DESC, 4 DESC, p.label, p.category"""
+    # each region once per status (a region running a policy in two periods is one region)
+    counts = ", ".join(f"SUM(status = {node_id(str(STATUS[s]))})" for s in ("implemented", "piloting", "planned"))
+    sql = f"""SELECT label, category, COUNT(DISTINCT region), {counts} FROM (
+      SELECT DISTINCT p.label AS label, p.category AS category, a.region AS region, a.status AS status
+      FROM adoption a CROSS JOIN policy p ON p.id = a.policy {where})
+    GROUP BY label, category
+    ORDER BY 3 DESC, 4 DESC, label, category"""
     columns = [("policy", _ZH), ("category", _ZH), ("regions", _COUNT), ("implemented", _COUNT),
                ("piloted", _COUNT), ("planned", _COUNT)]  # fmt: skip
     return sql, columns
