@@ -39,6 +39,7 @@ from typing import TypeVar
 
 import pyoxigraph as ox
 
+from kg.errors import ExportError
 from kg.ontology import READING_PREFIX_IRIS, STATUS
 from kg.query import QueryError, Result, Term
 
@@ -492,6 +493,9 @@ def write_answers(store: ox.Store, folder: Path) -> Path | None:
         con.close()
         path.unlink(missing_ok=True)
         return None
+    except sqlite3.Error as e:  # a full disk: the build stops in one line, the previous one stays
+        con.close()
+        raise ExportError(f"{path}: cannot write the answers index: {e}") from None
     con.close()
     return path
 
@@ -579,6 +583,9 @@ def update_answers(store: ox.Store, previous: Path, folder: Path, documents: Col
         con.close()
         path.unlink(missing_ok=True)
         return None
+    except sqlite3.Error as e:  # a full disk: the build stops in one line, the previous one stays
+        con.close()
+        raise ExportError(f"{path}: cannot write the answers index: {e}") from None
     con.close()
     return path
 
