@@ -299,19 +299,23 @@ def _build_shards(
             ShardWriter(generation.path, per_shard, count_shared=with_store) as shards,
             contextlib.closing(run_shards(shards.plan(tasks) or [], jobs, cluster)) as results,  # closed on errors
         ):
-            for shard in results:
-                if writer is not None:
-                    writer.add_gzip(shards.folder / shard_name(shard.number))
-                if shared is not None and shard.shared is not None:
-                    add_shared_counts(shared, shard.shared)
-                own_lines += shard.own_lines
-                shard_lines.append(shard.lines)
-                for result in shard.documents:
-                    bar.update(result.size)
-                    if keep_state:
-                        states.append(document_state(result, shard.number))
-                    if _take(result, report, strict, out_dir):
-                        keys.add(result.cache_key)
+            waiting: dict[int, ShardResult] = {}  # done before an earlier shard (on a cluster, as they finish)
+            for done in results:
+                if writer is not None:  # the store does not care about order
+                    writer.add_gzip(shards.folder / shard_name(done.number))
+                if shared is not None and done.shared is not None:
+                    add_shared_counts(shared, done.shared)
+                waiting[done.number] = done
+                while len(shard_lines) in waiting:  # the records in corpus order: reports and state as on one machine
+                    shard = waiting.pop(len(shard_lines))
+                    own_lines += shard.own_lines
+                    shard_lines.append(shard.lines)
+                    for result in shard.documents:
+                        bar.update(result.size)
+                        if keep_state:
+                            states.append(document_state(result, shard.number))
+                        if _take(result, report, strict, out_dir):
+                            keys.add(result.cache_key)
             shards.publish()
             report.triples = own_lines + len(shared) if shared is not None else sum(shard_lines)
             report.triples_in_shards = shared is None
