@@ -96,6 +96,7 @@ class Conventions:
     reference_prefixes: tuple[str, ...]
     country_words: tuple[str, ...]
     object_markers: tuple[str, ...]
+    rank_after: tuple[str, ...]
     province_characters: dict[str, str]  # one-character province name -> province code
     piloting: tuple[str, ...]
     planned: tuple[str, ...]
@@ -105,6 +106,8 @@ class Conventions:
     directive: tuple[str, ...]
     review_months: int
     completed: tuple[str, ...]
+    up_to_now: tuple[str, ...]
+    vague_since: tuple[str, ...]
     policy_endings: tuple[str, ...]
     after_quote: tuple[str, ...]
     title_endings: tuple[str, ...]
@@ -197,6 +200,7 @@ def conventions() -> Conventions:
         reference_prefixes=_words(refs, "prefixes", "references"),
         country_words=_words(refs, "country", "references"),
         object_markers=_words(refs, "object_markers", "references"),
+        rank_after=_words(refs, "rank_after", "references"),
         province_characters=provinces,
         piloting=_words(status, "piloting", "status"),
         planned=_words(status, "planned", "status"),
@@ -206,6 +210,8 @@ def conventions() -> Conventions:
         directive=_words(status, "directive", "status"),
         review_months=int(data["periods"]["review_months"]),
         completed=_words(data["periods"], "completed", "periods"),
+        up_to_now=_words(data["periods"], "up_to_now", "periods"),
+        vague_since=_words(data["periods"], "vague_since", "periods"),
         policy_endings=_words(data["policies"], "name_endings", "policies"),
         after_quote=_words(data["policies"], "after_quote", "policies"),
         title_endings=_words(data["policies"], "title_endings", "policies"),
