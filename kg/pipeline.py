@@ -223,9 +223,11 @@ def _in_processes(function: Callable[[_Item], _Result], items: list[_Item], jobs
         yield from pool.imap(function, items, chunksize=1)
 
 
-def _progress(total: int, enabled: bool | None) -> tqdm[None]:
+def _progress(paths: Iterable[Path | str], enabled: bool | None) -> tqdm[None]:
+    """A bar of the bytes of ``paths`` (sized only when it is shown: a stat per file, at millions of files)."""
     if enabled is None:
         enabled = sys.stderr.isatty() and not os.environ.get("CI")
+    total = sum(file_size(p) for p in paths) if enabled else 0
     return tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024, disable=not enabled, desc="build")
 
 
@@ -291,11 +293,10 @@ def _build_shards(
     shard_lines: list[int] = []
     shared: dict[bytes, int] | None = {} if with_store else None
     own_lines = 0
-    total = sum(file_size(t.path) for t in tasks)
     with GenerationWriter(out_dir) as generation:
         with (
             StoreWriter(generation.path / STORE_NAME) if with_store else contextlib.nullcontext() as writer,
-            _progress(total, progress) as bar,
+            _progress((t.path for t in tasks), progress) as bar,
             ShardWriter(generation.path, per_shard, count_shared=with_store) as shards,
             contextlib.closing(run_shards(shards.plan(tasks) or [], jobs, cluster)) as results,  # closed on errors
         ):
@@ -399,7 +400,6 @@ def build(
             if cache_dir is not None:
                 kg.cache.prune(cache_dir, keys)
             return report
-        total = sum(file_size(f.path) for f in files)
         merger = GraphMerger()
         # everything is written into a new generation, published at once when all is done (kg/store.py)
         with GenerationWriter(out_dir) as generation:
@@ -407,7 +407,7 @@ def build(
             with (
                 StoreWriter(generation.path / STORE_NAME) as writer,
                 ntriples_path.open("wb") as ntriples,
-                _progress(total, progress) as bar,
+                _progress((t.path for t in tasks), progress) as bar,
                 contextlib.closing(run_tasks(tasks, jobs, cluster)) as results,  # closed on errors
             ):
 
