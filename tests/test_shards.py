@@ -184,3 +184,14 @@ def test_no_store_needs_shards(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["build", str(CORPUS), "--out", str(tmp_path), "--no-store"])
     assert result.exit_code == 2 and "--no-store writes the graph as shards only" in result.output
     assert not list(tmp_path.iterdir())
+
+
+def test_a_sharded_build_exports_the_formats_made_from_its_store(tmp_path: Path) -> None:
+    """kg export -f html after a sharded build (its viewer is on request); Turtle is in the shards: one line."""
+    build(CORPUS, tmp_path, shard_documents=4, use_cache=False)
+    result = CliRunner().invoke(cli, ["export", "-f", "html", "--exports", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "zhengce.html").read_bytes().startswith(b"<!DOCTYPE html>")
+    result = CliRunner().invoke(cli, ["export", "-f", "turtle", "--exports", str(tmp_path)])
+    assert result.exit_code == 1 and "a sharded build has no zhengce.nt" in result.output
+    assert result.output.strip().count("\n") == 0 and not (tmp_path / "zhengce.ttl").exists()
