@@ -122,6 +122,7 @@ class Conventions:
     increase: tuple[str, ...]
     decrease: tuple[str, ...]
     share: tuple[str, ...]
+    share_after: tuple[str, ...]
     level_after_change: tuple[str, ...]
     at_least_before: tuple[str, ...]
     about_before: tuple[str, ...]
@@ -138,6 +139,7 @@ class Conventions:
     after_noun_ends: tuple[str, ...]
     predicates: tuple[str, ...]
     benefactive: tuple[str, ...]
+    reach: tuple[str, ...]
     per: tuple[str, ...]
     funding: tuple[str, ...]
     purpose: tuple[str, ...]
@@ -159,6 +161,7 @@ _INDICATOR_KEYS = (
     "after_noun_ends",
     "predicates",
     "benefactive",
+    "reach",
     "per",
     "funding",
     "purpose",
@@ -226,6 +229,7 @@ def conventions() -> Conventions:
         increase=_words(figures, "increase", "figures"),
         decrease=_words(figures, "decrease", "figures"),
         share=_words(figures, "share", "figures"),
+        share_after=_words(figures, "share_after", "figures"),
         level_after_change=_words(figures, "level_after_change", "figures"),
         at_least_before=_words(q, "at_least_before", "qualifiers"),
         about_before=_words(q, "about_before", "qualifiers"),
@@ -258,6 +262,7 @@ class PlaceConventions:
     not_names: frozenset[str]  # words that make the phrase a class of places (各, 全, 不)
     common_count: int  # a name that is one dictionary word this frequent is an ordinary word
     directions: frozenset[str]  # ordinary words that still name zones after their region (东部)
+    name_tails: tuple[str, ...]  # a short form followed by these is inside a name (中山路, 锦江体育公园)
 
     @property
     def heads(self) -> tuple[str, ...]:
@@ -284,4 +289,5 @@ def place_conventions() -> PlaceConventions:
         not_names=frozenset(_words(section, "not_names", "places")),
         common_count=count,
         directions=frozenset(_words(section, "directions", "places")),
+        name_tails=_words(section, "name_tails", "places"),
     )

@@ -564,6 +564,8 @@ class DocumentContext:
                 continue
             if m.start < clause_start and not self._subject(m.start, max(floor, text.rfind("；", floor, m.start) + 1)):
                 continue  # named inside an earlier clause (落实国家和我省“三保”清单): not this clause's subject
+            if m.start >= clause_start and self._listed(m, clause_start, position):
+                continue  # 吸引航天驭星、上海垣信等8家企业: a member of what is counted, not where
             where: Where | None = None
             if m.start in self.places and m.label == "Place":
                 place = self.places[m.start]
@@ -579,6 +581,17 @@ class DocumentContext:
             if where is not None and (best is None or (m.start >= best[0] and not subjects_only)):
                 best = (m.start, where)  # the last of its clause; the sentence's first subject
         return best[1] if best is not None else None
+
+    def _listed(self, m: Mention, clause_start: int, position: int) -> bool:
+        """Whether a region inside its clause begins an item of a list that 等 closes before
+        ``position`` (吸引A、上海B等8家企业: a company's name), not the clause's head."""
+        text = self.doc.text
+        closing = text.rfind("等", m.end, position)
+        if closing < 0 or "、" not in text[clause_start:closing] or self._subject(m.start, clause_start):
+            return False
+        # the item is a name that starts with the region (上海垣信), not the region itself (西宁、海东等地)
+        rest = re.match(r"[^、等，。；：（）()\n]{1,8}([、等])", text[m.end : closing + 1])
+        return rest is not None and (text[m.start - 1 : m.start] == "、" or rest.group(1) == "、")
 
     def _subject(self, start: int, floor: int) -> bool:
         """Whether a region named at ``start`` heads its clause (after time words, 在, 其中 and the
