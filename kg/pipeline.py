@@ -279,6 +279,7 @@ def _build_shards(
     counts of shareable triples (only with a store: kg/update.py needs them to update it), and the
     store is bulk-loaded from the shard files as they are done (on a thread, while the workers go on).
     """
+    from kg.answers import write_answers
     from kg.graph import add_shared_counts
     from kg.shards import SHARDED_FORMATS, ShardWriter, shard_name
     from kg.update import BuildState, DocumentState, document_state, write_state
@@ -324,6 +325,7 @@ def _build_shards(
                 writer.seal()  # the last shards, then compaction
                 source = ExportSource(generation.path / ".no-ntriples", writer.finish)  # extra: from the store
                 export(source, generation.path, extra, also=_log(report, corpus, version))
+                write_answers(writer.finish(), generation.path)  # the canned questions' index (kg/answers.py)
             else:
                 write_files(generation.path, _log(report, corpus, version))
             if keep_state:
@@ -367,6 +369,7 @@ def build(
     """
     if not store and not shard_documents:
         raise ValueError("a build without a store writes shards: give shard_documents")
+    from kg.answers import write_answers
     from kg.graph import GraphMerger, vocabulary_ntriples
     from kg.update import update
 
@@ -431,6 +434,7 @@ def build(
                 also = _log(report, corpus, version)
                 export(source, generation.path, formats, staged={"nt": ntriples_path}, also=also)
                 ntriples_path.unlink(missing_ok=True)  # moved into place, or not wanted
+                write_answers(writer.finish(), generation.path)  # the canned questions' index (kg/answers.py)
                 writer.close()  # before others may open it
             fault_point("before-publish")
             published = generation.publish()

@@ -305,6 +305,7 @@ def _update(
     cache_dir: Path,
     version: str,
 ) -> list[Path]:
+    from kg.answers import update_answers
     from kg.export import ExportSource, export, write_files
     from kg.pipeline import LOG_FILE, _in_processes, _log_text, _write, process_document
     from kg.shards import SHARDED_FORMATS, SHARDS_DIR, TURTLE_SUFFIX, plan, shard_name, write_shard
@@ -358,6 +359,8 @@ def _update(
             finally:
                 counts.close()
             store.flush()
+            touched = [t.name for t in changed] + [d.name for d in removed]
+            update_answers(store, previous.path, generation.path, touched)  # kg/answers.py
         else:
             triples = sum(shard_lines)  # no store: the shards' lines, as the build counts them
 
