@@ -382,6 +382,9 @@ def sentence_figures(
         label_end = reading.cue_start if reading.measure in ("growth_rate", "change") else pre_end
         to_level = reading.measure == "level" and bool(p["change_to"].search(text[clause:label_end].rstrip()))
         label = distributive[i] if i in distributive else _label_before(text, clause, label_end, spans, numbers)
+        inner = _INNER_YEAR.search(label)
+        if inner and len(label) - inner.end() >= 2:  # 推动2025年“七聚七提”40件…: a predicate stands before the year
+            label = strip_phrase(label[inner.end() :])
         if to_level:  # 增长至68人: a new level of the clause's subject, else of the sentence's
             subject = strip_phrase(p["change_verb_end"].sub("", p["change_to"].sub("", label)))
             # 执行中经…批准调整为…: an adverbial, not a subject, stands before the verb
@@ -532,6 +535,8 @@ def _label_before(
     return _balance_quotes(phrase)
 
 
+# a year inside a phrase, after words and before words (not 较2024年同期, not 2023年5月)
+_INNER_YEAR = re.compile(r"(?<=[\u4e00-\u9fff])(?<![较比])(?:19|20)\d{2}年度?(?=[“\u4e00-\u9fff])")
 _REACHER = 14  # the longest object of a previous clause named before a verb of reach
 _YEARS_HEAD = re.compile(r"^\d{4}(?:[-—至到]\d{4})?年")  # 2020-2021年省级…资金: the years are the period's
 

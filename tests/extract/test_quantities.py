@@ -213,6 +213,8 @@ def test_quantities_budget_level_and_kind_from_headings() -> None:
         ("101个服务窗口实行居民身份证业务“全城通办”。", "服务窗口实行居民身份证业务“全城通办”"),
         # a shortened repeat of an indicator the sentence named is that indicator
         ("2018年，规上工业企业数量仅226户；到2024年，企业数量增至442户。", "规上工业企业数量"),
+        # a year inside the phrase: what stands before it is a predicate, not what is counted
+        ("这是佳木斯务实推动2025年“七聚七提”40件民生实事的剪影。", "“七聚七提”民生实事"),
         # a percentage followed by 用于 is the share of the whole before it that goes there
         ("全国财政支出70%以上用于民生。", "财政支出用于民生占比"),
     ],
@@ -220,6 +222,11 @@ def test_quantities_budget_level_and_kind_from_headings() -> None:
 def test_quantities_indicator_from_the_clauses_around(text: str, indicator: str) -> None:
     """Chinese leaves out what an earlier clause named: the label takes it from there."""
     assert quantities(text)[-1][0] == indicator
+
+
+def test_quantities_year_of_a_comparison_or_a_date_stays() -> None:
+    """较2024年同期 is a comparison's base and 2023年5月 a date: neither cuts the label."""
+    assert quantities("医共体较2024年同期节约410多万元。")[-1][0] == "医共体较2024年同期节约"
 
 
 def test_quantities_reach_takes_no_long_clause_or_figure() -> None:
