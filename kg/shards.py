@@ -72,9 +72,15 @@ def plan(documents: Sequence[DocumentTask], per_shard: int, folder: Path, *, tur
 
 def write_shard(shard: ShardTask) -> list[DocumentResult]:
     """Process the shard's documents and write its files; returns their DocumentResults, in order."""
+    results = [process_document(task) for task in shard.documents]
+    write_shard_files(shard, results)
+    return results
+
+
+def write_shard_files(shard: ShardTask, results: Sequence[DocumentResult]) -> None:
+    """Write shard ``shard``'s files from its documents' results (those that gave triples), in order."""
     from kg.graph import GraphMerger, vocabulary_ntriples
 
-    results = [process_document(task) for task in shard.documents]
     merger = GraphMerger()
     parts = [merger.add(vocabulary_ntriples())] if shard.number == 0 else []
     parts += [merger.add(r.ntriples) for r in results if r.problem is None and r.failure is None]
@@ -83,7 +89,6 @@ def write_shard(shard: ShardTask) -> list[DocumentResult]:
     _write_gzip(shard.folder / shard_name(shard.number), data)
     if shard.turtle:
         _write_gzip(shard.folder / shard_name(shard.number, TURTLE_SUFFIX), _turtle(data))
-    return results
 
 
 def _turtle(ntriples: bytes) -> bytes:
