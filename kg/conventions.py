@@ -96,6 +96,7 @@ class Conventions:
     reference_prefixes: tuple[str, ...]
     country_words: tuple[str, ...]
     object_markers: tuple[str, ...]
+    rank_after: tuple[str, ...]
     province_characters: dict[str, str]  # one-character province name -> province code
     piloting: tuple[str, ...]
     planned: tuple[str, ...]
@@ -105,6 +106,8 @@ class Conventions:
     directive: tuple[str, ...]
     review_months: int
     completed: tuple[str, ...]
+    up_to_now: tuple[str, ...]
+    vague_since: tuple[str, ...]
     policy_endings: tuple[str, ...]
     after_quote: tuple[str, ...]
     title_endings: tuple[str, ...]
@@ -119,6 +122,7 @@ class Conventions:
     increase: tuple[str, ...]
     decrease: tuple[str, ...]
     share: tuple[str, ...]
+    share_after: tuple[str, ...]
     level_after_change: tuple[str, ...]
     at_least_before: tuple[str, ...]
     about_before: tuple[str, ...]
@@ -135,6 +139,7 @@ class Conventions:
     after_noun_ends: tuple[str, ...]
     predicates: tuple[str, ...]
     benefactive: tuple[str, ...]
+    reach: tuple[str, ...]
     per: tuple[str, ...]
     funding: tuple[str, ...]
     purpose: tuple[str, ...]
@@ -156,6 +161,7 @@ _INDICATOR_KEYS = (
     "after_noun_ends",
     "predicates",
     "benefactive",
+    "reach",
     "per",
     "funding",
     "purpose",
@@ -197,6 +203,7 @@ def conventions() -> Conventions:
         reference_prefixes=_words(refs, "prefixes", "references"),
         country_words=_words(refs, "country", "references"),
         object_markers=_words(refs, "object_markers", "references"),
+        rank_after=_words(refs, "rank_after", "references"),
         province_characters=provinces,
         piloting=_words(status, "piloting", "status"),
         planned=_words(status, "planned", "status"),
@@ -206,6 +213,8 @@ def conventions() -> Conventions:
         directive=_words(status, "directive", "status"),
         review_months=int(data["periods"]["review_months"]),
         completed=_words(data["periods"], "completed", "periods"),
+        up_to_now=_words(data["periods"], "up_to_now", "periods"),
+        vague_since=_words(data["periods"], "vague_since", "periods"),
         policy_endings=_words(data["policies"], "name_endings", "policies"),
         after_quote=_words(data["policies"], "after_quote", "policies"),
         title_endings=_words(data["policies"], "title_endings", "policies"),
@@ -220,6 +229,7 @@ def conventions() -> Conventions:
         increase=_words(figures, "increase", "figures"),
         decrease=_words(figures, "decrease", "figures"),
         share=_words(figures, "share", "figures"),
+        share_after=_words(figures, "share_after", "figures"),
         level_after_change=_words(figures, "level_after_change", "figures"),
         at_least_before=_words(q, "at_least_before", "qualifiers"),
         about_before=_words(q, "about_before", "qualifiers"),
@@ -252,6 +262,7 @@ class PlaceConventions:
     not_names: frozenset[str]  # words that make the phrase a class of places (各, 全, 不)
     common_count: int  # a name that is one dictionary word this frequent is an ordinary word
     directions: frozenset[str]  # ordinary words that still name zones after their region (东部)
+    name_tails: tuple[str, ...]  # a short form followed by these is inside a name (中山路, 锦江体育公园)
 
     @property
     def heads(self) -> tuple[str, ...]:
@@ -278,4 +289,5 @@ def place_conventions() -> PlaceConventions:
         not_names=frozenset(_words(section, "not_names", "places")),
         common_count=count,
         directions=frozenset(_words(section, "directions", "places")),
+        name_tails=_words(section, "name_tails", "places"),
     )

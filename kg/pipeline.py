@@ -260,6 +260,7 @@ def build(
     ``out_dir`` changes unless the whole build succeeds. With ``follow_links``, links to files
     outside the corpus folder are read too.
     """
+    from kg.answers import write_answers
     from kg.graph import GraphMerger, vocabulary_ntriples
     from kg.shards import SHARDED_FORMATS, ShardWriter
     from kg.update import BuildState, DocumentState, document_state, update, write_state
@@ -344,6 +345,7 @@ def build(
                 export(source, generation.path, formats, staged={"nt": ntriples_path}, also=also)
                 ntriples_path.unlink(missing_ok=True)  # moved into place, or not wanted (shards)
                 shards.publish()
+                write_answers(writer.finish(), generation.path)  # the canned questions' index (kg/answers.py)
                 if keep_state and shard_documents and merger.shared is not None:
                     state = BuildState(version, shard_documents, wanted, merger.triples, tuple(states))
                     write_state(generation.path, state, merger.shared)

@@ -127,9 +127,21 @@ def query_prefixes() -> dict[str, str]:
 class OxigraphEngine(Engine):
     name = "oxigraph"
 
-    def __init__(self, store: ox.Store, hold: GenerationHold | None = None) -> None:
+    def __init__(self, store: ox.Store, hold: GenerationHold | None = None, folder: Path | None = None) -> None:
         self.store = store
         self.hold = hold  # the generation the store belongs to, held so no build removes it under us
+        # the generation's folder, where the canned questions' answers index lies (kg/answers.py)
+        self.folder = folder if folder is not None or hold is None else hold.generation.path
+        self._answers: tuple[Path | None] | None = None
+
+    @property
+    def answers(self) -> Path | None:
+        """The build's answers index (kg/answers.py), if it has one for these questions."""
+        if self._answers is None:
+            from kg.answers import open_answers
+
+            self._answers = (open_answers(self.folder) if self.folder is not None else None,)
+        return self._answers[0]
 
     def _run(self, sparql: str, bindings: Mapping[str, Term] | None) -> Result:
         if bindings:
@@ -347,7 +359,7 @@ class Source:
     def open(self) -> Engine:
         """An engine on this source (opens the store read-only, or parses the file into rdflib)."""
         if self.engine == "oxigraph":
-            return OxigraphEngine(open_store(self.path), self.hold)
+            return OxigraphEngine(open_store(self.path), self.hold, self.path.parent)
         try:
             graph = rdflib.Graph().parse(self.path, format="turtle" if self.path.suffix == ".ttl" else "nt")
         except Exception as e:  # rdflib's parsers raise many kinds of error
@@ -814,6 +826,12 @@ def resolve(engine: Engine, kind: str, text: str) -> Term:
     with its code and where it lies)."""
     from kg.catalog import did_you_mean
 
+    if isinstance(engine, OxigraphEngine) and engine.answers is not None:
+        from kg.answers import resolve_name
+
+        iri = resolve_name(engine.answers, kind, text)  # the common case: one label or code, looked up
+        if iri is not None:
+            return Term.uri(iri)
     bound = {"text": Term.literal(text)}
     found: dict[Term, Term | None] = {}
     for sparql in (_RESOLVE[kind], *_RESOLVE_FURTHER[kind]):
@@ -879,12 +897,12 @@ def ask(engine: Engine, name: str, arguments: tuple[str, ...] = (), **options: U
     q = question(name)
     if evidence not in EVIDENCE:
         raise QueryError(f"no evidence mode {evidence!r}; choose from {', '.join(EVIDENCE)}")
-    sparql = q.sparql
+    sparql, asked = q.sparql, q.name
     if evidence == "all":
         if q.every_sentence is None:
             summarised = ", ".join(n for n, other in questions().items() if other.every_sentence is not None)
             raise QueryError(f"{name} lists every sentence already (--evidence all is for {summarised})")
-        sparql = q.every_sentence.sparql
+        sparql, asked = q.every_sentence.sparql, q.every_sentence.name
     if page is not None:
         if page < 1 or page_rows < 1:
             raise QueryError("pages are numbered from 1 and hold at least one row")
@@ -908,6 +926,12 @@ def ask(engine: Engine, name: str, arguments: tuple[str, ...] = (), **options: U
         bindings["below"] = Term.literal("true", datatype=str(XSD.boolean))
     if indicator is not None:
         bindings["indicatorText"] = Term.literal(indicator)
+    if isinstance(engine, OxigraphEngine) and engine.answers is not None:
+        from kg.answers import answer, answers_question
+
+        if answers_question(asked):  # precomputed beside the store: the same answer (tests/test_answers.py)
+            rows = None if page is None else (page_rows + 1, (page - 1) * page_rows)
+            return answer(engine.answers, asked, bindings, rows)
     return engine.run(sparql, bindings)
 
 

@@ -275,6 +275,11 @@ def _object_marker() -> re.Pattern[str]:
     return re.compile(rf"(?:{alternation(conventions().object_markers)})$")
 
 
+@cache
+def _rank_after() -> re.Pattern[str]:
+    return re.compile(alternation(conventions().rank_after))
+
+
 # --- the document: its date and genre ---------------------------------------------------------
 
 _DATE_LINE = re.compile(
@@ -386,10 +391,15 @@ class Where:
 # What may stand before a time that frames what follows it (2025年，… / 截至9月底，… / 在2024年).
 _FRAME_LEAD = re.compile(r"[“\s]*(?:在|截至|截止|其中|同时|而|但|到|今年|去年)?")
 # What may stand before a region at the head of a clause whose subject it is (2025年，在西宁, 其中西宁).
-_SUBJECT_LEAD = re.compile(r"(?:\d{4}年(?:以来|底|末|初)?|在|其中|同时|目前|截至目前|近年来|今年以来|全年|此外|另外|)*")
+_SUBJECT_LEAD = re.compile(
+    r"[“\s]*(?:\d{4}年(?:以来|底|末|初)?|在|其中|同时|目前|截至目前|近年来|今年以来|全年|此外|另外|)*"
+)
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
-# The year an article opens in: 2023年， / 在刚刚过去的2023年 / 2023年以来 (not 2023年3月, a date).
-_OPENING_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})年(?:以来|来|全年|，|,)")
+# The year an article opens in: 2023年， / 在刚刚过去的2023年 / 2023年以来 (not 2023年3月, a date), or
+# the moment it takes stock at (截至2025年11月，…: what it reports stands in that year).
+_OPENING_YEAR = re.compile(
+    r"(?<!\d)((?:19|20)\d{2})年(?:以来|来|全年|，|,)|(?:截至|截止)((?:19|20)\d{2})年\d{1,2}月(?:底|末)?[，,]"
+)
 
 
 @cache
@@ -484,8 +494,8 @@ class DocumentContext:
         opening = None
         for s in body[:1]:
             m = _OPENING_YEAR.search(self.doc.text, s.start, s.end)
-            if m and (self.year is None or int(m.group(1)) <= self.year):
-                opening = int(m.group(1))
+            if m and (self.year is None or int(m.group(1) or m.group(2)) <= self.year):
+                opening = int(m.group(1) or m.group(2))
         return ArticleContext(article, region, title_span, opening)
 
     def locate(self, position: int) -> Located | None:
@@ -507,6 +517,9 @@ class DocumentContext:
         sentence = located.sentence
         floor = max(sentence.start, self.doc.text.rfind("；", sentence.start, position) + 1)
         where = self._last_anchor(located, floor, position)
+        if where is None and floor > sentence.start:
+            # a group that names no region (…；基金支出能省30%) keeps the sentence's subject
+            where = self._last_anchor(located, sentence.start, floor, subjects_only=True)
         if where is not None:
             return where
         if located.article.region == COUNTRY and located.headings:
@@ -542,15 +555,17 @@ class DocumentContext:
             self._section_regions[key] = code
         return self._section_regions[key]
 
-    def _last_anchor(self, located: Located, floor: int, position: int) -> Where | None:
+    def _last_anchor(self, located: Located, floor: int, position: int, subjects_only: bool = False) -> Where | None:
         best: tuple[int, Where] | None = None
         text = self.doc.text
-        clause_start = max(text.rfind(c, floor, position) for c in "，：") + 1
+        clause_start = position if subjects_only else max(text.rfind(c, floor, position) for c in "，：") + 1
         for m in self.anchors[bisect_left(self.anchor_starts, floor) : bisect_left(self.anchor_starts, position)]:
-            if m.end > position or self._is_object(m.start):
+            if m.end > position or self._is_object(m.start) or _rank_after().match(text, m.end):
                 continue
-            if m.start < clause_start and not self._subject(m.start, floor):
+            if m.start < clause_start and not self._subject(m.start, max(floor, text.rfind("；", floor, m.start) + 1)):
                 continue  # named inside an earlier clause (落实国家和我省“三保”清单): not this clause's subject
+            if m.start >= clause_start and self._listed(m, clause_start, position):
+                continue  # 吸引航天驭星、上海垣信等8家企业: a member of what is counted, not where
             where: Where | None = None
             if m.start in self.places and m.label == "Place":
                 place = self.places[m.start]
@@ -563,9 +578,20 @@ class DocumentContext:
             elif m.label == "RegionRef" and isinstance(m.data, RegionReference):
                 code = m.data.code or refer(m.data.kind, self._discourse_region(located, m.start, m.data.kind))
                 where = Where(code) if code else None
-            if where is not None and (best is None or m.start >= best[0]):
-                best = (m.start, where)
+            if where is not None and (best is None or (m.start >= best[0] and not subjects_only)):
+                best = (m.start, where)  # the last of its clause; the sentence's first subject
         return best[1] if best is not None else None
+
+    def _listed(self, m: Mention, clause_start: int, position: int) -> bool:
+        """Whether a region inside its clause begins an item of a list that 等 closes before
+        ``position`` (吸引A、上海B等8家企业: a company's name), not the clause's head."""
+        text = self.doc.text
+        closing = text.rfind("等", m.end, position)
+        if closing < 0 or "、" not in text[clause_start:closing] or self._subject(m.start, clause_start):
+            return False
+        # the item is a name that starts with the region (上海垣信), not the region itself (西宁、海东等地)
+        rest = re.match(r"[^、等，。；：（）()\n]{1,8}([、等])", text[m.end : closing + 1])
+        return rest is not None and (text[m.start - 1 : m.start] == "、" or rest.group(1) == "、")
 
     def _subject(self, start: int, floor: int) -> bool:
         """Whether a region named at ``start`` heads its clause (after time words, 在, 其中 and the
@@ -718,7 +744,8 @@ class DocumentContext:
                     and opening
                     and self._opens(m, opening.sentence.start)
                 ):
-                    chosen = m.data
+                    # a count's end (截至9月底，…参保人数…) frames its own sentence; later ones keep its year
+                    chosen = TimeSpan(m.data.year) if m.data.until else m.data
                     break
         if chosen is None:
             base = self.base_year(located)
@@ -730,7 +757,10 @@ class DocumentContext:
             return self.base_period(located)
         if chosen.anaphoric:  # 当年3月: the year the text last named
             year_here = self._last_year_before(located, position) or year_here
-        if stock and chosen.month == 1 and chosen.end_month is not None:
+        elif chosen.year is None and chosen.relative is None and chosen.month is not None and year_here is None:
+            year_here = self._month_year(located, chosen.month, position)
+        if stock and chosen.until and chosen.month == 1 and chosen.end_month is not None:
+            # a stock counted 截至9月底 is the level then; one over 上半年 (旅游总人数) is that half's
             chosen = TimeSpan(chosen.end_year or chosen.year, chosen.end_month, relative=chosen.relative)
         return chosen.complete(year_here or self.base_year(located), self.year)
 
@@ -756,6 +786,20 @@ class DocumentContext:
             return TimeSpan(prev.year, span.month, prev.year, span.end_month, relative=prev.relative)
         return span
 
+    def _month_year(self, located: Located, month: int, position: int) -> int | None:
+        """The year of a month written without one (11月，…): the last year its paragraph wrote
+        before it; else the base year, or the year before when that month has not come yet at the
+        document's date (11月 on a January page of a review is last November)."""
+        block = self.seg.blocks[located.sentence.block]
+        for m in reversed(self.times_in(block.start, position)):
+            if isinstance(m.data, TimeSpan) and m.data.year is not None:
+                return m.data.end_year or m.data.year
+        base = self.base_year(located)
+        written = month_of(self.date)
+        if base is not None and base == self.year and written is not None and month > written:
+            return base if self.forward(located) else base - 1
+        return base
+
     def _last_year_before(self, located: Located, position: int) -> int | None:
         """The last year written before ``position`` in the article."""
         for m in reversed(self.times_in(located.article.article.start, position)):
@@ -770,7 +814,9 @@ class DocumentContext:
         if month is None or month > c.review_months:
             return False
         text = self.doc.text[sentence.start : sentence.end]
-        return any(word in text for word in c.completed)
+        for word in c.vague_since:
+            text = text.replace(word, "")
+        return any(word in text for word in c.completed) and not any(word in text for word in c.up_to_now)
 
     def adoption_period(self, located: Located, position: int) -> str | None:
         """An adoption's period, only where its sentence writes a time (推行于2023年)."""

@@ -194,7 +194,8 @@ class TimeSpan:
 
     Years are as written (None when not written); ``relative`` is an offset from the document's
     year (今年 0, 去年 -1); ``now`` marks 目前/截至目前. A span with a start month and an end month
-    is a range (1-10月, 前三季度).
+    is a range (1-10月, 前三季度); ``until`` marks a time written as the end of a count (截至9月底,
+    截至2025年11月): a stock counted so is the level then, and a later sentence takes only its year.
     """
 
     year: int | None = None
@@ -204,6 +205,7 @@ class TimeSpan:
     relative: int | None = None
     now: bool = False
     anaphoric: bool = False  # 当年: the year the text last named
+    until: bool = False  # 截至…: written as the moment a count runs to
 
     def complete(self, year: int | None, document_year: int | None) -> str | None:
         """The period as "2023", "2023-11" or "2023-01/2023-10", its missing year from ``year``

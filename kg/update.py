@@ -322,6 +322,7 @@ def _update(
     cache_dir: Path,
     version: str,
 ) -> list[Path]:
+    from kg.answers import update_answers
     from kg.export import ExportSource, export
     from kg.pipeline import LOG_FILE, _in_processes, _log_text, _write, process_document
     from kg.shards import SHARDED_FORMATS, SHARDS_DIR, TURTLE_SUFFIX, plan, shard_name
@@ -382,6 +383,7 @@ def _update(
         finally:
             counts.close()
         store.flush()
+        update_answers(store, previous.path, generation.path, [t.name for t in changed] + [d.name for d in removed])
 
         shard_of = {t.name: s.number for s in shards for t in s.documents}
         for task in tasks:

@@ -64,3 +64,80 @@ def test_resolve_level_words_name_existing_regions() -> None:
     text = "□ 记者 某某\n北京市朝阳区推进改革。全市城镇新增就业1.2万人。全区新增就业3000人。\n"
     facts = document_facts(load_text(text, "t.txt", meta=DocMeta(date="2024-06")))
     assert {(o.region, int(o.value)) for o in facts.observations} == {("110000", 12000), ("110105", 3000)}
+
+
+def periods(text: str, date: str, region: str | None = None) -> dict[str, tuple[str, str | None]]:
+    """Each figure's (region, period), by its value."""
+    facts = document_facts(load_text(text, "t.txt", meta=DocMeta(date=date, region=region)))
+    return {str(o.value): (o.region, o.period) for o in facts.observations}
+
+
+def test_resolve_stock_over_a_span_is_the_spans() -> None:
+    """A stock counted 截至6月底 is the level at the end of June; a count over 上半年 is the half's."""
+    text = "□ 记者 某某\n今年上半年，抚远市旅游总人数96.32万人次。截至6月底，抚远市养老保险参保人数12万人。\n"
+    found = periods(text, "2025-07-16")
+    assert found["963200"] == ("230883", "2025-01/2025-06")
+    assert found["120000"] == ("230883", "2025-06")
+
+
+def test_resolve_month_without_year() -> None:
+    """A month written alone takes the year its paragraph last wrote; with none, a month that has
+    not come yet at the page's date is last year's."""
+    text = "□ 记者 某某\n2025年1至11月，全国城镇新增就业1210万人。11月，全国城镇调查失业率为5.1%。\n"
+    assert periods(text, "2026-01-13")["5.1"] == ("000000", "2025-11")
+    alone = "□ 记者 某某\n11月，全国外来农业户籍劳动力城镇调查失业率为4.4%。\n"
+    assert periods(alone, "2026-01-13")["4.4"] == ("000000", "2025-11")
+    assert periods(alone, "2026-12-20")["4.4"] == ("000000", "2026-11")
+
+
+def test_resolve_stocktaking_date_gives_later_sentences_its_year() -> None:
+    """截至2025年9月底 frames its own sentence; a later sentence of the paragraph keeps its year only."""
+    text = (
+        "□ 记者 某某\n截至2025年9月底，全国基本养老保险参保人数为10.74亿人。"
+        "近年来，全国基本医保年度参保率稳定在95%左右。\n"
+    )
+    found = periods(text, "2026-01-13")
+    assert found["1074000000"] == ("000000", "2025-09")
+    assert found["95"] == ("000000", "2025")
+
+
+def test_resolve_article_opening_at_a_stocktaking_date() -> None:
+    """An article that opens 截至2025年11月，… reports that year, in its later paragraphs too."""
+    text = (
+        "□ 记者 某某\n截至2025年11月，江西省有效发明专利拥有量达5.8万件。\n"
+        "江西省推行知识产权专员制度，培养专业人才近3000名。\n"
+    )
+    assert periods(text, "2026-01-06")["3000"] == ("360000", "2025")
+
+
+def test_resolve_counts_up_to_now_are_the_pages_year() -> None:
+    """On a page of the year's first months, completed work is last year's, unless the sentence
+    counts from a stated start up to now (设立以来, 9年来); 近年来 states no start."""
+    since = "□ 记者 某某\n雄安新区设立9年来形成了涵盖733所学校的教育体系。\n"
+    assert periods(since, "2026-02-24")["733"] == ("133100", "2026")
+    vague = "□ 记者 某某\n近年来，江油市先后资助困境儿童2000余人，累计投入帮扶资金300万元。\n"
+    assert periods(vague, "2024-01-10")["3000000"] == ("510781", "2023")
+
+
+def test_resolve_semicolon_group_without_region_keeps_the_subject() -> None:
+    """A clause group that names no region (…；基金支出能省30%) is about the subject of the groups
+    before it; 全国首单 is the scope of a ranking, no subject."""
+    text = (
+        "□ 记者 某某\n云南省曲靖市推进医共体改革。马龙区负责人说，“全区实行医共体打包付费；"
+        "共享药房零差率销售，基金支出能省30%以上。”\n"
+    )
+    assert periods(text, "2026-01-06")["30"][0] == "530304"
+    ranked = (
+        "□ 记者 某某\n截至2025年11月，江西省有效发明专利拥有量达5.8万件；"
+        "全国首单知识产权证券化产品落地江西；地理标志品牌价值超1200亿元。\n"
+    )
+    assert periods(ranked, "2026-01-06")["120000000000"][0] == "360000"
+
+
+def test_resolve_region_in_a_listed_name_is_no_subject() -> None:
+    """A region inside an item of a list that 等 closes (上海垣信, a company) is a member of what is
+    counted, not where; a list at the head of its clause (西宁、海东等地) is its subject."""
+    text = "□ 记者 某某\n佳木斯市吸引航天驭星、上海垣信等8家行业头部企业落地。\n"
+    assert periods(text, "2025-07-16")["8"][0] == "230800"
+    head = "□ 记者 某某\n青海省推进改革，西宁市、海东市等地新增就业1.2万人。\n"
+    assert periods(head, "2025-07-16")["12000"][0] == "630200"

@@ -149,6 +149,7 @@ def _phrase_patterns() -> dict[str, re.Pattern[str]]:
         "strict_change": re.compile(r"^(?:增加|减少|增长|下降|增收|减收|多增)"),
         "decrease": re.compile(rf"^(?:{alternation(c.decrease)})"),
         "share": re.compile(rf"(?:{alternation(c.share)})|(?:为|完成|达到)[^，；。]{{1,12}}的$"),
+        "share_after": re.compile(rf"(?:{alternation(c.share_after)}){han}{{2,10}}(?=[，；。、]|$)"),
         "budget": re.compile(alternation(c.budget_kinds)),
         "han": re.compile(han),
         "own_level": re.compile(alternation(c.own_level)),
@@ -217,7 +218,18 @@ def _noun_after(text: str, end: int, limit: int) -> str:
         phrase = phrase[: cut.start()]
     if len(phrase.strip("“”")) < 2:
         return ""
-    return _balance_quotes(phrase[:16])
+    return _balance_quotes(_cut(phrase, 16))
+
+
+def _cut(phrase: str, length: int) -> str:
+    """The first ``length`` characters of a phrase, or up to the end of a quoted name the cut would
+    split (实行居民身份证业务“全城通办”: a name is read whole or not at all)."""
+    head = phrase[:length]
+    if head.count("“") > head.count("”"):
+        close = phrase.find("”", length)
+        if 0 <= close < _MAX_PREDICATE + 4:
+            return phrase[: close + 1]
+    return head
 
 
 def _balance_quotes(phrase: str) -> str:
@@ -327,6 +339,7 @@ def sentence_figures(
     distributive = _distributive_indicators(text, s_start, matches)
     numbers = [(x.start(), x.end()) for x in matches]
     topic = ""  # the subject of the sentence so far: later clauses may leave it out
+    named: list[str] = []  # the labels of the sentence so far
     for i, m in enumerate(matches):
         number = parse_number(m.group("num"))
         if number is None:
@@ -362,9 +375,16 @@ def sentence_figures(
             pre_end = clause + t.start()
         label_start = num_start if m.group("pre") and _in_word(text, m.start("pre"), m.end("pre")) else m.start()
         reading = _reading(text, clause, label_start, unit)
+        # 财政支出70%以上用于民生: the share of the whole before the number that goes where the words after say
+        used_for = p["share_after"].match(text, m.end()) if unit.base == "%" and reading.measure == "level" else None
+        if used_for:
+            reading = _Reading("share", False, reading.cue_start)
         label_end = reading.cue_start if reading.measure in ("growth_rate", "change") else pre_end
         to_level = reading.measure == "level" and bool(p["change_to"].search(text[clause:label_end].rstrip()))
         label = distributive[i] if i in distributive else _label_before(text, clause, label_end, spans, numbers)
+        inner = _INNER_YEAR.search(label)
+        if inner and len(label) - inner.end() >= 2:  # 推动2025年“七聚七提”40件…: a predicate stands before the year
+            label = strip_phrase(label[inner.end() :])
         if to_level:  # 增长至68人: a new level of the clause's subject, else of the sentence's
             subject = strip_phrase(p["change_verb_end"].sub("", p["change_to"].sub("", label)))
             # 执行中经…批准调整为…: an adverbial, not a subject, stands before the verb
@@ -379,8 +399,12 @@ def sentence_figures(
             if p["change_to"].search(label):  # 提高到每人每月820元
                 label = strip_phrase(p["change_to"].sub("", label)) or topic
         label = _with_noun_after(label, after, text, m.end(), clause_end, s_end, unit, reading.measure)
+        if label.startswith(conventions().reach):  # 发放稳岗补贴，惠及市场主体9.6万家
+            label = _reached_by(text, clause, s_start, numbers) + label
         if not label and not after and pre_text.rstrip().endswith("等"):
             continue  # A（x）、B（y）等174.6亿元: the total of a list names no indicator of its own
+        if used_for and label:
+            label += used_for.group()
         if not label or (reading.measure != "level" and p["verbs"].fullmatch(label)):
             label = topic
         elif reading.measure == "share" and re.match(r"^(?:占|为|完成|达到)", label) and topic:
@@ -392,6 +416,9 @@ def sentence_figures(
             if implied is None:
                 continue
             unit = implied
+        if to_level:  # 规上工业企业数量仅226户；…，企业数量增至442户: a shortened repeat is the one written before
+            label = next((e for e in reversed(named) if e.endswith(label) and len(e) > len(label) > 2), label)
+        named.append(label)
         if label != topic and reading.measure != "share":  # 占比12.4%，下降9%: the decrease is the level's
             topic = label if p["budget_end"].search(label) else (p["stage"].sub("", label) or label)
         label = _with_scope(label, scope)
@@ -442,7 +469,7 @@ def _with_noun_after(
     if measure != "level":
         return label
     if after and label in conventions().benefactive:  # 为1077家企业发放稳岗返还补助: the whole predicate
-        return _balance_quotes(re.split(r"\d", text[after_start:clause_end], maxsplit=1)[0][:16])
+        return _balance_quotes(_cut(re.split(r"\d", text[after_start:clause_end], maxsplit=1)[0], 16))
     if after and unit.kind == "money" and not (label and p["ends_with_verb"].search(label)):
         after = ""  # 发放3600元育儿补贴: the noun after money counts only after a verb
     if after and (not label or len(label) <= 10 or label.endswith("等")):
@@ -506,6 +533,26 @@ def _label_before(
     hi = bisect.bisect_left(spans, (offset + len(pre) + 1, -1))
     phrase = strip_phrase(pre, spans[lo:hi], offset)
     return _balance_quotes(phrase)
+
+
+# a year inside a phrase, after words and before words (not 较2024年同期, not 2023年5月)
+_INNER_YEAR = re.compile(r"(?<=[\u4e00-\u9fff])(?<![较比])(?:19|20)\d{2}年度?(?=[“\u4e00-\u9fff])")
+_REACHER = 14  # the longest object of a previous clause named before a verb of reach
+_YEARS_HEAD = re.compile(r"^\d{4}(?:[-—至到]\d{4})?年")  # 2020-2021年省级…资金: the years are the period's
+
+
+def _reached_by(text: str, clause: int, s_start: int, numbers: list[tuple[int, int]]) -> str:
+    """What reaches in a clause opened by a verb of reach (惠及, 涉及): the object of the clause before
+    it, after what 等 sums up or a relative clause's 的 (开展家电等消费品以旧换新活动 -> 消费品以旧换新活动);
+    "" when that clause reports a figure of its own or is not the same sentence's."""
+    if clause <= s_start or text[clause - 1] != "，":
+        return ""
+    start = _clause_start(text, clause - 1, s_start)
+    if any(start <= s < clause for s, _e in numbers):
+        return ""  # 拉动投资154160万元，惠及…: the figure before is its own
+    phrase = re.split(r"[等的]", text[start : clause - 1])[-1]
+    phrase = strip_phrase(_YEARS_HEAD.sub("", re.sub(r"\s+", "", phrase)))
+    return phrase if 2 <= len(phrase) <= _REACHER else ""  # a long clause names no one thing
 
 
 def _purpose_after(text: str, clause_end: int, s_end: int) -> str:

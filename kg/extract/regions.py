@@ -31,8 +31,6 @@ from kg.types import (
 
 # A news agency's or paper's dateline: 新华社北京3月19日电, 本报北京1月5日讯, 中新社成都电.
 _DATELINE_CITY = re.compile(r"(?:新华社|本报|中新社|人民网|央视网)[^，。\n“”]{1,12}?\d{0,2}月?\d{0,2}日?(?:电|讯)")
-# A short form followed by one of these is part of a street or place name (海北街道, 中山路).
-_PLACE_TAIL = re.compile(r"(?:街道|镇|乡|村|路|街|大道|社区|小区|巷)")
 _MAX_PLACE_NAME = 8  # characters of a place's name before its head
 
 
@@ -102,7 +100,7 @@ def region_mentions(doc: Document, _seg: Segmentation | None = None) -> Iterator
     kept: list[Mention] = []
     for i, (start, end, alias) in enumerate(matches):
         name = region_name(g, alias)
-        if not name.full_name and _PLACE_TAIL.match(text, end):
+        if not name.full_name and text.startswith(place_conventions().name_tails, end):
             continue
         if any(s <= start and end <= e for s, e in datelines):
             continue  # 新华社北京3月19日电: where the agency filed from, not what the text is about

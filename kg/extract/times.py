@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from functools import cache
 
 from kg.extract.matcher import PhraseStarts, decimal_digits, finditer_at
@@ -55,6 +56,7 @@ _TIME_WORDS = (
     "如今",
 )
 _COMPARED = ("比", "较")
+_UNTIL = ("截至", "截止", "截止到", "截至到")  # 截至2025年11月: the time a count runs to
 _CN_NUMBER = {c: i for i, c in enumerate(_CN, 1)} | {f"十{c}": 10 + i for i, c in enumerate(_CN[:9], 1)}
 # 一年来 (over the past year) reviews the year just ended, as 过去一年 does
 _RELATIVE = {"今年": 0, "去年": -1, "上年": -1, "过去一年": -1, "一年来": -1, "前年": -2, "明年": 1}
@@ -111,10 +113,10 @@ def time_span(m: re.Match[str]) -> TimeSpan | None:
         return TimeSpan(y)
     if g["ey"]:
         month = int(g["em"])
-        return TimeSpan(int(g["ey"]), 1, int(g["ey"]), month) if 1 <= month <= 12 else None
+        return TimeSpan(int(g["ey"]), 1, int(g["ey"]), month, until=True) if 1 <= month <= 12 else None
     if g["um"]:
         month = int(g["um"])
-        return TimeSpan(month=1, end_month=month) if 1 <= month <= 12 else None
+        return TimeSpan(month=1, end_month=month, until=True) if 1 <= month <= 12 else None
     if g["rm1"]:
         m1, m2 = int(g["rm1"]), int(g["rm2"])
         return TimeSpan(month=m1, end_month=m2) if 1 <= m1 <= m2 <= 12 else None
@@ -148,6 +150,8 @@ def time_mentions(doc: Document, _seg: Segmentation | None = None) -> Iterator[M
         if text[m.start() - 1 : m.start()] in _COMPARED:
             continue  # 比上年增长5.3%, 较2024年: the base of a comparison, not the figure's time
         span = time_span(m)
+        if span is not None and not span.until and text[max(0, m.start() - 3) : m.start()].endswith(_UNTIL):
+            span = replace(span, until=True)
         if span is not None:
             yield Mention(m.start(), m.end(), m.group(), "Time", "", span)
 

@@ -195,3 +195,42 @@ def test_quantities_budget_level_and_kind_from_headings() -> None:
         "市级一般公共预算收入增长率",
         "全市一般公共预算收入",
     ]
+
+
+@pytest.mark.parametrize(
+    "text, indicator",
+    [
+        # a verb of reach opening a clause: what reaches is the object of the clause before it
+        ("开展汽车、家电等消费品以旧换新活动，惠及消费者43万人次。", "消费品以旧换新活动惠及消费者"),
+        ("发放稳岗补贴，惠及市场主体9.6万家。", "发放稳岗补贴惠及市场主体"),
+        (
+            "评价对象为各部门管理的2020-2021年省级产业发展专项资金，涉及财政资金48亿元。",
+            "省级产业发展专项资金涉及财政资金",
+        ),
+        # 举行 is a bare verb: the counted noun after the number names what is counted
+        ("面向高校毕业生等重点群体举行近300场招聘会。", "重点群体举行招聘会"),
+        # a quoted name is read whole, never cut inside its quotes
+        ("101个服务窗口实行居民身份证业务“全城通办”。", "服务窗口实行居民身份证业务“全城通办”"),
+        # a shortened repeat of an indicator the sentence named is that indicator
+        ("2018年，规上工业企业数量仅226户；到2024年，企业数量增至442户。", "规上工业企业数量"),
+        # a year inside the phrase: what stands before it is a predicate, not what is counted
+        ("这是佳木斯务实推动2025年“七聚七提”40件民生实事的剪影。", "“七聚七提”民生实事"),
+        # a percentage followed by 用于 is the share of the whole before it that goes there
+        ("全国财政支出70%以上用于民生。", "财政支出用于民生占比"),
+    ],
+)
+def test_quantities_indicator_from_the_clauses_around(text: str, indicator: str) -> None:
+    """Chinese leaves out what an earlier clause named: the label takes it from there."""
+    assert quantities(text)[-1][0] == indicator
+
+
+def test_quantities_year_of_a_comparison_or_a_date_stays() -> None:
+    """较2024年同期 is a comparison's base and 2023年5月 a date: neither cuts the label."""
+    assert quantities("医共体较2024年同期节约410多万元。")[-1][0] == "医共体较2024年同期节约"
+
+
+def test_quantities_reach_takes_no_long_clause_or_figure() -> None:
+    """A long clause or one with its own figure before 惠及 names no one thing: the label stays."""
+    assert quantities("拉动投资15亿元，惠及消费者43万人次。")[-1][0] == "惠及消费者"
+    long_clause = "将公租房货币补贴对象由城镇低收入家庭拓展至城镇中低收入家庭，惠及补贴对象1129户。"
+    assert quantities(long_clause)[-1][0] == "惠及补贴对象"

@@ -200,3 +200,10 @@ def test_regions_source_list_entries_that_are_no_regions(text: str) -> None:
 def test_regions_ordinary_words_are_not_county_stems(text: str) -> None:
     """新建 (新建区), 振兴 (振兴区), 资源 (资源县) ... are ordinary words of government text."""
     assert codes(text) == set()
+
+
+def test_regions_short_form_inside_a_facility_name() -> None:
+    """A short form that begins a park's or a square's name (锦江体育公园) is no mention of the
+    region; the full name (锦江区) is."""
+    assert codes("四川成都：从水井坊锦江体育公园到通济花园，处处是绿。") == {"510000", "510100"}
+    assert codes("四川成都锦江区建成体育公园。") == {"510000", "510100", "510104"}

@@ -47,3 +47,13 @@ def test_times_now_is_marked() -> None:
 def test_times_non_times(text: str) -> None:
     """Numbers that are not times give nothing."""
     assert list(time_mentions(load_text(text, "t.txt"))) == []
+
+
+@pytest.mark.parametrize(
+    "text, until",
+    [("截至2025年9月底，", True), ("截至11月底，", True), ("截至2025年11月，", True), ("2025年上半年，", False)],
+)
+def test_times_until_marks_the_end_of_a_count(text: str, until: bool) -> None:
+    """截至… is the moment a count runs to (a stock's level then); a span (上半年) is not."""
+    (first, *_rest) = [m.data for m in time_mentions(load_text(text, "t.txt"))]
+    assert isinstance(first, TimeSpan) and first.until is until
