@@ -65,6 +65,12 @@ def _folder_option(flag: str, dest: str, default: str, help: str) -> Callable[[F
     " by the workers, instead of zhengce.nt and zhengce.ttl. Building again updates the build: only"
     " changed documents are extracted and only their shards written.",
 )
+@click.option(
+    "--no-store",
+    is_flag=True,
+    help="With --shards: write no Oxigraph store, only the shards (for QLever, Virtuoso or oxigraph load: see"
+    " the README). No triple then passes through this process: for cluster-scale corpora.",
+)
 @click.option("--no-cache", is_flag=True, help="Re-extract every file (ignore and do not update the cache).")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on when stderr is a terminal).")
 @click.option("--allow-empty", is_flag=True, help="Build even a corpus without a text file (an empty graph).")
@@ -78,6 +84,7 @@ def build(
     jobs: int,
     cluster: str | None,
     shards: int | None,
+    no_store: bool,
     no_cache: bool,
     progress: bool | None,
     allow_empty: bool,
@@ -99,6 +106,8 @@ def build(
 
     if cluster is not None and jobs != 1:
         raise click.UsageError("--jobs and --cluster: choose one (a cluster's workers are its processes)")
+    if no_store and shards is None:
+        raise click.UsageError("--no-store writes the graph as shards only: give --shards N too")
     try:
         report = run_build(
             corpus_location(corpus),
@@ -111,6 +120,7 @@ def build(
             progress=progress,
             allow_empty=allow_empty,
             follow_links=follow_links,
+            store=not no_store,
         )
     except OSError as e:  # the output folder cannot be made or written: under a file, in /proc, no space
         where = e.filename or out_dir
@@ -129,7 +139,10 @@ def build(
         click.echo(f"error: {f} (traceback in {report.log})", err=True)
     written = ", ".join(str(p) for p in report.outputs)
     cached = f" ({report.cached} from cache)" if report.cached else ""
-    click.echo(f"{report.documents} documents{cached}, {report.facts} facts, {report.triples} triples -> {written}")
+    triples = f"{report.triples} triples"
+    if report.triples_in_shards:  # --no-store: no store counted them once
+        triples += " in shards (a shared one once a shard)"
+    click.echo(f"{report.documents} documents{cached}, {report.facts} facts, {triples} -> {written}")
     if report.problems or report.failures:
         sys.exit(EXIT_SKIPPED)
 
@@ -516,13 +529,15 @@ def export_command(formats: tuple[str, ...], focus: str | None, export_dir: Path
     from kg.export import export, export_source
     from kg.network import export_focus
     from kg.query import OxigraphEngine, QueryError
-    from kg.store import build_lock, link_published_names, reading
+    from kg.store import build_lock, link_published_names, no_store_message, reading
 
     try:
         # a writer like kg build: it adds files to the current generation, so it takes the build lock
         with build_lock(export_dir), reading(export_dir) as generation:
-            if generation is None or generation.store_path is None:
+            if generation is None:
                 raise QueryError(f"{export_dir}: no build with a store (zhengce.oxigraph); run kg build")
+            if generation.store_path is None:
+                raise QueryError(no_store_message(generation))
             engine = OxigraphEngine(generation.open_store())
             if focus:
                 made = export_focus(engine, generation.path, formats, focus)

@@ -2,7 +2,10 @@
 
 The client submits one task per document (decode, extract, triples: pipeline.process_document)
 and takes the results back in corpus order, so they go through the same merge and publishing
-as a build on one machine and give the same bytes. Workers read the files themselves (a path
+as a build on one machine and give the same bytes. A sharded build (``--shards N``) submits one
+task per shard instead, which extracts its documents and writes the shard files on the worker
+and sends back only small per-document records (kg/shards.py): no triple crosses to the client.
+Workers read the files themselves (a path
 on a shared disk, or a URL: kg/remote.py); the client holds only the tasks still in flight
 (a window ahead of the document being merged), never the corpus.
 
@@ -21,11 +24,12 @@ import threading
 import uuid
 from collections import deque
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from typing import Any
 
 from kg.errors import ExtractionFailure, KgError
 from kg.pipeline import DocumentResult, DocumentTask, code_version, process_document
-from kg.shards import ShardTask, write_shard
+from kg.shards import ShardResult, ShardTask, write_shard
 
 LOCAL = "local"
 MISSING = "kg build --cluster needs Dask distributed: pip install 'zhengce-kg[cluster]'"
@@ -118,57 +122,111 @@ def _same_code(version: str) -> None:
         raise ClusterError(f"a worker runs zhengce-kg code {code_version()}, the client {version}")
 
 
-def process_on_worker(task: DocumentTask) -> list[DocumentResult]:
+def process_on_worker(task: DocumentTask) -> DocumentResult:
     _same_code(task.code_version)
-    return [process_document(task)]
+    return process_document(task)
 
 
-def shard_on_worker(shard: ShardTask) -> list[DocumentResult]:
+def shard_on_worker(shard: ShardTask) -> ShardResult:
     for task in shard.documents[:1]:
         _same_code(task.code_version)
     return write_shard(shard)
 
 
-def run_on_cluster(
-    tasks: list[DocumentTask], address: str, shards: list[ShardTask] | None = None
-) -> Iterator[DocumentResult]:
-    """Results in the order of ``tasks``, computed by the workers of the cluster at ``address``.
-
-    With ``shards`` (runs of ``tasks``), each worker task extracts one run and writes its shard.
-    """
-    work: Sequence[DocumentTask | ShardTask] = tasks if shards is None else shards
+def run_on_cluster(tasks: list[DocumentTask], address: str) -> Iterator[DocumentResult]:
+    """Results in the order of ``tasks``, computed by the workers of the cluster at ``address``."""
     if not tasks:
         return
-    function = process_on_worker if shards is None else shard_on_worker
     with connect(address) as client:
         _check_workers(client, tasks[0].code_version)
-        threads = sum(client.nthreads().values()) or 1
-        window = max(8, _TASKS_PER_THREAD * threads)
         build = uuid.uuid4().hex[:8]  # task keys unique per build: another client may share the scheduler
-        pending: deque[tuple[DocumentTask | ShardTask, Any]] = deque()  # (item, its distributed.Future), in order
+        pending: deque[tuple[DocumentTask, Any]] = deque()  # (task, its distributed.Future), in order
         try:
-            for i, item in enumerate(work):
-                pending.append((item, client.submit(function, item, key=f"kg-{build}-{i}", pure=False)))
-                if len(pending) >= window:
-                    yield from _results(*pending.popleft())
+            for i, task in enumerate(tasks):
+                pending.append((task, client.submit(process_on_worker, task, key=f"kg-{build}-{i}", pure=False)))
+                if len(pending) >= _window(client):
+                    yield _document_result(*pending.popleft())
             while pending:
-                yield from _results(*pending.popleft())
+                yield _document_result(*pending.popleft())
         finally:
             if pending:  # stopped early (an error, --strict, Ctrl-C): the rest is not wanted
-                client.cancel([future for _item, future in pending])
+                client.cancel([future for _task, future in pending])
 
 
-def _results(item: DocumentTask | ShardTask, future: Any) -> list[DocumentResult]:
+def run_shards_on_cluster(shards: list[ShardTask], address: str) -> Iterator[ShardResult]:
+    """Each shard extracted and written by one task on the cluster at ``address``; results as they finish.
+
+    Not in order: a long shard (boundaries are drawn by hash, so sizes vary) holds up no other
+    worker. A window of tasks is in flight (a few per worker thread); each one done makes room for
+    the next, so the scheduler holds a bounded number of tasks however large the corpus.
+    """
+    import distributed
+
+    if not shards:
+        return
+    with connect(address) as client:
+        _check_workers(client, code_version())
+        build = uuid.uuid4().hex[:8]
+        work = iter(shards)
+        in_flight: dict[str, tuple[ShardTask, Any]] = {}  # task key -> (shard, its distributed.Future)
+        dask: Any = distributed  # no type hints
+        finished = dask.as_completed()
+
+        def submit() -> None:
+            shard = next(work, None)
+            if shard is not None:
+                key = f"kg-{build}-shard-{shard.number}"
+                future = client.submit(shard_on_worker, shard, key=key, pure=False)
+                in_flight[key] = (shard, future)
+                finished.add(future)
+
+        try:
+            for _ in range(_window(client)):
+                submit()
+            for future in finished:
+                shard, _future = in_flight.pop(future.key)
+                yield _shard_result(shard, future)
+                submit()
+        finally:
+            if in_flight:  # stopped early (an error, --strict, Ctrl-C): the rest is not wanted
+                client.cancel([future for _shard, future in in_flight.values()])
+
+
+def _window(client: Any) -> int:
+    threads = sum(client.nthreads().values()) or 1
+    return max(8, _TASKS_PER_THREAD * threads)
+
+
+def _killed(e: BaseException, names: Sequence[str]) -> list[DocumentResult]:
+    """Failed documents: their work took down every worker that tried it (memory, a crash)."""
+    error = f"{type(e).__name__}: {' '.join(str(e).split())}"
+    trace = f"{error}\n(the workers died while processing this file)\n"
+    return [DocumentResult(name, 0, failure=ExtractionFailure(name, error, trace)) for name in names]
+
+
+def _document_result(task: DocumentTask, future: Any) -> DocumentResult:
     from distributed import KilledWorker
 
     try:
-        results: Any = future.result()
-    except KilledWorker as e:  # the work took down every worker that tried it (memory, a crash)
-        error = f"{type(e).__name__}: {' '.join(str(e).split())}"
-        trace = f"{error}\n(the workers died while processing this file)\n"
-        names = [item.name] if isinstance(item, DocumentTask) else [task.name for task in item.documents]
-        return [DocumentResult(name, 0, failure=ExtractionFailure(name, error, trace)) for name in names]
+        result: Any = future.result()
+    except KilledWorker as e:
+        return _killed(e, [task.name])[0]
     finally:
         future.release()
-    assert isinstance(results, list)
-    return results
+    assert isinstance(result, DocumentResult)
+    return result
+
+
+def _shard_result(shard: ShardTask, future: Any) -> ShardResult:
+    from distributed import KilledWorker
+
+    try:
+        result: Any = future.result()
+    except KilledWorker as e:
+        # its documents failed; the shard is written without them, here (the vocabulary for shard 0)
+        failed = _killed(e, [task.name for task in shard.documents])
+        return replace(write_shard(replace(shard, documents=())), documents=tuple(failed))
+    finally:
+        future.release()
+    assert isinstance(result, ShardResult)
+    return result

@@ -39,27 +39,28 @@ def discover(corpus: Path, *, follow_links: bool = False) -> tuple[list[CorpusFi
     root = os.path.realpath(corpus)
     files: list[CorpusFile] = []
     problems: list[CorpusError] = []
-    stack = [corpus]
+    # (folder, its name relative to the corpus with a closing slash): names are joined as strings, not
+    # made by pathlib per entry, which cost half the listing's time (the client lists every document)
+    stack = [(corpus, "")]
     while stack:
-        folder = stack.pop()
+        folder, prefix = stack.pop()
         try:
             with os.scandir(folder) as listing:
                 entries = sorted(listing, key=lambda e: e.name, reverse=True)
         except OSError as e:
-            problems.append(CorpusError(_rel(corpus, folder), f"cannot list the folder: {e.strerror or e}"))
+            problems.append(CorpusError(display_name(prefix[:-1] or "."), f"cannot list the folder: {e.strerror or e}"))
             continue
         for entry in entries:
-            path = Path(entry.path)
-            rel = _rel(corpus, path)
-            if entry.name.startswith(".") or rel == METADATA_FILE:
+            name = prefix + entry.name
+            if entry.name.startswith(".") or name == METADATA_FILE:
                 continue
             problem = _not_a_document(entry, root, follow_links)
             if problem == "folder":
-                stack.append(path)
+                stack.append((Path(entry.path), name + "/"))
             elif problem:
-                problems.append(CorpusError(rel, problem))
+                problems.append(CorpusError(display_name(name), problem))
             else:
-                files.append(CorpusFile(path, rel))
+                files.append(CorpusFile(Path(entry.path), display_name(name)))
     files.sort(key=lambda f: f.name)
     problems.sort(key=lambda p: p.path)
     return files, problems
@@ -73,7 +74,8 @@ def _not_a_document(entry: os.DirEntry[str], root: str, follow_links: bool) -> s
         link = entry.is_symlink()
         if link and os.path.isdir(entry.path):
             return "symbolic link to a folder, not followed"
-        mode = os.stat(entry.path).st_mode  # of the file a link points to
+        # a plain entry's type is in the listing (d_type); a link's target needs a stat
+        mode = stat.S_IFREG if not link and entry.is_file(follow_symlinks=False) else os.stat(entry.path).st_mode
         target = os.path.realpath(entry.path) if link else ""
     except (OSError, ValueError) as e:  # a dangling link, a loop of links
         return f"cannot read: {getattr(e, 'strerror', None) or e}"
@@ -97,11 +99,6 @@ def _kind(mode: int) -> str:
         if test(mode):
             return kind
     return "not a file"
-
-
-def _rel(corpus: Path, path: Path) -> str:
-    """The name of a corpus file: its path relative to the corpus, with forward slashes, escaped to print."""
-    return display_name(path.relative_to(corpus).as_posix())
 
 
 def read_metadata(corpus: Path) -> dict[str, DocMeta]:

@@ -50,12 +50,12 @@ class ExportSource:
 
 
 def write_turtle(source: ExportSource, out: BinaryIO) -> None:
-    triples = ox.parse(path=str(source.ntriples), format=ox.RdfFormat.N_TRIPLES)
+    triples = ox.parse(path=str(_single_ntriples(source)), format=ox.RdfFormat.N_TRIPLES)
     ox.serialize(triples, out, format=ox.RdfFormat.TURTLE, prefixes=READING_PREFIX_IRIS)
 
 
 def write_ntriples(source: ExportSource, out: BinaryIO) -> None:
-    with source.ntriples.open("rb") as fh:
+    with _single_ntriples(source).open("rb") as fh:
         shutil.copyfileobj(fh, out, 1 << 20)
 
 
@@ -161,9 +161,22 @@ def read_export(path: Path) -> Graph:
         raise ExportError(f"{path}: cannot parse as {fmt}: {e}") from None
 
 
+def _single_ntriples(source: ExportSource) -> Path:
+    """The build's zhengce.nt; a sharded build (kg build --shards) has its triples in shards/ instead."""
+    if not source.ntriples.is_file():
+        raise ExportError(
+            f"{source.ntriples.parent}: a sharded build has no {NTRIPLES_FILE}: its N-Triples and Turtle are"
+            " shards/zhengce-*.nt.gz and .ttl.gz"
+        )
+    return source.ntriples
+
+
 def export_source(export_dir: Path, store: ox.Store) -> ExportSource:
-    """The published build in ``export_dir`` as an export source (for kg export)."""
+    """The published build in ``export_dir`` as an export source (for kg export).
+
+    A sharded build has no zhengce.nt: the formats made from the store can still be written.
+    """
     ntriples = export_dir / NTRIPLES_FILE
-    if not ntriples.is_file():
+    if not ntriples.is_file() and not (export_dir / "shards").is_dir():
         raise ExportError(f"{ntriples} is missing; run kg build again")
     return ExportSource(ntriples, lambda: store)

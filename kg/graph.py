@@ -355,6 +355,18 @@ class GraphMerger:
         return b"".join(new)
 
 
+def add_shared_counts(total: dict[bytes, int], counts: dict[bytes, int]) -> None:
+    """Add one shard's counts of shareable triples to a build's (``GraphMerger.shared`` of each), in place.
+
+    The sums of a sharded build equal the counts one GraphMerger keeps over all its documents: a
+    shard counts each triple once per document, as the merger does. Most keys are new (a fact of
+    one document), so the dicts are merged in C and only the keys both hold are summed here.
+    """
+    both = {key: total[key] + counts[key] for key in total.keys() & counts.keys()}
+    total.update(counts)
+    total.update(both)
+
+
 def is_own_line(line: bytes) -> bool:
     """Whether an N-Triples line is about a document's own node (no other document can give it)."""
     return line.startswith(_OWN_SUBJECTS)
@@ -389,6 +401,7 @@ def build_graph(documents: Iterable[DocumentFacts]) -> Graph:
 __all__ = [
     "PREFIXES",
     "GraphMerger",
+    "add_shared_counts",
     "build_graph",
     "document_lines",
     "document_ntriples",

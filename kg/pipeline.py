@@ -30,14 +30,14 @@ from tqdm import tqdm
 
 import kg.cache
 from kg.cache import code_version as code_version  # also kg.cluster's
-from kg.errors import BuildAborted, CorpusError, CorpusWarning, EmptyCorpusError, ExtractionFailure
-from kg.export import NTRIPLES_FILE, ExportSource, export, temp_beside
+from kg.errors import BuildAborted, CorpusError, CorpusWarning, EmptyCorpusError, ExportError, ExtractionFailure
+from kg.export import NTRIPLES_FILE, ExportSource, export, temp_beside, write_files
 from kg.remote import file_size, find_corpus
 from kg.store import BUILD_LOCK, STORE_NAME, GenerationWriter, StoreWriter, build_lock, fault_point
 from kg.types import DocMeta, FileStamp
 
 if TYPE_CHECKING:
-    from kg.shards import ShardTask
+    from kg.shards import ShardResult, ShardTask
 
 CACHE_DIR = ".kg-cache"
 LOCK_FILE = BUILD_LOCK
@@ -91,6 +91,8 @@ class BuildReport:
     warnings: list[CorpusWarning] = field(default_factory=list)
     failures: list[ExtractionFailure] = field(default_factory=list)  # left out, tracebacks in ``log``
     log: Path | None = None  # the build's log, written when some files failed in extraction
+    # a build without a store (--no-store): ``triples`` are the shards' lines, a shared triple once a shard
+    triples_in_shards: bool = False
 
     def add(self, result: DocumentResult) -> None:
         """Count a document that was built."""
@@ -198,25 +200,30 @@ def _warm_up() -> None:
     warm_up()
 
 
-def run_tasks(
-    tasks: list[DocumentTask], jobs: int, cluster: str | None = None, shards: list[ShardTask] | None = None
-) -> Generator[DocumentResult]:
-    """Results in the order of ``tasks``, computed in ``jobs`` processes or on a Dask ``cluster`` (an address).
-
-    With ``shards`` (runs of ``tasks``), each process extracts a run at a time and writes its shard.
-    """
+def run_tasks(tasks: list[DocumentTask], jobs: int, cluster: str | None = None) -> Generator[DocumentResult]:
+    """Results in the order of ``tasks``, computed in ``jobs`` processes or on a Dask ``cluster`` (an address)."""
     if cluster is not None:
         from kg.cluster import run_on_cluster
 
-        yield from run_on_cluster(tasks, cluster, shards)
-        return
-    if shards is not None:
-        from kg.shards import write_shard
-
-        for results in _in_processes(write_shard, shards, jobs):
-            yield from results
+        yield from run_on_cluster(tasks, cluster)
         return
     yield from _in_processes(process_document, tasks, jobs)
+
+
+def run_shards(shards: list[ShardTask], jobs: int, cluster: str | None = None) -> Generator[ShardResult]:
+    """Each shard extracted and written by one task (in ``jobs`` processes or on a Dask ``cluster``), in order.
+
+    One task a shard, not a document: at millions of documents the per-task cost of a scheduler
+    counts, and what comes back is the shard's records, never its triples.
+    """
+    if cluster is not None:
+        from kg.cluster import run_shards_on_cluster
+
+        yield from run_shards_on_cluster(shards, cluster)
+        return
+    from kg.shards import write_shard
+
+    yield from _in_processes(write_shard, shards, jobs)
 
 
 def _in_processes(function: Callable[[_Item], _Result], items: list[_Item], jobs: int) -> Iterator[_Result]:
@@ -232,10 +239,125 @@ def _in_processes(function: Callable[[_Item], _Result], items: list[_Item], jobs
         yield from pool.imap(function, items, chunksize=1)
 
 
-def _progress(total: int, enabled: bool | None) -> tqdm[None]:
+def _progress(paths: Iterable[Path | str], enabled: bool | None) -> tqdm[None]:
+    """A bar of the bytes of ``paths`` (sized only when it is shown: a stat per file, at millions of files)."""
     if enabled is None:
         enabled = sys.stderr.isatty() and not os.environ.get("CI")
+    total = sum(file_size(p) for p in paths) if enabled else 0
     return tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024, disable=not enabled, desc="build")
+
+
+def _take(result: DocumentResult, report: BuildReport, strict: bool, out_dir: Path) -> bool:
+    """Count a document's result into the report; whether it gave triples (False: failed or unreadable)."""
+    if result.failure is not None:
+        if strict:
+            raise BuildAborted([result.failure], log=str(out_dir / LOG_FILE))
+        report.failures.append(result.failure)
+        return False
+    if result.problem is not None:
+        report.problems.append(result.problem)
+        if strict:
+            raise BuildAborted([result.problem])
+        return False
+    if strict and result.warnings:
+        raise BuildAborted(list(result.warnings))
+    report.add(result)
+    return True
+
+
+def _log(report: BuildReport, corpus: Path | str, version: str) -> list[tuple[str, Callable[[BinaryIO], None]]]:
+    """The build's log, as a file to publish with the others, when some files failed in extraction."""
+    if not report.failures:
+        return []
+    return [(LOG_FILE, partial(_write, _log_text(report.failures, corpus, version).encode("utf-8")))]
+
+
+def _build_shards(
+    corpus: Path | str,
+    out_dir: Path,
+    tasks: list[DocumentTask],
+    report: BuildReport,
+    *,
+    per_shard: int,
+    formats: tuple[str, ...] | None,
+    jobs: int,
+    cluster: str | None,
+    cache_dir: Path | None,
+    version: str,
+    strict: bool,
+    progress: bool | None,
+    with_store: bool,
+    keys: set[str],
+) -> None:
+    """A sharded build: the workers write the shards; the client collects records and, ``with_store``, loads the store.
+
+    No triple comes back to this process: each shard task returns its documents' records and its
+    counts of shareable triples (only with a store: kg/update.py needs them to update it), and the
+    store is bulk-loaded from the shard files as they are done (on a thread, while the workers go on).
+    """
+    from kg.answers import write_answers
+    from kg.graph import add_shared_counts
+    from kg.shards import SHARDED_FORMATS, ShardWriter, shard_name
+    from kg.update import BuildState, DocumentState, document_state, write_state
+
+    # only the formats asked for: the viewer is made from the whole graph, a sharded build's is on
+    # request (kg export -f html), so an update costs what changed (kg/update.py)
+    extra = [f for f in formats or () if f not in SHARDED_FORMATS]
+    if extra and not with_store:
+        raise ExportError(f"{', '.join(extra)}: made from the store, and a build with --no-store writes none")
+    keep_state = cache_dir is not None and not strict
+    states: list[DocumentState] = []
+    shard_lines: list[int] = []
+    shared: dict[bytes, int] | None = {} if with_store else None
+    own_lines = 0
+    task_of = {t.name: t for t in tasks}
+    with GenerationWriter(out_dir) as generation:
+        with (
+            StoreWriter(generation.path / STORE_NAME) if with_store else contextlib.nullcontext() as writer,
+            _progress((t.path for t in tasks), progress) as bar,
+            ShardWriter(generation.path, per_shard, count_shared=with_store) as shards,
+            contextlib.closing(run_shards(shards.plan(tasks) or [], jobs, cluster)) as results,  # closed on errors
+        ):
+            waiting: dict[int, ShardResult] = {}  # done before an earlier shard (on a cluster, as they finish)
+            for done in results:
+                if writer is not None:  # the store does not care about order
+                    writer.add_gzip(shards.folder / shard_name(done.number))
+                if shared is not None and done.shared is not None:
+                    add_shared_counts(shared, done.shared)
+                waiting[done.number] = done
+                while len(shard_lines) in waiting:  # the records in corpus order: reports and state as on one machine
+                    shard = waiting.pop(len(shard_lines))
+                    own_lines += shard.own_lines
+                    shard_lines.append(shard.lines)
+                    for result in shard.documents:
+                        bar.update(result.size)
+                        if keep_state:
+                            states.append(document_state(result, task_of[result.name], shard.number))
+                        if _take(result, report, strict, out_dir):
+                            keys.add(result.cache_key)
+            shards.publish()
+            report.triples = own_lines + len(shared) if shared is not None else sum(shard_lines)
+            report.triples_in_shards = shared is None
+            if writer is not None:
+                writer.seal()  # the last shards, then compaction
+                source = ExportSource(generation.path / ".no-ntriples", writer.finish)  # extra: from the store
+                export(source, generation.path, extra, also=_log(report, corpus, version))
+                write_answers(writer.finish(), generation.path)  # the canned questions' index (kg/answers.py)
+            else:
+                write_files(generation.path, _log(report, corpus, version))
+            if keep_state:
+                state = BuildState(
+                    version, per_shard, formats, report.triples, tuple(states), store=with_store,
+                    shard_lines=tuple(shard_lines),
+                )  # fmt: skip
+                write_state(generation.path, state, shared or {})
+            if writer is not None:
+                writer.close()  # before others may open it
+        fault_point("before-publish")
+        published = generation.publish()
+    report.outputs = [p for p in published if p.name != LOG_FILE]
+    if report.failures:
+        report.log = out_dir / LOG_FILE
 
 
 def build(
@@ -251,6 +373,7 @@ def build(
     progress: bool | None = False,
     allow_empty: bool = False,
     follow_links: bool = False,
+    store: bool = True,
 ) -> BuildReport:
     """Build the graph of ``corpus`` (a folder or URL) into ``out_dir``; with ``strict``, any unreadable file aborts it.
 
@@ -258,12 +381,14 @@ def build(
     (kg/cluster.py). With ``shard_documents``, the N-Triples and Turtle are written by those
     processes as shards of that many documents (kg/shards.py) instead of single files. Nothing in
     ``out_dir`` changes unless the whole build succeeds. With ``follow_links``, links to files
-    outside the corpus folder are read too.
+    outside the corpus folder are read too. ``store=False`` (with ``shard_documents`` only) writes
+    the shards and no store: for graphs loaded into another store (QLever, Virtuoso, ``oxigraph load``).
     """
+    if not store and not shard_documents:
+        raise ValueError("a build without a store writes shards: give shard_documents")
     from kg.answers import write_answers
     from kg.graph import GraphMerger, vocabulary_ntriples
-    from kg.shards import SHARDED_FORMATS, ShardWriter
-    from kg.update import BuildState, DocumentState, document_state, update, write_state
+    from kg.update import update
 
     files, problems, metadata = find_corpus(corpus, follow_links=follow_links)
     if not files and not allow_empty:  # an empty graph would replace a good export
@@ -281,74 +406,52 @@ def build(
         if shard_documents and cache_dir is not None and not strict:  # only what changed, if it can (kg/update.py)
             updated = update(
                 corpus, out_dir, tasks, problems, per_shard=shard_documents, formats=wanted, jobs=jobs,
-                cache_dir=cache_dir, version=version,
+                cache_dir=cache_dir, version=version, store=store,
             )  # fmt: skip
             if updated is not None:
                 if updated.failures:
                     updated.log = out_dir / LOG_FILE
                 return updated
-        keep_state = bool(shard_documents) and cache_dir is not None and not strict
-        states: list[DocumentState] = []
-        total = sum(file_size(f.path) for f in files)
-        merger = GraphMerger(count_shared=keep_state)
+        if shard_documents:
+            _build_shards(
+                corpus, out_dir, tasks, report, per_shard=shard_documents, formats=wanted, jobs=jobs, cluster=cluster,
+                cache_dir=cache_dir, version=version, strict=strict, progress=progress, with_store=store, keys=keys,
+            )  # fmt: skip
+            if cache_dir is not None:
+                kg.cache.prune(cache_dir, keys)
+            return report
+        merger = GraphMerger()
         # everything is written into a new generation, published at once when all is done (kg/store.py)
         with GenerationWriter(out_dir) as generation:
             ntriples_path = temp_beside(generation.path / NTRIPLES_FILE)
             with (
                 StoreWriter(generation.path / STORE_NAME) as writer,
                 ntriples_path.open("wb") as ntriples,
-                _progress(total, progress) as bar,
-                ShardWriter(generation.path, shard_documents) as shards,
-                contextlib.closing(run_tasks(tasks, jobs, cluster, shards.plan(tasks))) as results,  # closed on errors
+                _progress((t.path for t in tasks), progress) as bar,
+                contextlib.closing(run_tasks(tasks, jobs, cluster)) as results,  # closed on errors
             ):
 
                 def add(chunk: bytes) -> None:
                     new = merger.add(chunk)
-                    if not shard_documents:  # else the shards are the N-Triples
-                        ntriples.write(new)
+                    ntriples.write(new)
                     writer.add(new)
 
                 add(vocabulary_ntriples())
-                shard_of = {t.name: s.number for s in shards.plan(tasks) or () for t in s.documents}
-                task_of = {t.name: t for t in tasks}
                 for result in results:
                     bar.update(result.size)
-                    if keep_state:
-                        states.append(document_state(result, task_of[result.name], shard_of[result.name]))
-                    if result.failure is not None:
-                        if strict:
-                            raise BuildAborted([result.failure], log=str(out_dir / LOG_FILE))
-                        report.failures.append(result.failure)
-                        continue
-                    if result.problem is not None:
-                        report.problems.append(result.problem)
-                        if strict:
-                            raise BuildAborted([result.problem])
-                        continue
-                    if strict and result.warnings:
-                        raise BuildAborted(list(result.warnings))
-                    keys.add(result.cache_key)
-                    add(result.ntriples)
-                    report.add(result)
+                    if _take(result, report, strict, out_dir):
+                        keys.add(result.cache_key)
+                        add(result.ntriples)
                 ntriples.flush()
                 os.fsync(ntriples.fileno())
                 ntriples.close()
                 writer.seal()  # the store loads its last batch and compacts while Turtle is written
                 report.triples = merger.triples
                 source = ExportSource(ntriples_path, writer.finish)
-                log = _log_text(report.failures, corpus, version).encode("utf-8") if report.failures else None
-                also = [(LOG_FILE, partial(_write, log))] if log is not None else []
-                if shard_documents:
-                    # only the formats asked for: the viewer is made from the whole graph, a sharded build's is
-                    # on request (kg export -f html), so an update costs what changed (kg/update.py)
-                    formats = [f for f in formats or () if f not in SHARDED_FORMATS]
+                also = _log(report, corpus, version)
                 export(source, generation.path, formats, staged={"nt": ntriples_path}, also=also)
-                ntriples_path.unlink(missing_ok=True)  # moved into place, or not wanted (shards)
-                shards.publish()
+                ntriples_path.unlink(missing_ok=True)  # moved into place, or not wanted
                 write_answers(writer.finish(), generation.path)  # the canned questions' index (kg/answers.py)
-                if keep_state and shard_documents and merger.shared is not None:
-                    state = BuildState(version, shard_documents, wanted, merger.triples, tuple(states))
-                    write_state(generation.path, state, merger.shared)
                 writer.close()  # before others may open it
             fault_point("before-publish")
             published = generation.publish()

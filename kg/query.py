@@ -39,7 +39,7 @@ from rdflib.namespace import XSD
 from kg.errors import KgError, QueryCancelled, QueryError, QueryTimeout
 from kg.ontology import READING_PREFIX_IRIS, STATUS
 from kg.sparql import check_query, engine_syntax_error
-from kg.store import GenerationHold, hold_generation, open_store, store_path
+from kg.store import GenerationHold, hold_generation, no_store_message, open_store, store_path
 
 _XSD_STRING = str(XSD.string)
 _LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -379,6 +379,8 @@ def open_source(export_dir: Path, engine: str = "auto") -> Source:
         path = store_path(export_dir) if hold is None else hold.generation.store_path
         if path is not None:
             return Source("oxigraph", path, hold)
+        if hold is not None and (folder / "shards").is_dir():  # kg build --no-store: nothing to query here
+            raise QueryError(no_store_message(hold.generation))
         if engine == "oxigraph":
             raise QueryError(f"{export_dir}: no store (zhengce.oxigraph); run kg build")
     for name in ("zhengce.nt", "zhengce.ttl"):

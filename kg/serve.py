@@ -498,9 +498,12 @@ def serve(settings: Settings) -> None:
     """Run the app until interrupted."""
     import uvicorn
 
-    from kg.store import store_path
+    from kg.store import no_store_message, reading, store_path
 
     if store_path(settings.export_dir) is None:
+        with reading(settings.export_dir) as generation:
+            if generation is not None:  # a build without a store (--no-store): say how to load its shards
+                raise ServeError(no_store_message(generation))
         raise ServeError(f"{settings.export_dir}: no store (zhengce.oxigraph); run kg build first")
     if settings.corpus_dir is not None and not settings.corpus_dir.is_dir():
         raise ServeError(f"{settings.corpus_dir}: no such corpus folder (--corpus)")

@@ -14,6 +14,11 @@ concatenation gives ``zhengce.nt`` line for line (a test checks both).
 
 gzip is written without a time or file name in its header, so the same corpus gives the same
 shard bytes.
+
+No triple goes back to the client: a shard task returns its documents' records (name, size,
+counts, warnings, cache key; no N-Triples) and, when the build keeps a store, the shard's
+counts of shareable triples (digest -> how many of its documents give it), which the client
+adds up for kg/update.py. The build's store is then loaded from the shard files (kg/pipeline.py).
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ import gzip
 import hashlib
 import io
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from kg.pipeline import DocumentResult, DocumentTask, process_document
@@ -42,6 +47,20 @@ class ShardTask:
     documents: tuple[DocumentTask, ...]
     folder: Path
     turtle: bool = True
+    count_shared: bool = True  # return the shard's counts of shareable triples (a build with a store)
+
+
+@dataclass(frozen=True, slots=True)
+class ShardResult:
+    """What a shard task sends back to the client: small records, no triples."""
+
+    number: int
+    documents: tuple[DocumentResult, ...]  # in corpus order, each without its N-Triples
+    lines: int  # lines of the shard file (a shared triple once a shard)
+    own_lines: int  # of those, lines of the documents' own nodes (never shared: kg.graph.is_own_line)
+    # with count_shared: digest of each shareable line -> number of the shard's documents giving it
+    # (shard 0's vocabulary counts as one), the counts GraphMerger(count_shared=True) keeps
+    shared: dict[bytes, int] | None = None
 
 
 def shard_name(number: int, suffix: str = NTRIPLES_SUFFIX) -> str:
@@ -60,28 +79,31 @@ def starts_shard(name: str, per_shard: int) -> bool:
     return int.from_bytes(digest, "big") % per_shard == 0
 
 
-def plan(documents: Sequence[DocumentTask], per_shard: int, folder: Path, *, turtle: bool = True) -> list[ShardTask]:
-    """Runs of about ``per_shard`` documents in corpus order, each beginning where ``starts_shard`` says."""
-    runs: list[list[DocumentTask]] = []
+def plan(
+    documents: Sequence[DocumentTask], per_shard: int, folder: Path, *, turtle: bool = True, count_shared: bool = True
+) -> list[ShardTask]:
+    """Runs of about ``per_shard`` documents in corpus order, each beginning where ``starts_shard`` says.
+
+    A corpus without documents has one shard, the vocabulary's (the graph of an empty build).
+    """
+    runs: list[list[DocumentTask]] = [[]]
     for document in documents:
-        if not runs or starts_shard(document.name, per_shard):
+        if runs[-1] and starts_shard(document.name, per_shard):
             runs.append([])
         runs[-1].append(document)
-    return [ShardTask(n, tuple(run), folder, turtle) for n, run in enumerate(runs)]
+    return [ShardTask(n, tuple(run), folder, turtle, count_shared) for n, run in enumerate(runs)]
 
 
-def write_shard(shard: ShardTask) -> list[DocumentResult]:
-    """Process the shard's documents and write its files; returns their DocumentResults, in order."""
-    results = [process_document(task) for task in shard.documents]
-    write_shard_files(shard, results)
-    return results
+def write_shard(shard: ShardTask) -> ShardResult:
+    """Process the shard's documents and write its files; returns their records, in order, and the shard's counts."""
+    return write_shard_files(shard, [process_document(task) for task in shard.documents])
 
 
-def write_shard_files(shard: ShardTask, results: Sequence[DocumentResult]) -> None:
+def write_shard_files(shard: ShardTask, results: Sequence[DocumentResult]) -> ShardResult:
     """Write shard ``shard``'s files from its documents' results (those that gave triples), in order."""
-    from kg.graph import GraphMerger, vocabulary_ntriples
+    from kg.graph import GraphMerger, is_own_line, vocabulary_ntriples
 
-    merger = GraphMerger()
+    merger = GraphMerger(count_shared=shard.count_shared)
     parts = [merger.add(vocabulary_ntriples())] if shard.number == 0 else []
     parts += [merger.add(r.ntriples) for r in results if r.problem is None and r.failure is None]
     data = b"".join(parts)
@@ -89,6 +111,9 @@ def write_shard_files(shard: ShardTask, results: Sequence[DocumentResult]) -> No
     _write_gzip(shard.folder / shard_name(shard.number), data)
     if shard.turtle:
         _write_gzip(shard.folder / shard_name(shard.number, TURTLE_SUFFIX), _turtle(data))
+    records = tuple(replace(r, ntriples=b"") for r in results)  # the triples stay in the shard file
+    own = sum(1 for line in data.splitlines() if is_own_line(line))
+    return ShardResult(shard.number, records, merger.triples, own, merger.shared)
 
 
 def _turtle(ntriples: bytes) -> bytes:
@@ -123,17 +148,20 @@ class ShardWriter:
     ``DIR/shards`` link goes with the previous generation.
     """
 
-    def __init__(self, generation_dir: Path, per_shard: int | None, *, turtle: bool = True) -> None:
+    def __init__(
+        self, generation_dir: Path, per_shard: int | None, *, turtle: bool = True, count_shared: bool = True
+    ) -> None:
         self.out_dir = generation_dir
         self.per_shard = per_shard
         self.turtle = turtle
+        self.count_shared = count_shared
         self.folder = generation_dir / SHARDS_DIR
 
     def plan(self, documents: Sequence[DocumentTask]) -> list[ShardTask] | None:
         """The shards to write (None when this build writes single files)."""
         if self.per_shard is None:
             return None
-        return plan(documents, self.per_shard, self.folder, turtle=self.turtle)
+        return plan(documents, self.per_shard, self.folder, turtle=self.turtle, count_shared=self.count_shared)
 
     def publish(self) -> Path | None:
         """The shards folder, complete (what a killed worker left half-written removed), or None without shards."""

@@ -52,6 +52,7 @@ _LEGACY_PREFIX = f".{STORE_NAME}."  # stores of the layout before generations (a
 _UNLOCKED_GRACE_S = 60.0  # a generation folder without its lock file yet: a builder may be creating it
 _HOLD_WAIT_S = 10.0  # how long a reader retries while builds publish one after another
 BATCH_BYTES = 32 * 1024 * 1024
+_GZIP_RATIO = 6  # about how much a shard's N-Triples shrink in gzip (batches of about BATCH_BYTES unpacked)
 KILL_ENV = "KG_TEST_KILL_AT"  # the fault-injection tests: SIGKILL the process at this named point
 PAUSE_ENV = "KG_TEST_PAUSE_AT"  # ... or sleep there: POINT:SECONDS (to race another command against it)
 
@@ -117,8 +118,20 @@ class Generation:
         """The generation's store, read-only (hold the generation while it is used)."""
         path = self.store_path
         if path is None:
-            raise ExportError(f"{self.export_dir}: the build has no store ({STORE_NAME}); run kg build again")
+            raise ExportError(no_store_message(self))
         return open_store(path)
+
+
+def no_store_message(generation: Generation) -> str:
+    """The one line that says a build has no store, and how to get one."""
+    where = generation.export_dir
+    if (generation.path / "shards").is_dir():  # kg build --shards N --no-store: the graph is in the shards only
+        return (
+            f"{where}: this build has no store (kg build --no-store), only shards: load them into one with"
+            f" 'oxigraph load --location STORE --file {where}/shards/*.nt.gz' (README: QLever, Virtuoso),"
+            " or build again without --no-store"
+        )
+    return f"{where}: the build has no store ({STORE_NAME}); run kg build again"
 
 
 def current_generation(export_dir: Path) -> str | None:
@@ -488,6 +501,8 @@ class StoreWriter:
         self.store = ox.Store(str(self.path))
         self._batch: list[bytes] = []
         self._batch_bytes = 0
+        self._files: list[Path] = []  # gzipped N-Triples (shards) not yet loaded
+        self._files_bytes = 0
         self._loader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-store")
         self._pending: list[Future[None]] = []  # run one after another: the executor has one thread
 
@@ -498,8 +513,28 @@ class StoreWriter:
         if self._batch_bytes >= BATCH_BYTES:
             self.flush()
 
+    def add_gzip(self, path: Path) -> None:
+        """Queue a gzipped N-Triples file (a shard) for loading; it is read and unpacked on the loading thread.
+
+        Triples already loaded may come again (shards repeat shared triples): the store keeps one.
+        """
+        self._files.append(path)
+        self._files_bytes += path.stat().st_size
+        if self._files_bytes * _GZIP_RATIO >= BATCH_BYTES:
+            self.flush()
+
+    def _load_gzips(self, paths: list[Path]) -> None:
+        import gzip
+
+        data = b"".join(gzip.decompress(path.read_bytes()) for path in paths)  # zlib lets other threads run
+        self.store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES, lenient=True)
+
     def flush(self) -> None:
         """Start loading what is queued, once the previous batch is in (one load at a time)."""
+        if self._files:
+            files, self._files, self._files_bytes = self._files, [], 0
+            self._wait()
+            self._pending.append(self._loader.submit(self._load_gzips, files))
         if self._batch:
             data = b"".join(self._batch)
             self._batch, self._batch_bytes = [], 0

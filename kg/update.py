@@ -57,11 +57,11 @@ from kg.types import FileStamp
 
 if TYPE_CHECKING:
     from kg.pipeline import BuildReport, DocumentResult, DocumentTask
-    from kg.shards import ShardTask
+    from kg.shards import ShardResult, ShardTask
 
 STATE_FILE = ".kg-update.json"
 COUNTS_FILE = ".kg-shared-counts.sqlite"
-STATE_FORMAT = 2  # 2: each document's stamp and metadata digest
+STATE_FORMAT = 3  # 2: whether the build has a store, and each shard's lines; 3: each document's stamp and metadata
 MAX_CHANGED_SHARE = 4  # more than 1/4 of the documents changed: a full build is as cheap
 
 
@@ -86,8 +86,10 @@ class BuildState:
     code: str
     per_shard: int
     formats: tuple[str, ...] | None  # as asked for (None: the defaults)
-    triples: int
+    triples: int  # in the store; without one, the shards' lines (a shared triple once a shard)
     documents: tuple[DocumentState, ...]
+    store: bool = True  # False: kg build --no-store (shards and state only; no counts needed)
+    shard_lines: tuple[int, ...] = ()  # by shard number
 
 
 def write_state(folder: Path, state: BuildState, shared: dict[bytes, int]) -> None:
@@ -131,7 +133,8 @@ def read_state(folder: Path) -> BuildState | None:
             return None
         documents = tuple(map(_document_state, raw["documents"]))
         formats = tuple(raw["formats"]) if raw["formats"] is not None else None
-        return BuildState(raw["code"], raw["per_shard"], formats, raw["triples"], documents)
+        lines = tuple(raw["shard_lines"])
+        return BuildState(raw["code"], raw["per_shard"], formats, raw["triples"], documents, raw["store"], lines)
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
@@ -239,10 +242,10 @@ def _cached(document: DocumentState, cache_dir: Path) -> DocumentResult:
     return DocumentResult(document.name, document.size, entry.ntriples, entry.counts, True, entry.warnings)
 
 
-def _write_shard_files(item: tuple[ShardTask, list[DocumentResult]]) -> None:
+def _write_shard_files(item: tuple[ShardTask, list[DocumentResult]]) -> ShardResult:
     from kg.shards import write_shard_files
 
-    write_shard_files(*item)
+    return write_shard_files(*item)
 
 
 def _same(store: ox.Store) -> ox.Store:
@@ -260,6 +263,7 @@ def update(
     jobs: int,
     cache_dir: Path,
     version: str,
+    store: bool = True,
 ) -> BuildReport | None:
     """Publish the update of the current sharded build of ``out_dir`` to ``tasks``; None if it takes a full build.
 
@@ -271,7 +275,9 @@ def update(
         if previous is None:
             return None
         state = read_state(previous.path)
-        if state is None or (state.code, state.per_shard, state.formats) != (version, per_shard, formats):
+        if state is None or (state.code, state.per_shard, state.formats, state.store) != (
+            version, per_shard, formats, store
+        ):  # fmt: skip
             return None
         report = BuildReport(problems=list(problems))
         try:
@@ -311,6 +317,26 @@ def _keys(tasks: Sequence[DocumentTask], old: dict[str, DocumentState]) -> dict[
     return now
 
 
+def _store_difference(
+    changed: Sequence[DocumentTask],
+    removed: Sequence[DocumentState],
+    results: dict[str, DocumentResult],
+    old: dict[str, DocumentState],
+    cache_dir: Path,
+) -> _Difference:
+    """What the changed and removed documents take out of the store and put into it (old triples from the cache)."""
+    gone = [old[t.name] for t in changed if t.name in old] + list(removed)
+    old_ntriples = []
+    for document in gone:
+        if document.key:
+            entry = kg.cache.read(cache_dir, document.key)
+            if entry is None:
+                raise _NotIncremental(f"{document.name}: its previous triples are not in the cache")
+            old_ntriples.append(entry.ntriples)
+    new_ntriples = [r.ntriples for r in results.values() if r.problem is None and r.failure is None]
+    return _difference(old_ntriples, new_ntriples)
+
+
 def _update(
     corpus: Path | str,
     out_dir: Path,
@@ -323,7 +349,7 @@ def _update(
     version: str,
 ) -> list[Path]:
     from kg.answers import update_answers
-    from kg.export import ExportSource, export
+    from kg.export import ExportSource, export, write_files
     from kg.pipeline import LOG_FILE, _in_processes, _log_text, _write, process_document
     from kg.shards import SHARDED_FORMATS, SHARDS_DIR, TURTLE_SUFFIX, plan, shard_name
 
@@ -334,24 +360,18 @@ def _update(
     if (len(changed) + len(removed)) * MAX_CHANGED_SHARE > max(len(tasks), 8):
         raise _NotIncremental("too many documents changed")
     results = {r.name: r for r in _in_processes(process_document, changed, jobs)}
-    gone = [old[t.name] for t in changed if t.name in old] + removed
-    old_ntriples = []
-    for document in gone:
-        if document.key:
-            entry = kg.cache.read(cache_dir, document.key)
-            if entry is None:
-                raise _NotIncremental(f"{document.name}: its previous triples are not in the cache")
-            old_ntriples.append(entry.ntriples)
-    new_ntriples = [r.ntriples for r in results.values() if r.problem is None and r.failure is None]
-    diff = _difference(old_ntriples, new_ntriples)
+    diff = _store_difference(changed, removed, results, old, cache_dir) if state.store else None
 
     documents: list[DocumentState] = []
-    shards = plan(tasks, state.per_shard, Path())
+    shards = plan(tasks, state.per_shard, Path(), count_shared=False)  # the update's counts come from the cache
     by_shard: dict[int, list[str]] = {}
     for document in state.documents:
         by_shard.setdefault(document.shard, []).append(document.name)
     previous_shards = {tuple(names): number for number, names in by_shard.items()}
+    if not state.documents:
+        previous_shards[()] = 0  # an empty build's one shard, the vocabulary's
     changed_names = {t.name for t in changed}
+    shard_lines = [0] * len(shards)
 
     with GenerationWriter(out_dir) as generation:
         folder = generation.path / SHARDS_DIR
@@ -365,25 +385,31 @@ def _update(
                     source = previous.path / SHARDS_DIR / shard_name(was, suffix)
                     if source.exists():
                         os.link(source, folder / shard_name(shard.number, suffix))
+                shard_lines[shard.number] = state.shard_lines[was]
             else:
-                to_write.append(type(shard)(shard.number, shard.documents, folder, shard.turtle))
+                to_write.append(replace(shard, folder=folder))
         fault_point("update-linked")
         # from the results in hand and the cache: no file of a rewritten shard is read again
         rewrite = []
         for shard in to_write:
             rewrite.append((shard, [results.get(t.name) or _cached(old[t.name], cache_dir) for t in shard.documents]))
-        for _ in _in_processes(_write_shard_files, rewrite, jobs):
-            pass
-        ox.Store.read_only(str(previous.path / STORE_NAME)).backup(str(generation.path / STORE_NAME))
+        for written in _in_processes(_write_shard_files, rewrite, jobs):
+            shard_lines[written.number] = written.lines
         (generation.path / COUNTS_FILE).write_bytes((previous.path / COUNTS_FILE).read_bytes())
-        store = ox.Store(str(generation.path / STORE_NAME))
-        counts = sqlite3.connect(generation.path / COUNTS_FILE)
-        try:
-            triples = state.triples + _apply(store, counts, diff)
-        finally:
-            counts.close()
-        store.flush()
-        update_answers(store, previous.path, generation.path, [t.name for t in changed] + [d.name for d in removed])
+        store = None
+        if diff is not None:
+            ox.Store.read_only(str(previous.path / STORE_NAME)).backup(str(generation.path / STORE_NAME))
+            store = ox.Store(str(generation.path / STORE_NAME))
+            counts = sqlite3.connect(generation.path / COUNTS_FILE)
+            try:
+                triples = state.triples + _apply(store, counts, diff)
+            finally:
+                counts.close()
+            store.flush()
+            touched = [t.name for t in changed] + [d.name for d in removed]
+            update_answers(store, previous.path, generation.path, touched)  # kg/answers.py
+        else:
+            triples = sum(shard_lines)  # no store: the shards' lines, as the build counts them
 
         shard_of = {t.name: s.number for s in shards for t in s.documents}
         for task in tasks:
@@ -408,7 +434,10 @@ def _update(
                 report.add(result)
             documents.append(document_state(result, task, shard_of[task.name]))
         report.triples = triples
-        new_state = BuildState(version, state.per_shard, state.formats, triples, tuple(documents))
+        report.triples_in_shards = not state.store
+        new_state = BuildState(
+            version, state.per_shard, state.formats, triples, tuple(documents), state.store, tuple(shard_lines)
+        )
         (generation.path / STATE_FILE).write_text(state_json(new_state), encoding="utf-8")
 
         extra = [f for f in state.formats or () if f not in SHARDED_FORMATS]  # as the build (kg/pipeline.py)
@@ -416,9 +445,12 @@ def _update(
         also: list[tuple[str, Callable[[BinaryIO], None] | Path]] = (
             [(LOG_FILE, partial(_write, log))] if log is not None else []
         )
-        no_ntriples = generation.path / ".no-ntriples"  # the sharded formats are not asked of export
-        export(ExportSource(no_ntriples, partial(_same, store)), generation.path, extra, also=also)
-        del store
+        if store is not None:
+            no_ntriples = generation.path / ".no-ntriples"  # the sharded formats are not asked of export
+            export(ExportSource(no_ntriples, partial(_same, store)), generation.path, extra, also=also)
+            del store
+        else:
+            write_files(generation.path, also)
         fault_point("before-publish")
         published = generation.publish()
     kg.cache.prune(cache_dir, {d.key for d in documents if d.key})

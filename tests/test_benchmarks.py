@@ -12,6 +12,8 @@ def test_the_terabyte_projection_keeps_the_client_serial() -> None:
     # 100 MB: 10 s in the client, 100 s in workers -> 1 TB: 10,000 x 10 s serial + 10,000 x 100 s / 100 workers
     assert amdahl_hours(100, 10.0, 100.0) == (100_000 + 10_000) / 3600
     assert amdahl_hours(100, 0.0, 36.0, workers=100) == 1.0
+    # a start-up of 2 s is paid once, not once per 100 MB
+    assert amdahl_hours(100, 12.0, 100.0, client_start=2.0) == (2 + 100_000 + 10_000) / 3600
 
 
 def test_the_sample_counts_this_process_cpu_and_memory() -> None:

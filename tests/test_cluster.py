@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import gzip
 import http.server
 import json
 import os
@@ -20,6 +21,7 @@ from click.testing import CliRunner
 
 from kg.cli import EXIT_SKIPPED, cli
 from kg.pipeline import LOG_FILE, build
+from kg.store import reading
 from tests.conftest import CORPUS, SEED_EXPORT, TEST_DIR
 
 distributed = pytest.importorskip("distributed")
@@ -126,6 +128,22 @@ def test_cluster_build_equals_local_build(dask_cluster: DaskCluster, tmp_path: P
     assert len(shards) == 6 and [p.read_bytes() for p in shards] == [
         p.read_bytes() for p in sorted((local / "shards").iterdir())
     ]
+    # the store, loaded from the shards in the client: the triples of --jobs 2's
+    assert _store_triples(sharded) == _store_triples(local)
+    # without a store: the same shards, and the client only collected records
+    bare = tmp_path / "bare"
+    code, stdout, stderr = _build(
+        str(CORPUS), "--out", str(bare), "--cluster", dask_cluster.address, "--shards", "4", "--no-store"
+    )
+    assert code == 0 and "triples in shards" in stdout, stdout + stderr
+    assert [p.read_bytes() for p in sorted((bare / "shards").iterdir())] == [p.read_bytes() for p in shards]
+    assert not (bare / "zhengce.oxigraph").exists()
+
+
+def _store_triples(out: Path) -> set[str]:
+    with reading(out) as generation:
+        assert generation is not None
+        return {str(q) for q in generation.open_store()}
 
 
 @pytest.fixture
@@ -312,3 +330,37 @@ def test_cluster_local_workers_and_an_interrupted_client(tmp_path: Path) -> None
     assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == published
     assert (out / "zhengce.oxigraph").resolve() == store
     assert not list(out.glob(".*.tmp"))
+
+
+class _DeadFuture:
+    """A shard task whose every worker died (what Dask's future raises then)."""
+
+    def result(self) -> object:
+        from types import SimpleNamespace
+
+        from distributed import KilledWorker
+
+        worker = SimpleNamespace(address="tcp://127.0.0.1:9")  # the scheduler's record of the last worker
+        raise KilledWorker("kg-0-shard-0", worker, 3)  # type: ignore[arg-type]
+
+    def release(self) -> None:
+        pass
+
+
+def test_a_shard_that_kills_its_workers_fails_its_documents_and_keeps_the_vocabulary(tmp_path: Path) -> None:
+    """Its documents are failed extractions (as on one machine); its shard is written without them by the client,
+    so shard 0 still holds the vocabulary and the numbering has no hole."""
+    from kg.cluster import _shard_result
+    from kg.graph import vocabulary_ntriples
+    from kg.pipeline import DocumentTask, code_version
+    from kg.shards import plan
+    from kg.types import DocMeta
+
+    names = sorted(p.name for p in CORPUS.glob("*.txt"))[:2]
+    tasks = [DocumentTask(CORPUS / n, n, DocMeta(), None, code_version()) for n in names]
+    (shard,) = plan(tasks, 1_000_000, tmp_path)
+    result = _shard_result(shard, _DeadFuture())
+    assert [r.name for r in result.documents] == names
+    assert all(r.failure is not None and "KilledWorker" in r.failure.error for r in result.documents)
+    assert gzip.decompress((tmp_path / "zhengce-00000.nt.gz").read_bytes()) == vocabulary_ntriples()
+    assert result.lines == len(vocabulary_ntriples().splitlines())

@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import gzip
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from click.testing import CliRunner
 
-from kg.pipeline import build
-from kg.shards import SHARDS_DIR, starts_shard
+from kg.cli import cli
+from kg.corpus import read_metadata
+from kg.graph import GraphMerger, add_shared_counts, vocabulary_ntriples
+from kg.pipeline import DocumentTask, build, code_version, process_document
+from kg.shards import SHARDS_DIR, plan, starts_shard, write_shard
+from kg.store import reading
+from kg.types import DocMeta
+from kg.update import COUNTS_FILE, read_state
 from tests.conftest import CORPUS, SEED_EXPORT
 
 NAMES = sorted(p.name for p in CORPUS.glob("*.txt"))
@@ -90,3 +98,100 @@ def test_shards_replace_single_files_and_back(tmp_path: Path) -> None:
     build(CORPUS, tmp_path, formats=("nt", "turtle"))
     assert not (tmp_path / SHARDS_DIR).exists() and not list(tmp_path.glob(".kg-shards.*"))
     assert (tmp_path / "zhengce.nt").read_bytes() == (SEED_EXPORT / "zhengce.nt").read_bytes()
+
+
+def _tasks() -> list[DocumentTask]:
+    """The seed corpus's documents as a build makes them (with their metadata), no cache."""
+    metadata, version = read_metadata(CORPUS), code_version()
+    return [DocumentTask(CORPUS / name, name, metadata.get(name, DocMeta()), None, version) for name in NAMES]
+
+
+def _seed_triples() -> set[str]:
+    return _triples((SEED_EXPORT / "zhengce.nt").read_bytes(), ox.RdfFormat.N_TRIPLES)
+
+
+def test_the_store_of_a_sharded_build_is_loaded_from_its_shards(sharded: Path) -> None:
+    """No triple reaches the client, yet its store holds exactly the single-file build's triples."""
+    with reading(sharded) as generation:
+        assert generation is not None
+        assert {str(q.triple) for q in generation.open_store()} == _seed_triples()
+
+
+def test_shard_counts_added_up_are_the_counts_of_one_merger(tmp_path: Path) -> None:
+    """Each shard counts its documents' shareable triples; the sums equal what one GraphMerger over the
+    whole corpus counts (the counts updates keep: kg/update.py), and so does the number of triples."""
+    tasks = _tasks()
+    whole = GraphMerger(count_shared=True)
+    whole.add(vocabulary_ntriples())
+    for task in tasks:
+        whole.add(process_document(task).ntriples)
+    assert whole.shared is not None
+    total: dict[bytes, int] = {}
+    own = 0
+    shards = plan(tasks, 4, tmp_path)
+    assert len(shards) == len(RUNS)
+    for shard in shards:
+        result = write_shard(shard)
+        assert result.shared is not None and all(not r.ntriples for r in result.documents)  # records only
+        add_shared_counts(total, result.shared)
+        own += result.own_lines
+    assert total == whole.shared
+    assert own + len(total) == whole.triples
+    assert any(n > 1 for n in total.values())  # shared triples there are
+
+
+def test_a_sharded_build_keeps_the_counts_of_one_merger(sharded: Path, tmp_path: Path) -> None:
+    """The counts table a sharded build writes (from the shards' counts) is the one the client's merger gave."""
+    build(CORPUS, tmp_path, jobs=2, shard_documents=4)
+    merger = GraphMerger(count_shared=True)
+    merger.add(vocabulary_ntriples())
+    for task in _tasks():
+        merger.add(process_document(task).ntriples)
+    assert merger.shared is not None
+    with reading(tmp_path) as generation:
+        assert generation is not None
+        con = sqlite3.connect(generation.path / COUNTS_FILE)
+        try:
+            table = dict(con.execute("SELECT digest, documents FROM shared"))
+        finally:
+            con.close()
+        state = read_state(generation.path)
+    assert table == {k: n for k, n in merger.shared.items() if n > 1}
+    assert state is not None and state.triples == merger.triples == len(_seed_triples())
+
+
+def test_no_store_writes_the_same_shards_and_no_store(sharded: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        cli, ["build", str(CORPUS), "--out", str(out), "--shards", "4", "--no-store", "--jobs", "2", "--no-cache"]
+    )
+    assert result.exit_code == 0, result.output
+    assert _shards(out) == _shards(sharded)
+    assert not (out / "zhengce.oxigraph").exists()
+    lines = sum(len(gzip.decompress(p.read_bytes()).splitlines()) for p in (out / SHARDS_DIR).glob("*.nt.gz"))
+    assert f", {lines} triples in shards (a shared one once a shard) -> " in result.output
+    assert lines > len(_seed_triples())  # the shards repeat shared triples
+    questions = (["ask", "regions-running", "免申即享"], ["query", "-e", "SELECT * { ?s ?p ?o } LIMIT 1"], ["stats"])
+    for command in questions:
+        asked = CliRunner().invoke(cli, [*command, "--exports", str(out)])
+        assert asked.exit_code == 1
+        message = asked.output.strip()
+        assert message.count("\n") == 0 and "no store (kg build --no-store)" in message, message
+        assert f"oxigraph load --location STORE --file {out}/shards/*.nt.gz" in message
+
+
+def test_no_store_needs_shards(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["build", str(CORPUS), "--out", str(tmp_path), "--no-store"])
+    assert result.exit_code == 2 and "--no-store writes the graph as shards only" in result.output
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_sharded_build_exports_the_formats_made_from_its_store(tmp_path: Path) -> None:
+    """kg export -f html after a sharded build (its viewer is on request); Turtle is in the shards: one line."""
+    build(CORPUS, tmp_path, shard_documents=4, use_cache=False)
+    result = CliRunner().invoke(cli, ["export", "-f", "html", "--exports", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "zhengce.html").read_bytes().startswith(b"<!DOCTYPE html>")
+    result = CliRunner().invoke(cli, ["export", "-f", "turtle", "--exports", str(tmp_path)])
+    assert result.exit_code == 1 and "a sharded build has no zhengce.nt" in result.output
+    assert result.output.strip().count("\n") == 0 and not (tmp_path / "zhengce.ttl").exists()

@@ -211,3 +211,28 @@ def test_files_written_just_before_a_build_are_read_again(corpus: Path, tmp_path
         assert generation is not None
         state = read_state(generation.path)
         assert state is not None and all(d.stamp is None for d in state.documents)
+
+
+def test_a_build_without_a_store_updates_to_a_clean_builds_shards(corpus: Path, tmp_path: Path) -> None:
+    """--no-store: the update rewrites the changed document's shard and the state; no store, no counts needed."""
+    out = tmp_path / "out"
+    build(corpus, out, shard_documents=PER_SHARD, store=False)
+    names = sorted(p.name for p in corpus.glob("*.txt"))
+    changed = corpus / names[-1]
+    text = changed.read_text(encoding="utf-8")
+    changed.write_text(text[: len(text) // 2] + "\n2024年青海省新增就业1万人。\n", encoding="utf-8")
+    (corpus / names[0]).unlink()
+    report = build(corpus, out, shard_documents=PER_SHARD, store=False)
+    assert report.cached == len(names) - 2 and report.triples_in_shards
+    clean = build(corpus, tmp_path / "clean", shard_documents=PER_SHARD, store=False)  # its own, empty cache
+    assert _files(out) == _files(tmp_path / "clean")
+    assert report.triples == clean.triples
+    assert not (out / "zhengce.oxigraph").exists()
+    with reading(out) as generation, reading(tmp_path / "clean") as clean_generation:
+        assert generation is not None and clean_generation is not None
+        state, clean_state = read_state(generation.path), read_state(clean_generation.path)
+        assert state is not None and clean_state is not None
+        assert (state.triples, state.shard_lines, state.store) == (clean_state.triples, clean_state.shard_lines, False)
+    # asking for a store again is a full build (another kind of build), equal to a clean one
+    build(corpus, out, shard_documents=PER_SHARD)
+    assert _triples(out) == _triples(_clean(corpus, tmp_path / "clean-store"))
