@@ -14,6 +14,7 @@ import os
 import re
 import stat
 import statistics
+import time
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
@@ -22,7 +23,7 @@ from kg.conventions import HAN
 from kg.dictionary import joins_words
 from kg.errors import CorpusError, CorpusWarning
 from kg.layout import BLOCK_START, HEADING_LINE, is_furniture
-from kg.types import DocMeta, Document, merge_spans
+from kg.types import DocMeta, Document, FileStamp, merge_spans
 
 MAX_FILE_BYTES = 256 * 1024 * 1024
 MAX_LINE_CHARS = 1_000_000
@@ -383,7 +384,21 @@ def load_text(original: str, source_file: str, encoding: str = "utf-8", meta: Do
 
 
 def read_bytes(path: Path, source_file: str) -> bytes:
-    """A corpus file's bytes. Raises CorpusError naming the file when it cannot be read or is too large.
+    """A corpus file's bytes. Raises CorpusError naming the file when it cannot be read or is too large."""
+    return read_stamped(path, source_file)[0]
+
+
+# A file changed this close to when it was read may change again within the same tick of the file
+# system's clock (2 s on FAT, 1 s on some network file systems) and keep its times: not stamped.
+SETTLED_NS = 2_000_000_000
+
+
+def file_stamp(info: os.stat_result) -> FileStamp:
+    return FileStamp(info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_dev)
+
+
+def read_stamped(path: Path, source_file: str) -> tuple[bytes, FileStamp | None]:
+    """A corpus file's bytes and its stamp as it was when read (None if it changed too recently to trust one).
 
     Only a regular file is read: opened without blocking (a FIFO would wait for a writer forever)
     and checked after opening (it may have been replaced since the corpus was listed), and never
@@ -395,6 +410,7 @@ def read_bytes(path: Path, source_file: str) -> bytes:
         raise CorpusError(source_file, f"cannot read: {e.strerror or e}") from None
     try:
         info = os.fstat(fd)
+        read_at = time.time_ns()
         if not stat.S_ISREG(info.st_mode):
             raise CorpusError(source_file, "not a regular file (a FIFO, device or socket)")
         if info.st_size > MAX_FILE_BYTES:
@@ -407,7 +423,8 @@ def read_bytes(path: Path, source_file: str) -> bytes:
         os.close(fd)
     if len(data) > MAX_FILE_BYTES:  # it grew while read
         raise CorpusError(source_file, f"file too large (over {MAX_FILE_BYTES} bytes)")
-    return data
+    settled = len(data) == info.st_size and max(info.st_mtime_ns, info.st_ctime_ns) < read_at - SETTLED_NS
+    return data, file_stamp(info) if settled else None
 
 
 def load_bytes(data: bytes, source_file: str, meta: DocMeta | None = None) -> Document:

@@ -34,7 +34,7 @@ from kg.errors import BuildAborted, CorpusError, CorpusWarning, EmptyCorpusError
 from kg.export import NTRIPLES_FILE, ExportSource, export, temp_beside, write_files
 from kg.remote import file_size, find_corpus
 from kg.store import BUILD_LOCK, STORE_NAME, GenerationWriter, StoreWriter, build_lock, fault_point
-from kg.types import DocMeta
+from kg.types import DocMeta, FileStamp
 
 if TYPE_CHECKING:
     from kg.shards import ShardResult, ShardTask
@@ -56,9 +56,13 @@ class DocumentTask:
     cache_dir: Path | None
     code_version: str
 
+    @property
+    def meta_json(self) -> str:
+        return json.dumps(asdict(self.meta), sort_keys=True)
+
     def cache_key(self, data: bytes) -> str:
         """The key of this document's cache entry, given its bytes (kg.cache.entry_key)."""
-        return kg.cache.entry_key(self.code_version, self.name, json.dumps(asdict(self.meta), sort_keys=True), data)
+        return kg.cache.entry_key(self.code_version, self.name, self.meta_json, data)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +76,7 @@ class DocumentResult:
     problem: CorpusError | None = None
     cache_key: str = ""
     failure: ExtractionFailure | None = None  # an unexpected exception while processing the file
+    stamp: FileStamp | None = None  # the file as it was read (kg/update.py finds unchanged files by it)
 
 
 @dataclass
@@ -108,12 +113,16 @@ def process_document(task: DocumentTask) -> DocumentResult:
     """One file -> its N-Triples (from the cache when its bytes, metadata and the code are unchanged)."""
     from kg.facts import document_facts
     from kg.graph import document_ntriples
-    from kg.load import control_warning, load_bytes, read_bytes
+    from kg.load import control_warning, load_bytes, read_stamped
     from kg.remote import read_url
 
     size = 0
+    stamp = None
     try:
-        data = read_bytes(task.path, task.name) if isinstance(task.path, Path) else read_url(task.path, task.name)
+        if isinstance(task.path, Path):
+            data, stamp = read_stamped(task.path, task.name)
+        else:
+            data = read_url(task.path, task.name)
         size = len(data)
         key = ""
         if task.cache_dir is not None:
@@ -121,7 +130,14 @@ def process_document(task: DocumentTask) -> DocumentResult:
             hit = kg.cache.read(task.cache_dir, key)
             if hit is not None:
                 return DocumentResult(
-                    task.name, len(data), hit.ntriples, hit.counts, warnings=hit.warnings, cached=True, cache_key=key
+                    task.name,
+                    size,
+                    hit.ntriples,
+                    hit.counts,
+                    cached=True,
+                    warnings=hit.warnings,
+                    cache_key=key,
+                    stamp=stamp,
                 )
         doc = load_bytes(data, task.name, task.meta)
         warning = control_warning(doc.original, task.name)
@@ -137,7 +153,7 @@ def process_document(task: DocumentTask) -> DocumentResult:
         ntriples = document_ntriples(facts)
         if task.cache_dir is not None:
             kg.cache.write(task.cache_dir, key, kg.cache.Entry(ntriples, counts, warnings))
-        return DocumentResult(task.name, len(data), ntriples, counts, warnings=warnings, cache_key=key)
+        return DocumentResult(task.name, size, ntriples, counts, warnings=warnings, cache_key=key, stamp=stamp)
     except CorpusError as e:
         return DocumentResult(task.name, 0, problem=e)
     except Exception as e:  # a bug, not bad input: the file is left out and its traceback logged
@@ -294,6 +310,7 @@ def _build_shards(
     shard_lines: list[int] = []
     shared: dict[bytes, int] | None = {} if with_store else None
     own_lines = 0
+    task_of = {t.name: t for t in tasks}
     with GenerationWriter(out_dir) as generation:
         with (
             StoreWriter(generation.path / STORE_NAME) if with_store else contextlib.nullcontext() as writer,
@@ -315,7 +332,7 @@ def _build_shards(
                     for result in shard.documents:
                         bar.update(result.size)
                         if keep_state:
-                            states.append(document_state(result, shard.number))
+                            states.append(document_state(result, task_of[result.name], shard.number))
                         if _take(result, report, strict, out_dir):
                             keys.add(result.cache_key)
             shards.publish()

@@ -96,9 +96,13 @@ def plan(
 
 def write_shard(shard: ShardTask) -> ShardResult:
     """Process the shard's documents and write its files; returns their records, in order, and the shard's counts."""
+    return write_shard_files(shard, [process_document(task) for task in shard.documents])
+
+
+def write_shard_files(shard: ShardTask, results: Sequence[DocumentResult]) -> ShardResult:
+    """Write shard ``shard``'s files from its documents' results (those that gave triples), in order."""
     from kg.graph import GraphMerger, is_own_line, vocabulary_ntriples
 
-    results = [process_document(task) for task in shard.documents]
     merger = GraphMerger(count_shared=shard.count_shared)
     parts = [merger.add(vocabulary_ntriples())] if shard.number == 0 else []
     parts += [merger.add(r.ntriples) for r in results if r.problem is None and r.failure is None]

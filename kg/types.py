@@ -21,6 +21,18 @@ Qualifier = Literal["exact", "at_least", "about", "at_most"]
 
 
 @dataclass(frozen=True, slots=True)
+class FileStamp:
+    """What the file system said of a corpus file when it was read, as git's index keeps it: while all of
+    it stays the same, the file's bytes are taken to be the same without reading them (kg/update.py)."""
+
+    size: int
+    mtime_ns: int
+    ctime_ns: int  # changes with any write, and cannot be set back by a user as mtime can
+    inode: int
+    device: int
+
+
+@dataclass(frozen=True, slots=True)
 class DocMeta:
     """What the corpus metadata file says of one document (all optional)."""
 

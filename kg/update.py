@@ -10,8 +10,10 @@ needs to update it instead of building it all again:
   and not in the table; a document's own triples (its evidence, under its file name) are never
   shared.
 
-The next ``kg build --shards N`` of the same folder reads every file (hashing 100 MB takes a
-fraction of a second), extracts only the documents whose key changed, and makes a new
+The next ``kg build --shards N`` of the same folder finds the changed files as git finds them in its
+index: a file whose stamp (size, times, inode: kg.types.FileStamp) and metadata are as the previous
+build recorded them is taken as unchanged without reading it; the others are read and hashed. It
+extracts only the documents whose key changed, and makes a new
 generation (kg/store.py) from the current one without touching it: the store is a hard-linked
 RocksDB checkpoint (``Store.backup``) to which the difference is applied; shards whose
 documents are all unchanged are hard links to the previous ones; the others are written again.
@@ -36,6 +38,7 @@ changed) is a full build instead.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sqlite3
@@ -43,20 +46,22 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, replace
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import pyoxigraph as ox
 
 import kg.cache
 from kg.errors import CorpusError, CorpusWarning
 from kg.store import STORE_NAME, Generation, GenerationWriter, fault_point, reading
+from kg.types import FileStamp
 
 if TYPE_CHECKING:
     from kg.pipeline import BuildReport, DocumentResult, DocumentTask
+    from kg.shards import ShardResult, ShardTask
 
 STATE_FILE = ".kg-update.json"
 COUNTS_FILE = ".kg-shared-counts.sqlite"
-STATE_FORMAT = 2  # 2: whether the build has a store, and each shard's lines
+STATE_FORMAT = 3  # 2: whether the build has a store, and each shard's lines; 3: each document's stamp and metadata
 MAX_CHANGED_SHARE = 4  # more than 1/4 of the documents changed: a full build is as cheap
 
 
@@ -70,6 +75,8 @@ class DocumentState:
     size: int = 0
     counts: tuple[int, ...] = (0,) * len(kg.cache.COUNT_NAMES)
     warnings: tuple[tuple[str, str, int | None], ...] = ()
+    stamp: FileStamp | None = None  # the file as it was read; None: read it again next time
+    meta: str = ""  # a digest of its metadata (meta_digest)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,12 +98,18 @@ def write_state(folder: Path, state: BuildState, shared: dict[bytes, int]) -> No
     _write_counts(folder / COUNTS_FILE, ((k, n) for k, n in shared.items() if n > 1))
 
 
-def document_state(result: DocumentResult, shard: int) -> DocumentState:
+def document_state(result: DocumentResult, task: DocumentTask, shard: int) -> DocumentState:
     """What a build took from one document's result."""
     if result.failure is not None or result.problem is not None:
         return DocumentState(result.name, "", shard)
     warnings = tuple((w.path, w.reason, w.position) for w in result.warnings)
-    return DocumentState(result.name, result.cache_key, shard, result.size, result.counts, warnings)
+    return DocumentState(
+        result.name, result.cache_key, shard, result.size, result.counts, warnings, result.stamp, meta_digest(task)
+    )
+
+
+def meta_digest(task: DocumentTask) -> str:
+    return hashlib.sha256(task.meta_json.encode("utf-8")).hexdigest()[:32]
 
 
 def _write_counts(path: Path, rows: Iterable[tuple[bytes, int]]) -> None:
@@ -118,17 +131,18 @@ def read_state(folder: Path) -> BuildState | None:
         raw = json.loads((folder / STATE_FILE).read_text(encoding="utf-8"))
         if raw.pop("format", None) != STATE_FORMAT or not (folder / COUNTS_FILE).is_file():
             return None
-        documents = tuple(
-            DocumentState(
-                d["name"], d["key"], d["shard"], d["size"], tuple(d["counts"]), tuple(map(tuple, d["warnings"]))
-            )
-            for d in raw["documents"]
-        )
+        documents = tuple(map(_document_state, raw["documents"]))
         formats = tuple(raw["formats"]) if raw["formats"] is not None else None
         lines = tuple(raw["shard_lines"])
         return BuildState(raw["code"], raw["per_shard"], formats, raw["triples"], documents, raw["store"], lines)
     except (OSError, ValueError, KeyError, TypeError):
         return None
+
+
+def _document_state(d: dict[str, Any]) -> DocumentState:
+    stamp = FileStamp(**d["stamp"]) if d["stamp"] is not None else None
+    warnings = tuple((path, reason, position) for path, reason, position in d["warnings"])
+    return DocumentState(d["name"], d["key"], d["shard"], d["size"], tuple(d["counts"]), warnings, stamp, d["meta"])
 
 
 def state_json(state: BuildState) -> str:
@@ -218,6 +232,22 @@ def _apply(store: ox.Store, counts: sqlite3.Connection, diff: _Difference) -> in
     return diff.own_lines_delta + shared_delta
 
 
+def _cached(document: DocumentState, cache_dir: Path) -> DocumentResult:
+    """An unchanged document's result, from the cache under its recorded key (its file is not read)."""
+    from kg.pipeline import DocumentResult
+
+    entry = kg.cache.read(cache_dir, document.key)
+    if entry is None:
+        raise _NotIncremental(f"{document.name}: its triples are not in the cache")
+    return DocumentResult(document.name, document.size, entry.ntriples, entry.counts, True, entry.warnings)
+
+
+def _write_shard_files(item: tuple[ShardTask, list[DocumentResult]]) -> ShardResult:
+    from kg.shards import write_shard_files
+
+    return write_shard_files(*item)
+
+
 def _same(store: ox.Store) -> ox.Store:
     return store
 
@@ -257,21 +287,34 @@ def update(
         return report
 
 
-def _keys(tasks: Sequence[DocumentTask]) -> dict[str, str]:
-    """Each document's cache key ("" when it cannot be read: it is processed again, and reported)."""
-    from kg.load import read_bytes
+def _keys(tasks: Sequence[DocumentTask], old: dict[str, DocumentState]) -> dict[str, DocumentState]:
+    """Each document's key and stamp now (key "" when it cannot be read: it is processed again, and reported).
 
-    keys = {}
+    A file whose stamp and metadata are as recorded keeps its recorded key unread (git's index does
+    the same); the others are read and hashed, and stamped afresh.
+    """
+    from kg.load import file_stamp, read_stamped
+
+    now = {}
     for task in tasks:
         if not isinstance(task.path, Path):
             raise _NotIncremental("a corpus by URL")
+        meta = meta_digest(task)
+        was = old.get(task.name)
+        if was is not None and was.stamp is not None and was.meta == meta:
+            try:
+                if file_stamp(os.stat(task.path)) == was.stamp:
+                    now[task.name] = was
+                    continue
+            except OSError:
+                pass  # read below, which says why it cannot be
         try:
-            data = read_bytes(task.path, task.name)
+            data, stamp = read_stamped(task.path, task.name)
         except CorpusError:
-            keys[task.name] = ""
+            now[task.name] = DocumentState(task.name, "", 0)
             continue
-        keys[task.name] = task.cache_key(data)
-    return keys
+        now[task.name] = DocumentState(task.name, task.cache_key(data), 0, stamp=stamp, meta=meta)
+    return now
 
 
 def _store_difference(
@@ -308,12 +351,12 @@ def _update(
     from kg.answers import update_answers
     from kg.export import ExportSource, export, write_files
     from kg.pipeline import LOG_FILE, _in_processes, _log_text, _write, process_document
-    from kg.shards import SHARDED_FORMATS, SHARDS_DIR, TURTLE_SUFFIX, plan, shard_name, write_shard
+    from kg.shards import SHARDED_FORMATS, SHARDS_DIR, TURTLE_SUFFIX, plan, shard_name
 
     old = {d.name: d for d in state.documents}
-    keys = _keys(tasks)
-    changed = [t for t in tasks if not keys[t.name] or t.name not in old or old[t.name].key != keys[t.name]]
-    removed = [d for d in state.documents if d.name not in keys]
+    now = _keys(tasks, old)
+    changed = [t for t in tasks if not now[t.name].key or t.name not in old or old[t.name].key != now[t.name].key]
+    removed = [d for d in state.documents if d.name not in now]
     if (len(changed) + len(removed)) * MAX_CHANGED_SHARE > max(len(tasks), 8):
         raise _NotIncremental("too many documents changed")
     results = {r.name: r for r in _in_processes(process_document, changed, jobs)}
@@ -346,7 +389,11 @@ def _update(
             else:
                 to_write.append(replace(shard, folder=folder))
         fault_point("update-linked")
-        for written in _in_processes(write_shard, to_write, jobs):
+        # from the results in hand and the cache: no file of a rewritten shard is read again
+        rewrite = []
+        for shard in to_write:
+            rewrite.append((shard, [results.get(t.name) or _cached(old[t.name], cache_dir) for t in shard.documents]))
+        for written in _in_processes(_write_shard_files, rewrite, jobs):
             shard_lines[written.number] = written.lines
         (generation.path / COUNTS_FILE).write_bytes((previous.path / COUNTS_FILE).read_bytes())
         store = None
@@ -375,7 +422,9 @@ def _update(
                 report.warnings.extend(CorpusWarning(*w) for w in document.warnings)
                 for name, n in zip(kg.cache.COUNT_NAMES, document.counts, strict=True):
                     report.counts[name] += n
-                documents.append(replace(document, shard=shard_of[task.name]))  # shards may be renumbered
+                # shards may be renumbered; a file read again (touched, same bytes) has a new stamp
+                stamp = now[task.name].stamp
+                documents.append(replace(document, shard=shard_of[task.name], stamp=stamp))
                 continue
             if result.failure is not None:
                 report.failures.append(result.failure)
@@ -383,7 +432,7 @@ def _update(
                 report.problems.append(result.problem)
             else:
                 report.add(result)
-            documents.append(document_state(result, shard_of[task.name]))
+            documents.append(document_state(result, task, shard_of[task.name]))
         report.triples = triples
         report.triples_in_shards = not state.store
         new_state = BuildState(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -220,10 +221,13 @@ def test_robustness_interrupted_build_leaves_previous_export(tmp_path: Path) -> 
             before = _snapshot(out)
             continue
         interrupted += 1
+        workers = _children(proc.pid)  # found now: once it is killed they are init's, as any other build's
         proc.send_signal(sig)
         proc.wait(timeout=120)
-        for child in _orphans(proc.pid):
-            os.kill(child, signal.SIGKILL)
+        for child in workers:
+            with contextlib.suppress(OSError):  # gone already: they exit when their pipe closes
+                if b"kg\x00build" in Path(f"/proc/{child}/cmdline").read_bytes():
+                    os.kill(child, signal.SIGKILL)
         after = _snapshot(out)
         # Under load the signal may land after the build's one commit point: then its generation is
         # published, and (the same corpus) holds the same bytes. Whole either way, never a mix.
@@ -240,16 +244,16 @@ def test_robustness_interrupted_build_leaves_previous_export(tmp_path: Path) -> 
     assert leftovers == [] and len(list((out / GENERATIONS_DIR).iterdir())) == 1
 
 
-def _orphans(parent: int) -> list[int]:
-    """Worker processes a SIGKILLed build left (they exit when their pipe closes; make sure)."""
+def _children(parent: int) -> list[int]:
+    """The processes ``parent`` started (its workers). Not "every kg build whose parent is init": that
+    would also be any build a user or another test suite started in the background on this machine."""
     found = []
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
-                cmdline = Path(f"/proc/{entry}/cmdline").read_bytes()
                 stat = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
             except OSError:
                 continue
-            if int(stat[1]) in (parent, 1) and b"kg\x00build" in cmdline and int(entry) != os.getpid():
+            if int(stat[1]) == parent:
                 found.append(int(entry))
     return found

@@ -132,6 +132,87 @@ def test_state_is_kept_only_by_sharded_cached_builds(corpus: Path, tmp_path: Pat
         assert state is not None and [d.name for d in state.documents] == sorted(os.listdir(corpus))[:5]
 
 
+@pytest.fixture
+def settled(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files written a moment ago count as settled (their stamps are trusted at once), as files of a
+    corpus written more than SETTLED_NS ago would."""
+    monkeypatch.setattr("kg.load.SETTLED_NS", 0)
+
+
+def _reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the files read from now on (kg.load.read_stamped, which every corpus read goes through)."""
+    import kg.load
+
+    reads: list[str] = []
+    original = kg.load.read_stamped
+
+    def counted(path: Path, source_file: str) -> tuple[bytes, object]:
+        reads.append(source_file)
+        return original(path, source_file)
+
+    monkeypatch.setattr(kg.load, "read_stamped", counted)
+    return reads
+
+
+def test_unchanged_files_are_not_read_again(
+    corpus: Path, tmp_path: Path, settled: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    build(corpus, out, shard_documents=PER_SHARD)
+    changed = sorted(corpus.glob("*.txt"))[2]
+    changed.write_text(changed.read_text(encoding="utf-8") + "\n2024年青海省新增就业1万人。\n", encoding="utf-8")
+    reads = _reads(monkeypatch)
+    report = build(corpus, out, shard_documents=PER_SHARD)
+    assert set(reads) == {changed.name}  # found by its stamp, then extracted
+    assert report.cached == 4
+    assert _files(out) == _files(_clean(corpus, tmp_path / "clean"))
+
+
+def test_a_file_edited_with_its_time_set_back_is_found(
+    corpus: Path, tmp_path: Path, settled: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    build(corpus, out, shard_documents=PER_SHARD)
+    changed = sorted(corpus.glob("*.txt"))[0]
+    before = changed.stat()
+    text = changed.read_text(encoding="utf-8")
+    changed.write_text(text.replace("2023", "2022", 1), encoding="utf-8")  # the same size
+    os.utime(changed, ns=(before.st_atime_ns, before.st_mtime_ns))  # and the same modification time
+    assert changed.stat().st_size == before.st_size and changed.stat().st_mtime_ns == before.st_mtime_ns
+    reads = _reads(monkeypatch)
+    build(corpus, out, shard_documents=PER_SHARD)
+    assert set(reads) == {changed.name}  # its change time gave it away
+    assert _files(out) == _files(_clean(corpus, tmp_path / "clean"))
+
+
+def test_changed_metadata_is_found_without_the_file_changing(
+    corpus: Path, tmp_path: Path, settled: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    out = tmp_path / "out"
+    build(corpus, out, shard_documents=PER_SHARD)
+    metadata = json.loads((corpus / "metadata.json").read_text(encoding="utf-8"))
+    name = sorted(metadata)[1]
+    metadata[name]["date"] = "2023-12-31"
+    (corpus / "metadata.json").write_text(json.dumps(metadata, ensure_ascii=False), encoding="utf-8")
+    reads = _reads(monkeypatch)
+    report = build(corpus, out, shard_documents=PER_SHARD)
+    assert set(reads) == {name} and report.cached == 4
+    assert _files(out) == _files(_clean(corpus, tmp_path / "clean"))
+
+
+def test_files_written_just_before_a_build_are_read_again(corpus: Path, tmp_path: Path) -> None:
+    # copied a moment ago: a later change within the same tick of the file system's clock could keep
+    # the times, so no stamp is trusted and the next build reads each file again
+    out = tmp_path / "out"
+    build(corpus, out, shard_documents=PER_SHARD)
+    with reading(out) as generation:
+        assert generation is not None
+        state = read_state(generation.path)
+        assert state is not None and all(d.stamp is None for d in state.documents)
+
+
 def test_a_build_without_a_store_updates_to_a_clean_builds_shards(corpus: Path, tmp_path: Path) -> None:
     """--no-store: the update rewrites the changed document's shard and the state; no store, no counts needed."""
     out = tmp_path / "out"

@@ -55,3 +55,14 @@ def test_matcher_prefiltered_regexes_on_random_text(text: str) -> None:
     for pattern, heads in ((agency, agency_heads), (_TIME, time_starts())):
         expected = [(m.span(), m.groupdict()) for m in pattern.finditer(text)]
         assert [(m.span(), m.groupdict()) for m in finditer_at(pattern, text, heads(text))] == expected
+
+
+def test_decimal_digits_are_every_character_backslash_d_matches() -> None:
+    import re
+    import sys
+
+    from kg.extract.matcher import decimal_digits
+
+    every = "".join(map(chr, range(sys.maxunicode + 1)))  # the slow way, surrogates included
+    assert decimal_digits() == tuple(re.findall(r"\d", every))
+    assert "٣" in decimal_digits() and "三" not in decimal_digits()
