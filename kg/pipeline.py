@@ -406,7 +406,7 @@ def build(
         if shard_documents and cache_dir is not None and not strict:  # only what changed, if it can (kg/update.py)
             updated = update(
                 corpus, out_dir, tasks, problems, per_shard=shard_documents, formats=wanted, jobs=jobs,
-                cache_dir=cache_dir, version=version, store=store,
+                cache_dir=cache_dir, version=version, store=store, cluster=cluster,
             )  # fmt: skip
             if updated is not None:
                 if updated.failures:

@@ -264,10 +264,12 @@ def update(
     cache_dir: Path,
     version: str,
     store: bool = True,
+    cluster: str | None = None,
 ) -> BuildReport | None:
     """Publish the update of the current sharded build of ``out_dir`` to ``tasks``; None if it takes a full build.
 
     Call with the build lock held. Returns the build's report (``problems``: the corpus's unreadable files).
+    The changed documents are extracted in ``jobs`` processes, or on the Dask ``cluster`` (an address).
     """
     from kg.pipeline import BuildReport
 
@@ -281,7 +283,7 @@ def update(
             return None
         report = BuildReport(problems=list(problems))
         try:
-            report.outputs = _update(corpus, out_dir, tasks, report, previous, state, jobs, cache_dir, version)
+            report.outputs = _update(corpus, out_dir, tasks, report, previous, state, jobs, cache_dir, version, cluster)
         except _NotIncremental:
             return None
         return report
@@ -347,10 +349,11 @@ def _update(
     jobs: int,
     cache_dir: Path,
     version: str,
+    cluster: str | None,
 ) -> list[Path]:
     from kg.answers import update_answers
     from kg.export import ExportSource, export, write_files
-    from kg.pipeline import LOG_FILE, _in_processes, _log_text, _write, process_document
+    from kg.pipeline import LOG_FILE, _in_processes, _log_text, _write, run_tasks
     from kg.shards import SHARDED_FORMATS, SHARDS_DIR, TURTLE_SUFFIX, plan, shard_name
 
     old = {d.name: d for d in state.documents}
@@ -359,7 +362,7 @@ def _update(
     removed = [d for d in state.documents if d.name not in now]
     if (len(changed) + len(removed)) * MAX_CHANGED_SHARE > max(len(tasks), 8):
         raise _NotIncremental("too many documents changed")
-    results = {r.name: r for r in _in_processes(process_document, changed, jobs)}
+    results = {r.name: r for r in run_tasks(changed, jobs, cluster)} if changed else {}
     diff = _store_difference(changed, removed, results, old, cache_dir) if state.store else None
 
     documents: list[DocumentState] = []

@@ -8,6 +8,7 @@ import http.server
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -138,6 +139,29 @@ def test_cluster_build_equals_local_build(dask_cluster: DaskCluster, tmp_path: P
     assert code == 0 and "triples in shards" in stdout, stdout + stderr
     assert [p.read_bytes() for p in sorted((bare / "shards").iterdir())] == [p.read_bytes() for p in shards]
     assert not (bare / "zhengce.oxigraph").exists()
+
+
+def test_cluster_update_of_a_changed_file_gives_a_clean_builds_bytes(dask_cluster: DaskCluster, tmp_path: Path) -> None:
+    """A sharded cluster build built again after one file changed: only that document goes to the workers,
+    and the shards and store are those of a clean build of the changed corpus."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    out = tmp_path / "out"
+    options = ("--cluster", dask_cluster.address, "--shards", "4")
+    assert _build(str(corpus), "--out", str(out), *options)[0] == 0
+    inodes = {p.name: p.stat().st_ino for p in (out / "shards").iterdir()}
+    changed = sorted(corpus.glob("*.txt"))[3]
+    changed.write_text(changed.read_text(encoding="utf-8") + "\n2024年青海省新增就业1万人。\n", encoding="utf-8")
+    code, stdout, stderr = _build(str(corpus), "--out", str(out), *options)
+    assert code == 0 and "5 documents (4 from cache)" in stdout, stdout + stderr
+    kept = {p.name for p in (out / "shards").iterdir() if inodes.get(p.name) == p.stat().st_ino}
+    assert kept and len(kept) < len(inodes)  # an update: the other shards are links to the previous ones
+    clean = tmp_path / "clean"
+    assert _build(str(corpus), "--out", str(clean), "--jobs", "2", "--shards", "4", "--no-cache")[0] == 0
+    assert [p.read_bytes() for p in sorted((out / "shards").iterdir())] == [
+        p.read_bytes() for p in sorted((clean / "shards").iterdir())
+    ]
+    assert _store_triples(out) == _store_triples(clean)
 
 
 def _store_triples(out: Path) -> set[str]:
