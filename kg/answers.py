@@ -509,12 +509,15 @@ def _seal(con: sqlite3.Connection) -> None:
     con.commit()
 
 
-def update_answers(store: ox.Store, previous: Path, folder: Path, documents: Collection[str]) -> Path | None:
+def update_answers(
+    store: ox.Store, previous: Path, folder: Path, documents: Collection[str], *, named: bool = True
+) -> Path | None:
     """The answers index of ``store`` (the previous build's, with ``documents`` changed, added or removed).
 
     ``previous``: the previous generation's folder; ``documents``: the file names whose triples
     changed. Their rows are deleted and inserted again from the store, the adoptions they touched
-    recomputed, the small tables refilled. Without a usable previous index, all is filled.
+    recomputed, the small tables refilled when ``named`` (a triple about a region, policy, agency or
+    indicator entered or left the store). Without a usable previous index, all is filled.
     """
     if open_answers(previous) is None:
         return write_answers(store, folder)
@@ -575,9 +578,10 @@ def update_answers(store: ox.Store, previous: Path, folder: Path, documents: Col
         for key in sorted(groups):
             con.execute("DELETE FROM running WHERE policy = ? AND region = ? AND status = ?", key)
             con.execute(f"INSERT INTO running {_RUNNING.format(group=group)}", key)
-        for table in _SMALL_TABLES:
-            con.execute(f"DELETE FROM {table}")
-        writer.small_tables()
+        if named:  # the tables of named things (regions, policies ...) change only with a triple about one
+            for table in _SMALL_TABLES:
+                con.execute(f"DELETE FROM {table}")
+            writer.small_tables()
         _seal(con)
     except Unmodelled:
         con.close()

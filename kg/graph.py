@@ -372,6 +372,15 @@ def is_own_line(line: bytes) -> bool:
     return line.startswith(_OWN_SUBJECTS)
 
 
+# The named things: what a region, place, agency, policy or indicator is called and where it lies.
+_NAMED_SUBJECTS = tuple(f"<{ID}{kind}/".encode() for kind in ("region", "place", "agency", "policy", "indicator"))
+
+
+def is_named_line(line: bytes) -> bool:
+    """Whether an N-Triples line is about a named thing (a region, place, agency, policy or indicator)."""
+    return line.startswith(_NAMED_SUBJECTS)
+
+
 def line_digest(line: bytes) -> bytes:
     """The 128-bit digest GraphMerger remembers a line by."""
     return hashlib.blake2b(line, digest_size=16).digest()

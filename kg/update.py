@@ -194,8 +194,12 @@ def _quads(lines: Iterable[bytes]) -> list[ox.Quad]:
     return list(ox.parse(data, format=ox.RdfFormat.N_TRIPLES, lenient=True)) if data else []
 
 
-def _apply(store: ox.Store, counts: sqlite3.Connection, diff: _Difference) -> int:
-    """Apply the difference to the store and the counts; returns the change in the number of triples."""
+def _apply(store: ox.Store, counts: sqlite3.Connection, diff: _Difference) -> tuple[int, bool]:
+    """Apply the difference to the store and the counts; returns the change in the number of triples, and
+    whether a triple about a named thing (a region, agency, policy, indicator: kg.graph.is_named_line)
+    entered or left the store."""
+    from kg.graph import is_named_line
+
     remove = set(diff.own_removed)
     add = set(diff.own_added)
     changed = {k: d for k, d in diff.shared.items() if d}
@@ -229,7 +233,7 @@ def _apply(store: ox.Store, counts: sqlite3.Connection, diff: _Difference) -> in
     for quad in _quads(remove):
         store.remove(quad)
     store.extend(_quads(add))
-    return diff.own_lines_delta + shared_delta
+    return diff.own_lines_delta + shared_delta, any(map(is_named_line, remove | add))
 
 
 def _cached(document: DocumentState, cache_dir: Path) -> DocumentResult:
@@ -405,12 +409,13 @@ def _update(
             store = ox.Store(str(generation.path / STORE_NAME))
             counts = sqlite3.connect(generation.path / COUNTS_FILE)
             try:
-                triples = state.triples + _apply(store, counts, diff)
+                delta, named = _apply(store, counts, diff)
+                triples = state.triples + delta
             finally:
                 counts.close()
             store.flush()
             touched = [t.name for t in changed] + [d.name for d in removed]
-            update_answers(store, previous.path, generation.path, touched)  # kg/answers.py
+            update_answers(store, previous.path, generation.path, touched, named=named)  # kg/answers.py
         else:
             triples = sum(shard_lines)  # no store: the shards' lines, as the build counts them
 

@@ -236,3 +236,33 @@ def test_a_build_without_a_store_updates_to_a_clean_builds_shards(corpus: Path, 
     # asking for a store again is a full build (another kind of build), equal to a clean one
     build(corpus, out, shard_documents=PER_SHARD)
     assert _triples(out) == _triples(_clean(corpus, tmp_path / "clean-store"))
+
+
+@pytest.mark.parametrize(
+    ("sentence", "named"),
+    [
+        ("海南省三亚市全面推行“免申即享”。", True),  # a region no document named before
+        ("青海省全面推行“免申即享”。", False),  # only facts about things already named
+    ],
+)
+def test_the_tables_of_named_things_are_refilled_only_when_one_came_or_went(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sentence: str, named: bool
+) -> None:
+    import kg.answers
+
+    out = tmp_path / "out"
+    build(corpus, out, shard_documents=PER_SHARD)
+    changed = sorted(corpus.glob("*.txt"))[1]
+    changed.write_text(changed.read_text(encoding="utf-8") + f"\n{sentence}\n", encoding="utf-8")
+    calls: list[bool] = []
+    original = kg.answers.update_answers
+
+    def spy(*args: object, named: bool = True) -> object:
+        calls.append(named)
+        return original(*args, named=named)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(kg.answers, "update_answers", spy)
+    build(corpus, out, shard_documents=PER_SHARD)
+    monkeypatch.undo()
+    assert calls == [named]
+    _same_answers(out, _clean(corpus, tmp_path / "clean"))
