@@ -471,8 +471,8 @@ def write_answers(store: ox.Store, folder: Path) -> Path | None:
     """
     path = folder / ANSWERS_FILE
     path.unlink(missing_ok=True)
-    con = _connect_new(path)
-    try:
+
+    def fill(con: sqlite3.Connection) -> None:
         con.executescript(_SCHEMA)
         _stage(store, con)
         for table, check in _FILL_CHECKS.items():
@@ -488,12 +488,23 @@ def write_answers(store: ox.Store, folder: Path) -> Path | None:
         _Writer(store, con).small_tables()
         con.executescript(_INDEXES)
         con.execute(f"INSERT INTO running {_RUNNING.format(group='')}")
+
+    return _written(path, fill)
+
+
+def _written(path: Path, fill: Callable[[sqlite3.Connection], None]) -> Path | None:
+    """The index at ``path``, filled by ``fill`` and sealed; None (the file removed) when the graph has a
+    shape the index does not model. A SQLite error (a full disk) is one line: the build stops, the previous
+    one stays."""
+    con = _connect_new(path)
+    try:
+        fill(con)
         _seal(con)
     except Unmodelled:
         con.close()
         path.unlink(missing_ok=True)
         return None
-    except sqlite3.Error as e:  # a full disk: the build stops in one line, the previous one stays
+    except sqlite3.Error as e:
         con.close()
         raise ExportError(f"{path}: cannot write the answers index: {e}") from None
     con.close()
@@ -523,8 +534,8 @@ def update_answers(
         return write_answers(store, folder)
     path = folder / ANSWERS_FILE
     shutil.copyfile(previous / ANSWERS_FILE, path)
-    con = _connect_new(path)
-    try:
+
+    def fill(con: sqlite3.Connection) -> None:
         writer = _Writer(store, con)
         names = sorted(documents)
         touched: dict[int, str] = {}  # adoption -> IRI
@@ -582,16 +593,8 @@ def update_answers(
             for table in _SMALL_TABLES:
                 con.execute(f"DELETE FROM {table}")
             writer.small_tables()
-        _seal(con)
-    except Unmodelled:
-        con.close()
-        path.unlink(missing_ok=True)
-        return None
-    except sqlite3.Error as e:  # a full disk: the build stops in one line, the previous one stays
-        con.close()
-        raise ExportError(f"{path}: cannot write the answers index: {e}") from None
-    con.close()
-    return path
+
+    return _written(path, fill)
 
 
 def _chunks(items: Sequence[_T]) -> Iterator[Sequence[_T]]:
