@@ -48,8 +48,10 @@ NEWS_LEAD = re.compile(r"^(?:本报讯|本报\S{0,10}讯|\S{0,6}日报\S{0,10}�
 BYLINE = re.compile(
     r"^(?:[◎□■●]\s*\S|(?:本报)?(?:特约|实习|首席)?记者\s|.{0,12}(?:日报|晚报|新闻网|融媒)?(?:特约|实习)?记者\s*\S{1,4}(?:\s|$)|通讯员\s)"
 )
+# 绵府办发〔2025〕18号, （皖开放办〔2022〕6号）: a document's issue number, on its own line under its title.
+DOCUMENT_NUMBER = r"[（(]?[\u4e00-\u9fff]{1,12}[〔［\[]\d{4}[〕］\]]\d{1,5}号"
 # A line starting with one of these begins a new block whatever the previous line was.
-BLOCK_START = re.compile(rf"[◎□■●◆★▲]|本报讯|新华社|——|{_PAGE_TURN}|{_CHINESE_NUMBERED}")
+BLOCK_START = re.compile(rf"[◎□■●◆★▲]|本报讯|新华社|——|{_PAGE_TURN}|{_CHINESE_NUMBERED}|{DOCUMENT_NUMBER}")
 
 
 _MAX_CAPTION_LINE = 160  # a caption (at most 120) with its credit (at most 30) and the gap between

@@ -132,6 +132,17 @@ def test_load_keeps_two_titles_apart() -> None:
     assert doc.text.strip().split("\n")[-2:] == ["绘绿色生态画卷 让山川湖海长青", "格尔木社保稳稳托起民生幸福"]
 
 
+def test_load_keeps_a_title_apart_from_its_issue_number() -> None:
+    """A notice's issue number (绵府办发〔2025〕18号, （皖开放办〔2022〕6号）) starts its own line, however
+    wide the title line before it."""
+    for number in ("某府办发〔2025〕18号", "（某开放办〔2022〕6号）"):
+        original = (
+            f"某市人民政府办公室关于印发《某市推进政务服务改革实施方案》的通知\n{number}\n"
+            "各县（市、区）人民政府，市级各部门：\n《某市推进政务服务改革实施方案》已经市政府同意，现印发给你们。\n"
+        )
+        assert load_text(original, "notice.txt").text.split("\n")[1] == number
+
+
 def test_load_offsets_map_spans_back() -> None:
     """A span found in the normalised text maps to the same characters of the original."""
     original = "截至 2023 年底，全市养老保险参保人\n\n数分别达 11.45万人。"

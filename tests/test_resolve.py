@@ -52,6 +52,29 @@ def test_resolve_document_genre_from_title(title: str, genre: str) -> None:
     assert document_genre(doc, segment(doc)) == genre
 
 
+def test_resolve_genre_of_a_notice_over_its_issue_number() -> None:
+    """A notice's issue number on the line under its title (绵府办发〔2025〕18号) is not part of the
+    title: the title still ends in 通知, and what the notice sets out is planned."""
+    text = (
+        "某市人民政府办公室关于印发《某市推进政务服务改革实施方案》的通知\n某府办发〔2025〕18号\n"
+        "各县（市、区）人民政府，市级各部门：\n《某市推进政务服务改革实施方案》已经市政府同意，现印发给你们。\n"
+    )
+    doc = load_text(text, "t.txt")
+    assert document_genre(doc, segment(doc)) == "plan"
+
+
+def test_resolve_report_region_from_the_lines_under_its_title() -> None:
+    """A report titled without a place is about the region of the meeting it was given at and of
+    who gives it, not the county it names most (晋江市, 石狮市 in a list)."""
+    text = (
+        "政府工作报告\n——2026年1月10日在泉州市第十八届人民代表大会第五次会议上\n泉州市人民政府\n各位代表：\n"
+        "过去一年，城镇新增就业9.2万人，石狮市地区生产总值达到1208亿元。\n"
+    )
+    found = periods(text, "2026-01-10")
+    assert found["92000"][0] == "350500"
+    assert found["120800000000"][0] == "350581"
+
+
 def test_resolve_country_and_level_references() -> None:
     """全国 is China; 全区 is the last district the article named, not the province named in passing."""
     text = "□ 记者 某某\n在青海省西宁市城东区，全区新增就业1000人。全国新增就业1200万人。\n"
