@@ -432,9 +432,17 @@ class DocumentContext:
         )
         self.sentence_starts = [entry[0] for entry in self.sentence_index]
         self.places = places(mentions, resolved, self._place_parent)
+        # a reference word inside a policy's name (“全省通办”, 全城通办) names no region
+        named = [(m.start, m.end) for m in mentions if m.label == "Policy"]
         # sorted by start, for bisect: what a fact's region and period are read from
         self.anchors = sorted(
-            (m for m in mentions if m.label in ("Region", "RegionRef") or m.start in self.places),
+            (
+                m
+                for m in mentions
+                if m.label == "Region"
+                or (m.label == "RegionRef" and not any(s <= m.start and m.end <= e for s, e in named))
+                or m.start in self.places
+            ),
             key=lambda m: (m.start, m.label == "Place"),  # a place after the region it starts with
         )
         self.anchor_starts = [m.start for m in self.anchors]

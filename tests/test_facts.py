@@ -38,6 +38,40 @@ def test_facts_adoptions_region_and_status(text: str, expected: set[tuple[str, s
     assert adoptions(text) == expected
 
 
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # 全省 before 率先 is the scope of a ranking; the county-level city runs the pilot
+        (
+            "□ 记者 某某\n晋江市在全省率先试点“一件事一次办”集成改革。\n",
+            {("350582", "yijianshi-yiciban", "piloting")},
+        ),
+        # 全国 after 入选 is the list's scope, not who builds the zero-waste city
+        (
+            "□ 记者 某某\n大理市入选全国“十四五”时期“无废城市”建设名单。\n",
+            {("532901", "wufei-chengshi", "implemented")},
+        ),
+        # a share of matters that can be handled online is a figure, not the 网上办 service mode
+        ("□ 记者 某某\n宜昌市政务服务事项网上可办率达99.2%。\n", set()),
+        # 惠企资金直达快享 is 直达快享 of funds, not the 资金直达 mechanism
+        ("□ 记者 某某\n柳州市推行“惠企资金直达快享”。\n", {("450200", "zhida-kuaixiang", "implemented")}),
+    ],
+)
+def test_facts_adoptions_scope_words_and_names(text: str, expected: set[tuple[str, str, str]]) -> None:
+    """Scope words (在全省率先, 入选全国) name no region that runs a policy; a rate is no policy."""
+    assert adoptions(text) == expected
+
+
+def test_facts_reference_word_inside_a_policy_name_is_no_region() -> None:
+    """全省 inside “全省通办” names no region: the figure stays the city's."""
+    text = "□ 记者 某某\n绵阳市推进改革，到2026年底，“跨省通办”“全省通办”事项不少于300项。\n"
+    found = {
+        str(o.value): o.region
+        for o in document_facts(load_text(text, "t.txt", meta=DocMeta(date="2025-06"))).observations
+    }
+    assert found["300"] == "510700"
+
+
 def test_facts_work_report_targets_are_planned() -> None:
     """Policies under a report's targets heading are planned, and its results are about last year."""
     text = (
