@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from dataclasses import replace
 from functools import cache, lru_cache
 
 from kg.conventions import alternation, conventions
 from kg.extract import run_extractors
 from kg.extract.regions import region_codes_in
-from kg.resolve import DocumentContext, Located, choose_regions
+from kg.resolve import DocumentContext, Located, Where, choose_regions
 from kg.segment import segment
 from kg.types import (
     Adoption,
@@ -209,17 +210,22 @@ def document_facts(doc: Document) -> DocumentFacts:
                 continue
             seen_adoptions.add(key)
             sentence = located.sentence
-            adoptions.append(
-                Adoption(
-                    region=where.code,
-                    policy=policy,
-                    status=adoption_status(text, located, m.start, c.forward(located), names, m.data.pilot),
-                    evidence=evidence_of(sentence.start, sentence.end),
-                    agency=agency_before(m.start, sentence.start, where.code),
-                    period=c.adoption_period(located, m.start),
-                    place=where.place,
-                )
+            adoption = Adoption(
+                region=where.code,
+                policy=policy,
+                status=adoption_status(text, located, m.start, c.forward(located), names, m.data.pilot),
+                evidence=evidence_of(sentence.start, sentence.end),
+                agency=agency_before(m.start, sentence.start, where.code),
+                period=c.adoption_period(located, m.start),
+                place=where.place,
             )
+            adoptions.append(adoption)
+            if where.place is None:
+                for code in c.listed_with(located, m.start, where.code):
+                    if (sentence.start, code, policy.policy_id) not in seen_adoptions:
+                        seen_adoptions.add((sentence.start, code, policy.policy_id))
+                        agency = agency_before(m.start, sentence.start, code)
+                        adoptions.append(replace(adoption, region=code, agency=agency))
         elif isinstance(m.data, Figure):
             figure = m.data
             if located.in_title or (figure.old and figure.time is None):
@@ -227,6 +233,9 @@ def document_facts(doc: Document) -> DocumentFacts:
             where = c.region_for(located, m.start)
             if where is None:
                 continue
+            if where.place is None:
+                labelled = c.region_of_label(located, m.start, figure.indicator)
+                where = Where(labelled) if labelled is not None else where
             sentence = located.sentence
             observations.append(
                 Observation(

@@ -395,6 +395,8 @@ _SUBJECT_LEAD = re.compile(
     r"[“\s]*(?:\d{4}年(?:以来|底|末|初)?|在|其中|同时|目前|截至目前|近年来|今年以来|全年|此外|另外|)*"
 )
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+# What joins the regions of a list that share what follows them (涪城区、游仙区和三台县).
+_LIST_JOINS = ("、", "和", "及", "以及")
 # The year an article opens in: 2023年， / 在刚刚过去的2023年 / 2023年以来 (not 2023年3月, a date), or
 # the moment it takes stock at (截至2025年11月，…: what it reports stands in that year).
 _OPENING_YEAR = re.compile(
@@ -601,6 +603,28 @@ class DocumentContext:
             if where is not None and (best is None or (m.start >= best[0] and not subjects_only)):
                 best = (m.start, where)  # the last of its clause; the sentence's first subject
         return best[1] if best is not None else None
+
+    def listed_with(self, located: Located, position: int, code: str) -> list[str]:
+        """The regions listed before the region ``code`` a fact at ``position`` is about, joined to it
+        by 、 和 及 (在涪城区、游仙区、三台县开展…试点; 诸城市、青州市作为…试点地区): they share the fact."""
+        text = self.doc.text
+        named = self.regions_in(located.sentence.start, position)
+        k = max((i for i, r in enumerate(named) if r.code == code), default=-1)
+        out: list[str] = []
+        while k > 0 and text[named[k - 1].mention.end : named[k].mention.start] in _LIST_JOINS:
+            k -= 1
+            if self._is_object(named[k].mention.start):
+                break
+            out.append(named[k].code)
+        return out
+
+    def region_of_label(self, located: Located, position: int, label: str) -> str | None:
+        """A region named earlier in the sentence that a figure's label starts with: 晋江市、南安市地区生产
+        总值分别达到3520亿元、1612亿元 gives the labels 晋江市地区生产总值 and 南安市地区生产总值, each its city's."""
+        for r in reversed(self.regions_in(located.sentence.start, position)):
+            if len(r.mention.text) >= 2 and label.startswith(r.mention.text) and not self._is_object(r.mention.start):
+                return r.code
+        return None
 
     def _listed(self, m: Mention, clause_start: int, position: int) -> bool:
         """Whether a region inside its clause begins an item of a list that 等 closes before

@@ -62,6 +62,27 @@ def test_facts_adoptions_scope_words_and_names(text: str, expected: set[tuple[st
     assert adoptions(text) == expected
 
 
+def test_facts_regions_listed_together_share_an_adoption() -> None:
+    """Regions listed with 、 和 及 before a policy all run it; a region after 与 is only a partner."""
+    listed = "□ 记者 某某\n绵阳市在涪城区、游仙区和三台县开展“帮办代办”服务试点。\n"
+    assert adoptions(listed) == {(code, "bangban-daiban", "piloting") for code in ("510703", "510704", "510722")}
+    as_pilots = "□ 记者 某某\n诸城市、青州市作为居民长期护理保险试点地区，已将城乡居民纳入保障范围。\n"
+    assert adoptions(as_pilots) == {(code, "changqi-huli-baoxian", "piloting") for code in ("370782", "370781")}
+    partner = "□ 记者 某某\n宜昌市与重庆市万州区签订合作协议，推行“跨省通办”。\n"
+    assert adoptions(partner) == {("420500", "kuasheng-tongban", "implemented")}
+
+
+def test_facts_label_that_names_a_listed_region_is_its_figure() -> None:
+    """晋江市、南安市、石狮市地区生产总值分别达到…: each value is its own city's, as its label says."""
+    text = "□ 记者 某某\n泉州市经济平稳，晋江市、南安市、石狮市地区生产总值分别达到3520亿元、1612亿元和1208亿元。\n"
+    facts = document_facts(load_text(text, "t.txt", meta=DocMeta(date="2026-01")))
+    assert {(o.region, o.indicator) for o in facts.observations} == {
+        ("350582", "晋江市地区生产总值"),
+        ("350583", "南安市地区生产总值"),
+        ("350581", "石狮市地区生产总值"),
+    }
+
+
 def test_facts_reference_word_inside_a_policy_name_is_no_region() -> None:
     """全省 inside “全省通办” names no region: the figure stays the city's."""
     text = "□ 记者 某某\n绵阳市推进改革，到2026年底，“跨省通办”“全省通办”事项不少于300项。\n"
