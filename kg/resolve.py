@@ -474,11 +474,11 @@ class DocumentContext:
         if region is None:
             # a report titled without a place (政府工作报告) names it in the lines under its title: the
             # meeting it was given at (——…在泉州市第十八届人民代表大会…上) and who gives it (泉州市人民政府)
-            opening = body[0].start if body else article.end
+            first_body = body[0].start if body else article.end
             header = [
                 r.code
                 for b in article.blocks
-                if b.kind in ("byline", "headline") and b.end <= opening
+                if b.kind in ("byline", "headline") and b.end <= first_body
                 for r in self.regions_in(b.start, b.end)
                 if not self._is_object(r.mention.start)
             ]
