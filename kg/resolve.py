@@ -586,6 +586,8 @@ class DocumentContext:
                 continue
             if m.start < clause_start and not self._subject(m.start, max(floor, text.rfind("；", floor, m.start) + 1)):
                 continue  # named inside an earlier clause (落实国家和我省“三保”清单): not this clause's subject
+            if subjects_only and text[max(0, m.start - 1) : m.start] == "在":
+                continue  # 在石狮市开展试点；推广…: a place of one clause group is not the next group's subject
             if m.start >= clause_start and self._listed(m, clause_start, position):
                 continue  # 吸引航天驭星、上海垣信等8家企业: a member of what is counted, not where
             where: Where | None = None
@@ -653,6 +655,9 @@ class DocumentContext:
         of that level or below the article names before it (全区 after 观山湖区 is 观山湖区; 全市
         after a passing 河南 is still the city the article is about), else the article's region."""
         g = gazetteer()
+        own = located.article.region
+        if self.genre != "news" and own is not None and own != COUNTRY and names_level(kind, g.by_code[own]):
+            return own  # a city's report or plan says 全市 of the city, past the county-level cities it names
         start = located.article.article.start
         k = bisect_left(self.anchor_starts, position) - 1
         while k >= 0 and self.anchors[k].start >= start:

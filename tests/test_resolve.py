@@ -75,6 +75,22 @@ def test_resolve_report_region_from_the_lines_under_its_title() -> None:
     assert found["120800000000"][0] == "350581"
 
 
+def test_resolve_report_says_whole_city_of_its_own_city() -> None:
+    """In a city's report, 全市 after a county-level city it names (晋江市) is still the city; a place
+    of one clause group (在石狮市开展试点) is not the subject of the next (推广…，在全市建成…)."""
+    text = (
+        "泉州市2026年政府工作报告\n一、2025年工作回顾\n晋江市在全省率先试点集成改革。\n"
+        "全面推行河湖长制，全市1386名各级河湖长累计巡河12.6万人次。\n"
+        "在石狮市开展长期护理保险制度试点；推广“社银合作”模式，在全市建成300个社银合作网点。\n"
+    )
+    found = periods(text, "2026-01-10")
+    assert found["126000"][0] == found["300"][0] == "350500"
+    facts = document_facts(load_text(text, "t.txt", meta=DocMeta(date="2026-01-10")))
+    assert {(a.region, a.policy.policy_id) for a in facts.adoptions if a.policy.policy_id == "sheyin-hezuo"} == {
+        ("350500", "sheyin-hezuo")
+    }
+
+
 def test_resolve_country_and_level_references() -> None:
     """全国 is China; 全区 is the last district the article named, not the province named in passing."""
     text = "□ 记者 某某\n在青海省西宁市城东区，全区新增就业1000人。全国新增就业1200万人。\n"
