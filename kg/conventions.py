@@ -148,6 +148,7 @@ class Conventions:
     own_level: tuple[str, ...]
     budget_stages: tuple[str, ...]
     stocks: tuple[str, ...]
+    totals: tuple[str, ...]
     comparable_drop: tuple[str, ...]
     implied_units: tuple[tuple[str, str], ...]  # label ending -> unit of a number written without one
 
@@ -170,6 +171,7 @@ _INDICATOR_KEYS = (
     "own_level",
     "budget_stages",
     "stocks",
+    "totals",
     "comparable_drop",
 )
 

@@ -110,8 +110,9 @@ def qualifier_of(pre: str, approx: str, post: str, unit_kind: str = "") -> Quali
 # A news item's lead (本报讯（记者 张三）, 新华社北京3月19日电): no part of a figure's label.
 _LEAD = r"(?:本报|新华社|中新社)[^，。（(]{0,12}?(?:讯|电)\s*(?:[（(][^）)]{0,20}[）)])?"
 _TIME_WORDS = (
-    r"(?:\d{4}\s*年(?:\d{1,2}月(?:份|底|末)?|底|末|初|上半年|下半年|前三季度|全年)?"
-    r"|\d{1,2}(?:[至到—-]\d{1,2})?月(?:份|底|末)?|今年|去年|上年|当年|前\d+个月|\d+年(?:以)?来|现在|目前|当前|如今)"
+    r"(?:\d{4}\s*年(?:\d{1,2}月(?:份|底|末)?|底|末|初|上半年|下半年|前?[一二三四]季度|全年)?"
+    r"|\d{1,2}(?:[至到—-]\d{1,2})?月(?:份|底|末)?|今年|去年|上年|当年|前\d+个月|\d+年(?:以)?来|现在|目前|当前|如今"
+    r"|前?[一二三四]季度|上半年|下半年)"
 )
 
 
@@ -137,6 +138,7 @@ def _phrase_patterns() -> dict[str, re.Pattern[str]]:
         "change_word": re.compile(rf"(?:{alternation([*c.change_to, *c.increase, *c.decrease])})"),
         "verbs": re.compile(rf"^(?:(?:{verbs})了?)+$"),
         "ends_with_verb": re.compile(rf"(?:{verbs})了?$"),
+        "lead_verbs": re.compile(rf"^(?:(?:{verbs})了?)+"),
         "funding": re.compile(rf"^.{{0,3}}(?:{alternation(c.funding)})(?:资金)?$"),
         "purpose": re.compile(rf"^(?:{alternation(c.purpose)})"),
         "not_counted": re.compile(rf"^(?:{alternation(c.not_counted)})"),
@@ -418,6 +420,9 @@ def sentence_figures(
             unit = implied
         if to_level:  # 规上工业企业数量仅226户；…，企业数量增至442户: a shortened repeat is the one written before
             label = next((e for e in reversed(named) if e.endswith(label) and len(e) > len(label) > 2), label)
+        elif label in conventions().totals and named:  # 新增…机构26家，总数达到318家: the total of those
+            counted = p["lead_verbs"].sub("", named[-1])
+            label = counted + label if len(counted) >= 2 else label
         named.append(label)
         if label != topic and reading.measure != "share":  # 占比12.4%，下降9%: the decrease is the level's
             topic = label if p["budget_end"].search(label) else (p["stage"].sub("", label) or label)

@@ -180,6 +180,14 @@ def figures(text: str) -> list[tuple[str, str, str, str]]:
         ("大厦集聚数十家企业。", []),
         # a news lead is no part of a label
         ("本报讯（记者 张三）招商引资到位资金22.7亿元。", [("招商引资到位资金", "2270000000", "元", "level")]),
+        # a bare 总数 is the total of what the sentence counted before it
+        (
+            "一季度新增长护险定点护理机构26家，总数达到318家。",
+            [("新增长护险定点护理机构", "26", "家", "level"), ("长护险定点护理机构总数", "318", "家", "level")],
+        ),
+        # transactions (笔) and rainfall (毫米) are counted and measured
+        ("全年办理业务超过21万笔。", [("办理业务", "210000", "笔", "level")]),
+        ("全年平均降水量612.3毫米。", [("平均降水量", "612.3", "毫米", "level")]),
     ],
 )
 def test_quantities_labels_on_report_and_news_forms(text: str, expected: list[tuple[str, str, str, str]]) -> None:
