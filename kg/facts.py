@@ -143,7 +143,10 @@ def _cited(text: str, start: int) -> bool:
 
 
 def _is_stock(figure: Figure) -> bool:
-    """A level at a moment (参保人数, 余额), as conventions' stocks list them."""
+    """A level at a moment (参保人数, 余额), as conventions' stocks list them, or a rate or share (参保率
+    95.6% 截至12月底 is the rate then: a percentage is never summed over the months)."""
+    if figure.unit in ("%", "‰") and figure.measure in ("level", "share"):
+        return True
     label = figure.base_indicator or figure.indicator
     return figure.measure == "level" and label.split("（")[0].endswith(conventions().stocks)
 

@@ -119,6 +119,18 @@ def test_resolve_stock_over_a_span_is_the_spans() -> None:
     assert found["120000"] == ("230883", "2025-06")
 
 
+def test_resolve_rate_counted_until_a_month_is_the_rate_then() -> None:
+    """A rate or share 截至12月底 is the level at the end of December, as a stock is: a percentage
+    is never a sum over the months; a growth rate to that date still covers them."""
+    text = (
+        "□ 记者 某某\n截至2025年11月底，湛江市基本养老保险参保人数达到486.2万人，参保率为95.6%。"
+        "截至2025年11月底，湛江市社保基金收入增长4.1%。\n"
+    )
+    found = periods(text, "2026-01-20")
+    assert found["4862000"] == found["95.6"] == ("440800", "2025-11")
+    assert found["4.1"] == ("440800", "2025-01/2025-11")
+
+
 def test_resolve_month_without_year() -> None:
     """A month written alone takes the year its paragraph last wrote; with none, a month that has
     not come yet at the page's date is last year's."""
