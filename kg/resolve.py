@@ -968,12 +968,19 @@ class DocumentContext:
         return region.code, written
 
     def _level_region(self, level: str, position: int, located: Located | None) -> str | None:
-        """The region a level word names (市 in 市医保局): the article's region or the region
-        above it whose name ends in that level word (省 the province, 市 a city, 区 a district),
-        else the last region of that level named before it in its paragraph."""
+        """The region a level word names (市 in 市医保局): a region of that level its sentence named
+        before it, else the article's region or the region above it whose name ends in that level
+        word (省 the province, 市 a city, 区 a district), else the last region of that level named
+        before it in its paragraph."""
         g = gazetteer()
         kind = conventions().levels.get(level, "")
         article = located.article.region if located else self.doc.meta.region
+        if located is not None:
+            # 在青山区，区人社局…: a region of the level the sentence has just named
+            for r in reversed(self.regions_in(located.sentence.start, position)):
+                inside = not article or article == COUNTRY or g.is_within(r.code, article)
+                if inside and names_level(kind, g.by_code[r.code]) and not self._is_object(r.mention.start):
+                    return r.code
         if article and article != COUNTRY and article in g.by_code:
             for code in (article, *g.ancestors(article)):
                 if code != COUNTRY and names_level(kind, g.by_code[code]):

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from kg.facts import document_facts
 from kg.gazetteer import Region
+from kg.load import load_text
 from kg.resolve import _agency_ref, _seat_jurisdiction, _strip_regions, names_level
-from kg.types import AgencyName
+from kg.types import AgencyName, DocMeta
 
 
 @pytest.mark.parametrize(
@@ -104,3 +106,16 @@ def test_full_names_and_aliases(
     assert ref.name == label
     assert some_aliases <= set(ref.aliases)
     assert label not in ref.aliases
+
+
+def test_level_word_names_the_region_its_sentence_just_named() -> None:
+    """在青山区，区人社局…: 区 is the district the sentence named, not the autonomous region above the
+    article's city; with no district named, 区 still reaches the autonomous region (区党委)."""
+    def bodies(text: str) -> set[tuple[str, str]]:
+        facts = document_facts(load_text(text, "t.txt", meta=DocMeta(date="2026-03")))
+        return {(a.name, a.jurisdiction) for a in facts.agencies}
+
+    district = "□ 记者 某某\n包头市推进就业服务。在青山区，区人社局把就业服务搬到了家门口。\n"
+    assert ("青山区人力资源和社会保障局", "150204") in bodies(district)
+    region = "□ 记者 某某\n包头市推进就业服务。区人社局有关负责人介绍了情况。\n"
+    assert {j for _n, j in bodies(region)} == {"150000"}
