@@ -111,6 +111,7 @@ def test_full_names_and_aliases(
 def test_level_word_names_the_region_its_sentence_just_named() -> None:
     """在青山区，区人社局…: 区 is the district the sentence named, not the autonomous region above the
     article's city; with no district named, 区 still reaches the autonomous region (区党委)."""
+
     def bodies(text: str) -> set[tuple[str, str]]:
         facts = document_facts(load_text(text, "t.txt", meta=DocMeta(date="2026-03")))
         return {(a.name, a.jurisdiction) for a in facts.agencies}
