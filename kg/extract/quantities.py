@@ -206,6 +206,10 @@ def _noun_after(text: str, end: int, limit: int) -> str:
     p = _phrase_patterns()
     if text.startswith("的", end):
         end += 1
+    made_of = _MADE_OF.match(text, end, limit)
+    if made_of:  # 由9名督办员组成的督办组: the members of the body -> 督办组督办员
+        body = _noun_after(text, made_of.end(), limit)
+        return _cut(body + made_of.group(1), 16) if body else made_of.group(1)
     m = p["after_noun"].match(text, end, limit)
     if not m:
         return ""
@@ -221,6 +225,10 @@ def _noun_after(text: str, end: int, limit: int) -> str:
     if len(phrase.strip("“”")) < 2:
         return ""
     return _balance_quotes(_cut(phrase, 16))
+
+
+# The members counted and what they make up: 9名 + 督办员 + 组成的 + 督办组.
+_MADE_OF = re.compile(r"([\u4e00-\u9fff“”]{1,12}?)(?:组成|构成)的(?=[\u4e00-\u9fff“])")
 
 
 def _cut(phrase: str, length: int) -> str:

@@ -43,6 +43,8 @@ def quantities(text: str) -> list[tuple[str, str, str, str]]:
         ),
         ("共有58家银行网点实现了社保业务就近办。", [("银行网点", "58", "家", "exact")]),
         ("组织志愿者三千二百人参与。", [("组织志愿者", "3200", "人", "exact")]),
+        # the members counted of the body they make up
+        ("由9名督办员组成的督办组长期进驻。", [("督办组督办员", "9", "人", "exact")]),
     ],
 )
 def test_quantities_found_with_indicator(text: str, expected: list[tuple[str, str, str, str]]) -> None:
