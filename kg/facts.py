@@ -15,7 +15,7 @@ from functools import cache, lru_cache
 from kg.conventions import alternation, conventions
 from kg.extract import run_extractors
 from kg.extract.regions import region_codes_in
-from kg.resolve import DocumentContext, Located, Where, choose_regions
+from kg.resolve import DocumentContext, Located, choose_regions
 from kg.segment import segment
 from kg.types import (
     Adoption,
@@ -142,6 +142,10 @@ def _cited(text: str, start: int) -> bool:
     return head.endswith(conventions().cited_after)
 
 
+# Words before a number that say it holds for each region of a list (均超过2亿元, 都达到, 各建成).
+_EACH = re.compile(r"[均都各](?:[\u4e00-\u9fff]{0,4})$")
+
+
 def _is_stock(figure: Figure) -> bool:
     """A level at a moment (参保人数, 余额), as conventions' stocks list them, or a rate or share (参保率
     95.6% 截至12月底 is the rate then: a percentage is never summed over the months)."""
@@ -236,27 +240,35 @@ def document_facts(doc: Document) -> DocumentFacts:
             where = c.region_for(located, m.start)
             if where is None:
                 continue
+            sentence = located.sentence
+            codes = [where.code]
             if where.place is None:
                 labelled = c.region_of_label(located, m.start, figure.indicator)
-                where = Where(labelled) if labelled is not None else where
-            sentence = located.sentence
-            observations.append(
-                Observation(
-                    region=where.code,
-                    indicator=figure.indicator,
-                    value=figure.value,
-                    unit=figure.unit,
-                    qualifier=figure.qualifier,
-                    period=c.period_for(located, m.start, figure.time, _is_stock(figure)),
-                    evidence=evidence_of(sentence.start, sentence.end),
-                    measure=figure.measure,
-                    kind=figure_kind(figure, c.forward(located)),
-                    base_indicator=figure.base_indicator,
-                    place=where.place,
-                    comparable=comparable_label(figure.indicator),
-                    agency=agency_before(m.start, sentence.start, where.code),
+                listed = c.listed_with(located, m.start, where.code) if labelled is None else []
+                if labelled is not None:
+                    codes = [labelled]
+                elif listed and _EACH.search(text, max(sentence.start, m.start - 8), m.start):
+                    codes = [*reversed(listed), where.code]  # 合德镇、海河镇收入均超过2亿元: each of them
+                elif listed:
+                    codes = [c.common_region([*listed, where.code], located)]  # 支持A、B、C实施项目186个: their total
+            for code in codes:
+                observations.append(
+                    Observation(
+                        region=code,
+                        indicator=figure.indicator,
+                        value=figure.value,
+                        unit=figure.unit,
+                        qualifier=figure.qualifier,
+                        period=c.period_for(located, m.start, figure.time, _is_stock(figure)),
+                        evidence=evidence_of(sentence.start, sentence.end),
+                        measure=figure.measure,
+                        kind=figure_kind(figure, c.forward(located)),
+                        base_indicator=figure.base_indicator,
+                        place=where.place,
+                        comparable=comparable_label(figure.indicator),
+                        agency=agency_before(m.start, sentence.start, code),
+                    )
                 )
-            )
     titles = tuple(a.title for a in seg.articles if a.title)
     return DocumentFacts(
         source_file=doc.source_file,

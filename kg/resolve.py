@@ -620,6 +620,14 @@ class DocumentContext:
             out.append(named[k].code)
         return out
 
+    def common_region(self, codes: list[str], located: Located) -> str:
+        """The nearest region all of ``codes`` lie in (柳江区、鹿寨县 -> 柳州市): where a total over them
+        stands; the last of them when they share no region below the country."""
+        g = gazetteer()
+        shared = set.intersection(*(g.lineage(code) for code in codes))
+        shared.discard(COUNTRY)
+        return deepest(sorted(shared)) or codes[-1]
+
     def region_of_label(self, located: Located, position: int, label: str) -> str | None:
         """A region named earlier in the sentence that a figure's label starts with: 晋江市、南安市地区生产
         总值分别达到3520亿元、1612亿元 gives the labels 晋江市地区生产总值 and 南安市地区生产总值, each its city's."""

@@ -83,6 +83,20 @@ def test_facts_label_that_names_a_listed_region_is_its_figure() -> None:
     }
 
 
+def test_facts_figure_over_a_list_of_regions() -> None:
+    """A number after a list of regions is their total (the region they lie in), or each one's when
+    均/都 says so."""
+    total = "□ 记者 某某\n柳州市筹措资金，支持柳江区、鹿寨县、融水苗族自治县实施乡村振兴项目186个。\n"
+    facts = document_facts(load_text(total, "t.txt", meta=DocMeta(date="2026-01")))
+    assert {(o.region, str(o.value)) for o in facts.observations} == {("450200", "186")}
+    each = "□ 记者 某某\n射阳县、东台市一般公共预算收入均超过40亿元。\n"
+    facts = document_facts(load_text(each, "t.txt", meta=DocMeta(date="2026-01")))
+    assert {(o.region, str(o.value)) for o in facts.observations} == {
+        ("320924", "4000000000"),
+        ("320981", "4000000000"),
+    }
+
+
 def test_facts_reference_word_inside_a_policy_name_is_no_region() -> None:
     """全省 inside “全省通办” names no region: the figure stays the city's."""
     text = "□ 记者 某某\n绵阳市推进改革，到2026年底，“跨省通办”“全省通办”事项不少于300项。\n"
