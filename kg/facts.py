@@ -247,8 +247,11 @@ def document_facts(doc: Document) -> DocumentFacts:
                 listed = c.listed_with(located, m.start, where.code) if labelled is None else []
                 if labelled is not None:
                     codes = [labelled]
-                elif listed and _EACH.search(text, max(sentence.start, m.start - 8), m.start):
-                    codes = [*reversed(listed), where.code]  # 合德镇、海河镇收入均超过2亿元: each of them
+                elif listed and (
+                    figure.unit in ("%", "‰") or _EACH.search(text, max(sentence.start, m.start - 8), m.start)
+                ):
+                    # 合德镇、海河镇收入均超过2亿元, 西宁、海东优良天数比例在92%以上: each of them (a rate is no sum)
+                    codes = [*reversed(listed), where.code]
                 elif listed:
                     codes = [c.common_region([*listed, where.code], located)]  # 支持A、B、C实施项目186个: their total
             for code in codes:

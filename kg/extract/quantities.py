@@ -185,11 +185,16 @@ def _clause_end(text: str, pos: int, limit: int) -> int:
 def strip_phrase(phrase: str, region_spans: tuple[tuple[int, int], ...] = (), offset: int = 0) -> str:
     """A clause's text before a number, without its openers and its closing verbs."""
     p = _phrase_patterns()
-    # regions at the head are the fact's region, not part of what is measured
+    # regions at the head (a list of them: 射阳县、东台市) are the fact's region, not what is measured
+    stripped = False
     for s, e in region_spans:
-        if s - offset == 0 and e - offset <= len(phrase):
+        join = phrase[: s - offset] if s >= offset else None
+        if (join == "" or (stripped and join in ("、", "和", "及", "以及"))) and e - offset <= len(phrase):
             phrase = phrase[e - offset :]
             offset = e
+            stripped = True
+    if stripped and phrase.startswith("的"):
+        phrase = phrase[1:]  # 东台市的一般公共预算收入
     phrase = phrase.lstrip("*#·•—-_ ）)、，")  # markup, and what closes the item before
     if phrase.count("“") > phrase.count("”"):
         phrase = phrase.replace("“", "", 1)  # the opening quote of what someone says
