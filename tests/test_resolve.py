@@ -187,8 +187,9 @@ def test_resolve_semicolon_group_without_region_keeps_the_subject() -> None:
 
 def test_resolve_region_in_a_listed_name_is_no_subject() -> None:
     """A region inside an item of a list that 等 closes (上海垣信, a company) is a member of what is
-    counted, not where; a list at the head of its clause (西宁、海东等地) is its subject."""
+    counted, not where; a list at the head of its clause (西宁、海东等地) is its subject, and a count
+    over it stands on the region its members lie in, not on the last of them."""
     text = "□ 记者 某某\n佳木斯市吸引航天驭星、上海垣信等8家行业头部企业落地。\n"
     assert periods(text, "2025-07-16")["8"][0] == "230800"
-    head = "□ 记者 某某\n青海省推进改革，西宁市、海东市等地新增就业1.2万人。\n"
-    assert periods(head, "2025-07-16")["12000"][0] == "630200"
+    head = "□ 记者 某某\n北京市专家介绍，西宁市、海东市等地新增就业1.2万人。\n"
+    assert periods(head, "2025-07-16")["12000"][0] == "630000"
