@@ -108,6 +108,8 @@ class Conventions:
     completed: tuple[str, ...]
     up_to_now: tuple[str, ...]
     vague_since: tuple[str, ...]
+    present_modals: tuple[str, ...]
+    not_modals: tuple[str, ...]
     policy_endings: tuple[str, ...]
     after_quote: tuple[str, ...]
     title_endings: tuple[str, ...]
@@ -217,6 +219,8 @@ def conventions() -> Conventions:
         completed=_words(data["periods"], "completed", "periods"),
         up_to_now=_words(data["periods"], "up_to_now", "periods"),
         vague_since=_words(data["periods"], "vague_since", "periods"),
+        present_modals=_words(data["periods"], "present_modals", "periods"),
+        not_modals=_words(data["periods"], "not_modals", "periods"),
         policy_endings=_words(data["policies"], "name_endings", "policies"),
         after_quote=_words(data["policies"], "after_quote", "policies"),
         title_endings=_words(data["policies"], "title_endings", "policies"),

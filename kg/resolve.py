@@ -276,6 +276,19 @@ def _object_marker() -> re.Pattern[str]:
 
 
 @cache
+def _present_modal() -> re.Pattern[str]:
+    c = conventions()
+    # a modal with what follows it, as long as the longest word that starts like a modal and is none
+    longest = max(map(len, c.not_modals)) if c.not_modals else 0
+    return re.compile(rf"(?<!不)(?:{alternation(c.present_modals)})[\u4e00-\u9fff]{{0,{max(longest - 1, 0)}}}")
+
+
+@cache
+def _not_modal() -> tuple[str, ...]:
+    return conventions().not_modals
+
+
+@cache
 def _rank_after() -> re.Pattern[str]:
     return re.compile(alternation(conventions().rank_after))
 
@@ -607,17 +620,25 @@ class DocumentContext:
         return best[1] if best is not None else None
 
     def listed_with(self, located: Located, position: int, code: str) -> list[str]:
-        """The regions listed before the region ``code`` a fact at ``position`` is about, joined to it
-        by 、 和 及 (在涪城区、游仙区、三台县开展…试点; 诸城市、青州市作为…试点地区): they share the fact."""
+        """The regions listed with the region ``code`` a fact at ``position`` is about, joined to it by
+        、 和 及 (在涪城区、游仙区、三台县开展…试点; 诸城市、青州市作为…试点地区): they share the fact."""
         text = self.doc.text
         named = self.regions_in(located.sentence.start, position)
         k = max((i for i, r in enumerate(named) if r.code == code), default=-1)
         out: list[str] = []
-        while k > 0 and text[named[k - 1].mention.end : named[k].mention.start] in _LIST_JOINS:
-            k -= 1
-            if self._is_object(named[k].mention.start):
+        before = k
+        while before > 0 and text[named[before - 1].mention.end : named[before].mention.start] in _LIST_JOINS:
+            before -= 1
+            if self._is_object(named[before].mention.start):
                 break
-            out.append(named[k].code)
+            out.append(named[before].code)
+        # 临泉县、太和县推行…，累计帮办事项2.1万件: the clause's subject may be the list's first item
+        after = k
+        while 0 <= after < len(named) - 1:
+            if text[named[after].mention.end : named[after + 1].mention.start] not in _LIST_JOINS:
+                break
+            after += 1
+            out.append(named[after].code)
         return out
 
     def common_region(self, codes: list[str], located: Located) -> str:
@@ -791,7 +812,7 @@ class DocumentContext:
                     framing = head[-1:]
             pick = in_clause[-1] if in_clause else (framing[-1] if framing else None)
             chosen = self._with_year_before(pick, times) if pick is not None else None
-        if chosen is None:
+        if chosen is None and not self._states_the_present(clause, position, sentence.end):
             block = self.seg.blocks[sentence.block]
             for m in reversed(self.times_in(block.start, sentence.start)):
                 opening = self.locate(m.start)
@@ -820,6 +841,12 @@ class DocumentContext:
             # a stock counted 截至9月底 is the level then; one over 上半年 (旅游总人数) is that half's
             chosen = TimeSpan(chosen.end_year or chosen.year, chosen.end_month, relative=chosen.relative)
         return chosen.complete(year_here or self.base_year(located), self.year)
+
+    def _states_the_present(self, clause: int, position: int, end: int) -> bool:
+        """Whether the clause of a number at ``position`` says what can be done now (…事项可线上办理)."""
+        text = self.doc.text
+        close = min((i for c in "，；。" if (i := text.find(c, position, end)) >= 0), default=end)
+        return any(not m.group().startswith(_not_modal()) for m in _present_modal().finditer(text, clause, close))
 
     def _opens(self, m: Mention, start: int) -> bool:
         """Whether the time ``m`` opens the text from ``start`` (only 在, 截至, other times before it)."""

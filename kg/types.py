@@ -215,6 +215,8 @@ class TimeSpan:
         '2023-01/2023-10'
         >>> TimeSpan(relative=-1).complete(None, 2024)  # 去年, in a document of 2024
         '2023'
+        >>> TimeSpan(month=1, end_month=1, until=True).complete(2026, None)  # 截至1月底
+        '2026-01'
         """
         if self.year is not None:
             start: int | None = self.year
@@ -232,6 +234,8 @@ class TimeSpan:
         if self.end_month is None:
             return first
         end = self.end_year if self.end_year is not None else start
+        if (end, self.end_month) == (start, self.month):
+            return first  # 截至1月底: January, not the range January to January
         return f"{first}/{end:04d}-{self.end_month:02d}"
 
 

@@ -46,6 +46,11 @@ def test_facts_adoptions_region_and_status(text: str, expected: set[tuple[str, s
             "□ 记者 某某\n晋江市在全省率先试点“一件事一次办”集成改革。\n",
             {("350582", "yijianshi-yiciban", "piloting")},
         ),
+        # 全省 after 获批 is the scope of a designation
+        (
+            "□ 记者 某某\n界首市获批全省“高效办成一件事”改革试点。\n",
+            {("341282", "gaoxiao-banchengyijianshi", "piloting")},
+        ),
         # 全国 after 入选 is the list's scope, not who builds the zero-waste city
         (
             "□ 记者 某某\n大理市入选全国“十四五”时期“无废城市”建设名单。\n",
@@ -89,6 +94,9 @@ def test_facts_figure_over_a_list_of_regions() -> None:
     total = "□ 记者 某某\n柳州市筹措资金，支持柳江区、鹿寨县、融水苗族自治县实施乡村振兴项目186个。\n"
     facts = document_facts(load_text(total, "t.txt", meta=DocMeta(date="2026-01")))
     assert {(o.region, str(o.value)) for o in facts.observations} == {("450200", "186")}
+    later = "□ 记者 某某\n阜阳市优化服务，临泉县、太和县推行“帮办代办”服务，累计帮办事项2.1万件。\n"
+    facts = document_facts(load_text(later, "t.txt", meta=DocMeta(date="2026-01")))
+    assert {(o.region, str(o.value)) for o in facts.observations} == {("341200", "21000")}
     each = "□ 记者 某某\n射阳县、东台市一般公共预算收入均超过40亿元。\n"
     facts = document_facts(load_text(each, "t.txt", meta=DocMeta(date="2026-01")))
     assert {(o.region, str(o.value)) for o in facts.observations} == {

@@ -131,6 +131,24 @@ def test_resolve_rate_counted_until_a_month_is_the_rate_then() -> None:
     assert found["4.1"] == ("440800", "2025-01/2025-11")
 
 
+def test_resolve_what_can_be_done_is_the_pages_time() -> None:
+    """A clause that says what can be done (…事项可线上帮办代办) states the page's present, not the year
+    its paragraph opened with; what was done then (推出…服务) keeps that year."""
+    text = (
+        "□ 记者 某某\n新余市持续优化政务服务。\n2023年，新余市推出帮办代办服务，新增窗口12个。"
+        "全市1884项服务事项可线上帮办代办，人均可支配收入达到3.2万元。\n"
+    )
+    found = periods(text, "2026-02-25")
+    assert found["1884"] == ("360500", "2026")
+    assert found["12"] == found["32000"] == ("360500", "2023")
+
+
+def test_resolve_year_end_takes_the_year_last_named() -> None:
+    """年底前 is the end of the year the text last named (还将在2026年推行…，力争年底前…)."""
+    text = "□ 记者 某某\n邯郸市还将在2026年推行“医保码”应用，力争年底前定点医药机构接入率达到100%。\n"
+    assert periods(text, "2025-12-18")["100"] == ("130400", "2026")
+
+
 def test_resolve_month_without_year() -> None:
     """A month written alone takes the year its paragraph last wrote; with none, a month that has
     not come yet at the page's date is last year's."""

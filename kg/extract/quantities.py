@@ -39,7 +39,8 @@ _MULTIPLIERS = {"万亿": 10**12, "千亿": 10**11, "百亿": 10**10, "亿": 10*
 _CN_DIGITS = "零〇一二两三四五六七八九十百千"
 _CLAUSE_BREAK = "，。；：！？!?;\n"
 _MAX_LABEL = 30
-_FROM = re.compile(r"(?:由|从)[^，。；]*$")  # 由…至…, 从…到…: a change's starting point
+# 由…至…, 从…到…: a change's starting point (not the 从 of 从业人员, 从事, nor the 由 of 由于, 自由)
+_FROM = re.compile(r"(?:(?<![理自经缘])由(?!于|此)|从(?![业事严优简而未来不中]))[^，。；]*$")
 _BREAK = re.compile(f"[{re.escape(_CLAUSE_BREAK)}]")
 _MAX_PREDICATE = 20  # what a bare counted noun does (事项可全程网办), at most this long
 _LONG_PHRASE = 20  # a phrase longer than this keeps only what follows its last 的
@@ -110,9 +111,9 @@ def qualifier_of(pre: str, approx: str, post: str, unit_kind: str = "") -> Quali
 # A news item's lead (本报讯（记者 张三）, 新华社北京3月19日电): no part of a figure's label.
 _LEAD = r"(?:本报|新华社|中新社)[^，。（(]{0,12}?(?:讯|电)\s*(?:[（(][^）)]{0,20}[）)])?"
 _TIME_WORDS = (
-    r"(?:\d{4}\s*年(?:\d{1,2}月(?:份|底|末)?|底|末|初|上半年|下半年|前?[一二三四]季度|全年)?"
+    r"(?:\d{4}\s*年(?:\d{1,2}月(?:份|底|末)?|底|末|初|上半年|下半年|前?[一二三四]季度|全年)?(?:以?前)?"
     r"|\d{1,2}(?:[至到—-]\d{1,2})?月(?:份|底|末)?|今年|去年|上年|当年|前\d+个月|\d+年(?:以)?来|现在|目前|当前|如今"
-    r"|前?[一二三四]季度|上半年|下半年)"
+    r"|前?[一二三四]季度|上半年|下半年|年(?:底|末|内)以?前)"
 )
 
 
@@ -157,7 +158,8 @@ def _phrase_patterns() -> dict[str, re.Pattern[str]]:
         "own_level": re.compile(alternation(c.own_level)),
         "stage": re.compile(rf"(?:{alternation(c.budget_stages)})$"),
         "budget_end": re.compile(rf"(?:{alternation(c.budget_kinds)})$"),
-        "after_noun": re.compile(rf"“?{han}[{c.han}A-Za-z“”]*"),
+        # the noun after a count, with the levels it lists in brackets (20个县（市、区）医保服务大厅)
+        "after_noun": re.compile(rf"“?{han}(?:[{c.han}A-Za-z“”]|（[市区县旗、]{{1,6}}）)*"),
         "after_cut": re.compile(alternation([*c.after_noun_ends, *(v for v in c.verbs if len(v) > 1)])),
         "predicate": re.compile(alternation(c.predicates)),
         # after the starting value of a change (由57人，增长至68人): the verb and 至/到/为 of the new one
@@ -222,7 +224,8 @@ def _noun_after(text: str, end: int, limit: int) -> str:
     if p["change_word"].match(phrase):
         return ""  # 9400多家增加到…: a change follows, not a noun
     cut = p["after_cut"].search(phrase, 2 if phrase.startswith("“") else 1)
-    if cut and cut.start() <= 3 and p["predicate"].match(phrase, cut.start()):
+    generic = cut is not None and phrase[: cut.start()].endswith(_GENERIC_NOUNS)
+    if cut and (cut.start() <= 3 or generic) and p["predicate"].match(phrase, cut.start()):
         # 1209项事项可全程网办, 44家部门进驻: a bare noun names what is counted by what it does
         phrase = re.split(r"\d", text[end:limit], maxsplit=1)[0][:_MAX_PREDICATE]
     elif cut:
@@ -232,6 +235,9 @@ def _noun_after(text: str, end: int, limit: int) -> str:
     return _balance_quotes(_cut(phrase, 16))
 
 
+# Heads of a noun that say only what kind of thing is counted (服务事项, 政务服务事项): what the things
+# do names them (1884项服务事项可线上帮办代办, 1286项政务服务事项实现“掌上办”).
+_GENERIC_NOUNS = ("事项", "业务", "服务")
 # The members counted and what they make up: 9名 + 督办员 + 组成的 + 督办组.
 _MADE_OF = re.compile(r"([\u4e00-\u9fff“”]{1,12}?)(?:组成|构成)的(?=[\u4e00-\u9fff“])")
 

@@ -28,6 +28,7 @@ _TIME = re.compile(
     rf"|(?P<q>前[{_CN}]季度|[{_CN}]季度|上半年|下半年)"
     rf"|(?<![\d年])(?P<om>\d{{1,2}})月(?![\d日])"
     rf"|“(?P<plan>[{_CN}]{{1,2}})五”(?:时期|期间|以来|(?=[，,]))|(?P<plan2>[{_CN}]{{1,2}})五(?:时期|期间)"
+    rf"|(?<![\d今去明当上前全])(?P<yearend>年(?:底|末)以?前)"
     rf"|(?P<rel>今年|去年|上年|前年|明年|当年|过去一年|一年来|目前|截至目前|当前|现在|现已|如今)"
     rf"(?:(?P<relm>\d{{1,2}})月(?:份|底|末|初)?)?"
 )
@@ -54,6 +55,8 @@ _TIME_WORDS = (
     "现在",
     "现已",
     "如今",
+    "年底",
+    "年末",
 )
 _COMPARED = ("比", "较")
 _UNTIL = ("截至", "截止", "截止到", "截至到")  # 截至2025年11月: the time a count runs to
@@ -132,6 +135,8 @@ def time_span(m: re.Match[str]) -> TimeSpan | None:
     if g["plan"] or g["plan2"]:
         years = _plan_years(_number(g["plan"] or g["plan2"]))
         return TimeSpan(year=years[0], end_year=years[1]) if years else None
+    if g["yearend"]:  # 力争年底前…: the end of the year the text last named (2026年推行…，力争年底前…)
+        return TimeSpan(anaphoric=True)
     rel = g["rel"]
     if rel == "当年":
         written = int(g["relm"]) if g["relm"] else None

@@ -45,6 +45,19 @@ def quantities(text: str) -> list[tuple[str, str, str, str]]:
         ("组织志愿者三千二百人参与。", [("组织志愿者", "3200", "人", "exact")]),
         # the members counted of the body they make up
         ("由9名督办员组成的督办组长期进驻。", [("督办组督办员", "9", "人", "exact")]),
+        # 家次 counts firms by visits
+        ("惠及企业4.6万家次。", [("惠及企业", "46000", "家次", "exact")]),
+        # 从 of 从业人员 is no change's start
+        ("覆盖快递从业人员不少于1.5万人。", [("覆盖快递从业人员", "15000", "人", "at_least")]),
+        # a generic noun (政务服务事项) is named by what the things counted do
+        (
+            "已有1286项政务服务事项实现“掌上办”。",
+            [("政务服务事项实现“掌上办”", "1286", "项", "exact")],
+        ),
+        # levels in brackets are part of the noun after a count
+        ("全市20个县（市、区）医保服务大厅实现一站办结。", [("县（市、区）医保服务大厅", "20", "个", "exact")]),
+        # 年底前 is a time, not part of the label
+        ("力争年底前定点医药机构接入率达到100%。", [("定点医药机构接入率", "100", "%", "exact")]),
     ],
 )
 def test_quantities_found_with_indicator(text: str, expected: list[tuple[str, str, str, str]]) -> None:
