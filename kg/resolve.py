@@ -289,6 +289,11 @@ def _not_modal() -> tuple[str, ...]:
 
 
 @cache
+def _pilot_words() -> re.Pattern[str]:
+    return re.compile(alternation(conventions().piloting))
+
+
+@cache
 def _rank_after() -> re.Pattern[str]:
     return re.compile(alternation(conventions().rank_after))
 
@@ -408,6 +413,8 @@ _SUBJECT_LEAD = re.compile(
     r"[“\s]*(?:\d{4}年(?:以来|底|末|初)?|在|其中|同时|目前|截至目前|近年来|今年以来|全年|此外|另外|)*"
 )
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+# A day's full date (2026年1月8日, 2026-01-08) in a title line is the page's dateline, not what it reports on.
+_FULL_DATE = re.compile(r"(?:19|20)\d{2}\s*(?:年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|-\d{1,2}-\d{1,2})")
 # What joins the regions of a list that share what follows them (涪城区、游仙区和三台县).
 _LIST_JOINS = ("、", "和", "及", "以及")
 # The year an article opens in: 2023年， / 在刚刚过去的2023年 / 2023年以来 (not 2023年3月, a date), or
@@ -522,6 +529,7 @@ class DocumentContext:
         title_times = [
             m.data
             for b in article.title_blocks
+            if not _FULL_DATE.search(self.doc.text, b.start, b.end)  # 云南日报 2026年1月8日: the page's date
             for m in self.times_in(b.start, b.end)
             if isinstance(m.data, TimeSpan) and m.data.year is not None
         ]
@@ -601,6 +609,8 @@ class DocumentContext:
                 continue  # named inside an earlier clause (落实国家和我省“三保”清单): not this clause's subject
             if subjects_only and text[max(0, m.start - 1) : m.start] == "在":
                 continue  # 在石狮市开展试点；推广…: a place of one clause group is not the next group's subject
+            if m.start < clause_start and self._pilot_place(m.start, clause_start):
+                continue  # 在太原市、大同市开展…试点，推行…: the pilot's places are not the next clause's subject
             if m.start >= clause_start and self._listed(m, clause_start, position):
                 continue  # 吸引航天驭星、上海垣信等8家企业: a member of what is counted, not where
             where: Where | None = None
@@ -656,6 +666,26 @@ class DocumentContext:
             if len(r.mention.text) >= 2 and label.startswith(r.mention.text) and not self._is_object(r.mention.start):
                 return r.code
         return None
+
+    def _pilot_place(self, start: int, limit: int) -> bool:
+        """Whether the region at ``start`` is the place (在…) of a pilot its own clause sets up."""
+        text = self.doc.text
+        k = self.index_by_start.get(start)
+        while (
+            k is not None
+            and k > 0
+            and text[self.resolved[k - 1].mention.end : self.resolved[k].mention.start]
+            in (
+                *_LIST_JOINS,
+                "",
+            )
+        ):
+            k -= 1  # the head of a list or a run (在太原市、大同市)
+        head = self.resolved[k].mention.start if k is not None else start
+        if text[max(0, head - 1) : head] != "在":
+            return False
+        close = min((i for c in "，；。" if (i := text.find(c, start, limit)) >= 0), default=limit)
+        return _pilot_words().search(text, start, close) is not None
 
     def _listed(self, m: Mention, clause_start: int, position: int) -> bool:
         """Whether a region inside its clause begins an item of a list that 等 closes before
@@ -762,6 +792,8 @@ class DocumentContext:
         about the year before the report, the plan part about the report's year), then the
         document's year."""
         for heading in reversed(located.headings):
+            if _FULL_DATE.search(self.doc.text, heading.start, heading.end):
+                continue  # a page's dateline (云南日报 2026年1月8日) heads no part about its year
             years = set(_YEAR.findall(self.doc.text[heading.start : heading.end]))
             if len(years) == 1:
                 return int(years.pop())

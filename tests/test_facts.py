@@ -56,6 +56,17 @@ def test_facts_adoptions_region_and_status(text: str, expected: set[tuple[str, s
             "□ 记者 某某\n大理市入选全国“十四五”时期“无废城市”建设名单。\n",
             {("532901", "wufei-chengshi", "implemented")},
         ),
+        # 网上办件量 counts cases (办件): no 网上办 named
+        ("□ 记者 某某\n一季度，南山区网上办件量达到48.6万件。\n", set()),
+        # the places of a pilot (在太原市、大同市开展…试点) are not the subject of the next clause
+        (
+            "□ 记者 某某\n山西省在太原市、大同市开展“证照分离”改革试点，推行涉企经营许可事项“告知承诺制”。\n",
+            {
+                ("140100", "zhengzhao-fenli", "piloting"),
+                ("140200", "zhengzhao-fenli", "piloting"),
+                ("140000", "gaozhi-chengnuo-zhi", "implemented"),
+            },
+        ),
         # a share of matters that can be handled online is a figure, not the 网上办 service mode
         ("□ 记者 某某\n宜昌市政务服务事项网上可办率达99.2%。\n", set()),
         # 惠企资金直达快享 is 直达快享 of funds, not the 资金直达 mechanism
@@ -103,6 +114,13 @@ def test_facts_figure_over_a_list_of_regions() -> None:
         ("320924", "4000000000"),
         ("320981", "4000000000"),
     }
+
+
+def test_facts_funds_sought_from_a_province_are_the_seekers() -> None:
+    """争取浙江省…专项资金: the province gives the funds, the city that seeks them is the figure's."""
+    text = "□ 记者 某某\n义乌市争取浙江省共同富裕示范区建设专项资金3.2亿元。\n"
+    facts = document_facts(load_text(text, "t.txt", meta=DocMeta(date="2026-01")))
+    assert {o.region for o in facts.observations} == {"330782"}
 
 
 def test_facts_reference_word_inside_a_policy_name_is_no_region() -> None:

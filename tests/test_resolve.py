@@ -149,6 +149,17 @@ def test_resolve_year_end_takes_the_year_last_named() -> None:
     assert periods(text, "2025-12-18")["100"] == ("130400", "2026")
 
 
+def test_resolve_page_dateline_is_not_the_year_reported() -> None:
+    """A dateline under a news title (云南日报 2026年1月8日) dates the page; the article that opens
+    with 2025年 reports 2025 in its later paragraphs."""
+    text = (
+        "红河州医保服务跑出“加速度”\n云南日报  2026年1月8日\n"
+        "2025年，红河哈尼族彝族自治州持续深化改革，全州跨省异地就医直接结算17.6万人次。\n"
+        "建水县推行合作，建成医保服务点43个。\n"
+    )
+    assert periods(text, "2026-01-08")["43"] == ("532524", "2025")
+
+
 def test_resolve_month_without_year() -> None:
     """A month written alone takes the year its paragraph last wrote; with none, a month that has
     not come yet at the page's date is last year's."""

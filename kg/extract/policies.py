@@ -21,6 +21,8 @@ _NOT_POLICY = re.compile(r"[，。；！？、\d]|^(?:不|无|零|没)")
 
 
 _ACROSS_PROVINCES = "跨省通办"
+# What follows a name ending in 办 when the 办 starts another word: 网上办件量 is the count of cases (办件).
+_CASE_NOUNS = ("件",)
 
 
 @cache
@@ -74,6 +76,8 @@ def policy_mentions(doc: Document, _seg: Segmentation | None = None) -> Iterator
     covered: set[int] = set()  # characters inside a scheme policy's name
     variants = _variants()
     for start, end, form in automaton().find(text):
+        if form.endswith("办") and text.startswith(_CASE_NOUNS, end):
+            continue  # 网上办件量: 办件 (a case handled) is a noun, the name is not written here
         covered.update(range(start, end))
         entry = lexicon[variants[form]]
         yield Mention(start, end, form, "Policy", entry.policy_id, PolicyName(entry.policy_id, pilot=entry.pilot))
