@@ -415,6 +415,8 @@ _SUBJECT_LEAD = re.compile(
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 # A day's full date (2026年1月8日, 2026-01-08) in a title line is the page's dateline, not what it reports on.
 _FULL_DATE = re.compile(r"(?:19|20)\d{2}\s*(?:年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|-\d{1,2}-\d{1,2})")
+# A heading that names only a place (江苏常州——, 山东临沂：) has at most this many other characters.
+_PLACE_HEADING_REST = 3
 # What joins the regions of a list that share what follows them (涪城区、游仙区和三台县).
 _LIST_JOINS = ("、", "和", "及", "以及")
 # The year an article opens in: 2023年， / 在刚刚过去的2023年 / 2023年以来 (not 2023年3月, a date), or
@@ -491,6 +493,13 @@ class DocumentContext:
             if self.seg.blocks[s.block].kind in ("body", "lead")
             and all(not (b.start <= s.start < b.end) for b in article.title_blocks)
         ]
+        if region is None:
+            # a page of sections each headed by a place of another province (江苏常州——, 山东临沂——) is a
+            # roundup: about the country, each section about its place
+            heads = {h for chain in article.headings for h in chain}
+            heads -= {h for h in heads for b in article.title_blocks if b.start <= h.start < b.end}
+            places = {code for h in heads if (code := self._place_heading(h)) is not None}
+            region = COUNTRY if len({g.province_of(code) for code in places} - {None}) >= 2 else None
         if region is None:
             # a report titled without a place (政府工作报告) names it in the lines under its title: the
             # meeting it was given at (——…在泉州市第十八届人民代表大会…上) and who gives it (泉州市人民政府)
@@ -572,8 +581,9 @@ class DocumentContext:
         return Where(located.article.region) if located.article.region else None
 
     def _section_region(self, located: Located, heading: Heading) -> str | None:
-        """In a roundup of several places, the place a section is about: the region its first
-        sentence names, unless the section also speaks of the whole country (全国, 我国)."""
+        """In a roundup of several places, the place a section is about: the region its heading names
+        (四川宜宾——) or the place heading right above it, else the region its first sentence names,
+        unless the section also speaks of the whole country (全国, 我国)."""
         key = (heading.start, heading.end)
         if key not in self._section_regions:
             article = located.article.article
@@ -583,13 +593,16 @@ class DocumentContext:
                 if chain and chain[-1] == heading
             ]
             section = [s for s in section if s.start >= heading.end]
-            code = None
+            named = [r for r in self.regions_in(heading.start, heading.end) if r.code != COUNTRY]
+            code = deepest([r.code for r in named]) if named else None  # 四川宜宾——: the heading names it
             national = any(
                 m.label == "RegionRef" and isinstance(m.data, RegionReference) and m.data.kind == "country"
                 for s in section
                 for m in self.anchors[bisect_left(self.anchor_starts, s.start) : bisect_left(self.anchor_starts, s.end)]
             )
-            if section and not national:
+            if code is None:
+                code = self._place_heading_before(article, heading)  # a subhead under 江苏常州——
+            if code is None and section and not national:
                 found = [
                     r for r in self.regions_in(section[0].start, section[0].end) if not self._is_object(r.mention.start)
                 ]
@@ -597,6 +610,24 @@ class DocumentContext:
                     code = deepest(chain_at(self.resolved, self.index_by_start[found[0].mention.start]))
             self._section_regions[key] = code
         return self._section_regions[key]
+
+    def _place_heading(self, heading: Heading) -> str | None:
+        """The region a heading is the name of (江苏常州——, 山东临沂：), else None."""
+        named = [r for r in self.regions_in(heading.start, heading.end) if r.code != COUNTRY]
+        rest = len(self.doc.text[heading.start : heading.end].strip()) - sum(len(r.mention.text) for r in named)
+        return deepest([r.code for r in named]) if named and rest <= _PLACE_HEADING_REST else None
+
+    def _place_heading_before(self, article: Article, heading: Heading) -> str | None:
+        """The region of the place heading that the headings between it and ``heading`` all follow
+        (江苏常州—— then “新生儿出生一件事”实现全程网办): a subhead of that place's section."""
+        heads = sorted(
+            {h for chain in article.headings for h in chain if h.end <= heading.start}, key=lambda h: h.start
+        )
+        for h in heads[-1:]:  # the subhead follows its place's heading right away
+            code = self._place_heading(h)
+            if code is not None:
+                return code
+        return None
 
     def _last_anchor(self, located: Located, floor: int, position: int, subjects_only: bool = False) -> Where | None:
         best: tuple[int, Where] | None = None

@@ -123,6 +123,22 @@ def test_facts_funds_sought_from_a_province_are_the_seekers() -> None:
     assert {o.region for o in facts.observations} == {"330782"}
 
 
+def test_facts_roundup_sections_headed_by_places() -> None:
+    """A page whose sections are headed by places of different provinces (江苏常州——, 四川宜宾——) is a
+    roundup: each section, and the subhead under its place heading, is about that place, not the
+    place the page's first lines name."""
+    text = (
+        "多地推进改革\n\n本报记者  王  浩《人民日报》（2026年03月18日第 11 版）\n\n"
+        "江苏常州——\n\n“新生儿出生一件事”实现全程网办\n\n常州市推出“高效办成一件事”重点事项32个。\n\n"
+        "四川宜宾——\n\n“川渝通办”打破地域壁垒\n\n宜宾市与重庆市永川区等地合作，推动高频事项异地办理。\n"
+    )
+    assert adoptions(text, date="2026-03-18") == {
+        ("320400", "wangshang-ban", "implemented"),
+        ("320400", "gaoxiao-banchengyijianshi", "implemented"),
+        ("511500", "kuasheng-tongban", "implemented"),
+    }
+
+
 def test_facts_reference_word_inside_a_policy_name_is_no_region() -> None:
     """全省 inside “全省通办” names no region: the figure stays the city's."""
     text = "□ 记者 某某\n绵阳市推进改革，到2026年底，“跨省通办”“全省通办”事项不少于300项。\n"
