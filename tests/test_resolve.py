@@ -160,6 +160,12 @@ def test_resolve_page_dateline_is_not_the_year_reported() -> None:
     assert periods(text, "2026-01-08")["43"] == ("532524", "2025")
 
 
+def test_resolve_stock_of_firms_counted_until_a_month() -> None:
+    """经营主体总量 counted 截至2月底 is the stock at the end of February."""
+    text = "□ 记者 某某\n截至2月底，临沂全市经营主体总量达到132.6万户。\n"
+    assert periods(text, "2026-03-18")["1326000"] == ("371300", "2026-02")
+
+
 def test_resolve_month_without_year() -> None:
     """A month written alone takes the year its paragraph last wrote; with none, a month that has
     not come yet at the page's date is last year's."""
