@@ -48,7 +48,8 @@ def main(argv: list[str]) -> None:
     cases: list[tuple[str, tuple[tuple[str, ...], dict[str, object]]]] = [
         *QUESTION_SAMPLES.items(),
         ("regions-running", (("免申即享",), {"evidence": "all"})),
-        ("compare", (("就业",), {"page": 3})),
+        ("compare", (("就业",), {"evidence": "all"})),
+        ("compare", (("就业",), {"evidence": "all", "page": 3})),
         ("metrics-of", (("PROVINCE",), {"below": True, "page": 5})),
     ]
     for name, (arguments, options) in cases:

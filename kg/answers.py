@@ -44,12 +44,13 @@ from kg.ontology import READING_PREFIX_IRIS, STATUS
 from kg.query import QueryError, Result, Term
 
 ANSWERS_FILE = ".kg-answers.sqlite"
-FORMAT = 1
+FORMAT = 2
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _STRING, _DECIMAL, _INTEGER = f"{_XSD}string", f"{_XSD}decimal", f"{_XSD}integer"
 _BATCH = 20_000  # rows inserted at a time
 _VALUES_CHUNK = 500  # IRIs or names in one restricted SELECT
 _CACHE_KIB = 256 * 1024  # SQLite's page cache while the index is written
+_MMAP_BYTES = 1 << 40  # at most: address space, not memory (pages are the OS's file cache)
 _T = TypeVar("_T")
 
 
@@ -122,6 +123,9 @@ CREATE TABLE running (policy INTEGER NOT NULL, region INTEGER NOT NULL, status I
 CREATE TABLE observation (id INTEGER PRIMARY KEY, region INTEGER NOT NULL, indicator INTEGER NOT NULL,
   value TEXT NOT NULL, value_key TEXT NOT NULL, unit TEXT NOT NULL, qualifier INTEGER NOT NULL,
   measure INTEGER NOT NULL, kind INTEGER NOT NULL, period TEXT);
+-- compare's summary of each figure: how many documents give it, and its first sentence (by the document's date)
+CREATE TABLE observation_summary (observation INTEGER PRIMARY KEY, documents INTEGER NOT NULL,
+  first INTEGER NOT NULL);
 -- the small tables, refilled whole by an update
 CREATE TABLE region (id INTEGER PRIMARY KEY, label TEXT NOT NULL, level TEXT, code TEXT, province TEXT);
 CREATE TABLE ancestry (region INTEGER NOT NULL, ancestor INTEGER NOT NULL, PRIMARY KEY (ancestor, region))
@@ -157,6 +161,12 @@ _RUNNING = f"""SELECT ae.policy, ae.region, ae.status, COUNT(DISTINCT e.doc),
     MIN(COALESCE(d.date, '~') || {_PLACE}), MAX(COALESCE(d.date, ' ') || {_PLACE})
   FROM adoption_evidence ae CROSS JOIN evidence e ON e.id = ae.evidence CROSS JOIN document d ON d.id = e.doc
   WHERE e.start IS NOT NULL {{group}} GROUP BY ae.policy, ae.region, ae.status ORDER BY 1, 2, 3"""
+# a figure's first sentence: SQLite takes a bare column (e.id) from the row that gave the one MIN()
+_SUMMARY = f"""INSERT INTO observation_summary SELECT observation, documents, first FROM (
+  SELECT oe.observation AS observation, COUNT(DISTINCT e.doc) AS documents, e.id AS first,
+    MIN(COALESCE(d.date, '~') || {_PLACE})
+  FROM observation_evidence oe CROSS JOIN evidence e ON e.id = oe.evidence CROSS JOIN document d ON d.id = e.doc
+  WHERE e.start IS NOT NULL {{which}} GROUP BY oe.observation)"""
 _SMALL_TABLES = ("region", "ancestry", "policy", "indicator", "indicator_name", "label", "agency", "name")
 
 # The graph patterns, one per table; {where} restricts them to some documents or facts (an update).
@@ -488,6 +498,7 @@ def write_answers(store: ox.Store, folder: Path) -> Path | None:
         _Writer(store, con).small_tables()
         con.executescript(_INDEXES)
         con.execute(f"INSERT INTO running {_RUNNING.format(group='')}")
+        _summarise(con)
 
     return _written(path, fill)
 
@@ -540,6 +551,7 @@ def update_answers(
         names = sorted(documents)
         touched: dict[int, str] = {}  # adoption -> IRI
         groups: set[tuple[int, int, int]] = set()  # regions-running's (policy, region, status)
+        figures: set[int] = set()  # observations whose evidence came or went (compare's summaries)
         for chunk in _chunks(names):
             marks = ",".join("?" * len(chunk))
             evidence = f"SELECT e.id FROM evidence e JOIN document d ON d.id = e.doc WHERE d.file IN ({marks})"
@@ -552,6 +564,8 @@ def update_answers(
             )
             old_groups = f"SELECT policy, region, status FROM adoption_evidence WHERE evidence IN ({evidence})"
             groups.update(con.execute(old_groups, chunk))
+            old_figures = f"SELECT observation FROM observation_evidence WHERE evidence IN ({evidence})"
+            figures.update(row[0] for row in con.execute(old_figures, chunk))
             for table in ("adoption_evidence", "observation_evidence"):
                 con.execute(f"DELETE FROM {table} WHERE evidence IN ({evidence})", chunk)
             docs = f"SELECT id FROM document WHERE file IN ({marks})"
@@ -570,6 +584,7 @@ def update_answers(
             groups.update((int(str(p)), int(str(r)), int(str(st))) for _a, _ev, p, r, st, _period in adopted)
             rows = list(_select(store, _OBSERVATION_EVIDENCE, by_evidence))
             observations.update(_iri(o, "observation") for o, _ev in rows)
+            figures.update(writer.id(o, "observation") for o, _ev in rows)
             writer.insert("observation_evidence", ((writer.id(o, "-"), writer.id(ev, "-")) for o, ev in rows))
             writer.insert("agency_mention", writer.mentions(by_doc))
         iri_of = {node: iri for iri, node in writer.ids.items()}
@@ -585,6 +600,10 @@ def update_answers(
             writer.insert("adoption_agency", writer.adoption_agencies(where))
         for iris in _chunks(sorted(observations)):
             writer.insert("observation", writer.observations(_values("o", (f"<{o}>" for o in iris))), replace=True)
+        for ids in _chunks(sorted(figures)):
+            marks = ",".join("?" * len(ids))
+            con.execute(f"DELETE FROM observation_summary WHERE observation IN ({marks})", ids)
+            _summarise(con, f"AND oe.observation IN ({marks})", ids)
         group = "AND ae.policy = ? AND ae.region = ? AND ae.status = ?"
         for key in sorted(groups):
             con.execute("DELETE FROM running WHERE policy = ? AND region = ? AND status = ?", key)
@@ -595,6 +614,11 @@ def update_answers(
             writer.small_tables()
 
     return _written(path, fill)
+
+
+def _summarise(con: sqlite3.Connection, which: str = "", parameters: Sequence[object] = ()) -> None:
+    """Each figure's number of documents and first sentence (observation_summary), of all or ``which``."""
+    con.execute(_SUMMARY.format(which=which), parameters)
 
 
 def _chunks(items: Sequence[_T]) -> Iterator[Sequence[_T]]:
@@ -628,7 +652,11 @@ def open_answers(folder: Path) -> Path | None:
 
 def _connect(path: Path) -> sqlite3.Connection:
     # immutable: a published generation never changes, so SQLite need not lock or check it
-    return sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+    con = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+    # read through a memory map: a question's rows are random reads of an index that is in the OS's cache,
+    # and a read(2) a page costs a fifth of a large answer's time
+    con.execute(f"PRAGMA mmap_size={_MMAP_BYTES}")
+    return con
 
 
 # How each column of an answer is made a term: a label's language, a literal's datatype.
@@ -718,7 +746,7 @@ def _metrics_of(b: Mapping[str, Term]) -> tuple[str, list[tuple[str, _Shape]]]:
     return sql, columns
 
 
-def _compare(b: Mapping[str, Term]) -> tuple[str, list[tuple[str, _Shape]]]:
+def _compare_all(b: Mapping[str, Term]) -> tuple[str, list[tuple[str, _Shape]]]:
     where = ["instr(n.written, :indicatorText) > 0"]
     if "within" in b:
         where.append(_in("o.region", "within", True))
@@ -734,6 +762,26 @@ def _compare(b: Mapping[str, Term]) -> tuple[str, list[tuple[str, _Shape]]]:
     columns = [("indicator", _ZH), ("measure", _EN), ("kind", _EN), ("region", _ZH), ("code", _PLAIN),
                ("period", _PLAIN), ("value", _NUMBER), ("unit", _PLAIN), ("qualifier", _EN), ("written", _ZH),
                ("sentence", _PLAIN), ("document", _PLAIN)]  # fmt: skip
+    return sql, columns
+
+
+def _compare(b: Mapping[str, Term]) -> tuple[str, list[tuple[str, _Shape]]]:
+    """Each figure once, with the number of documents that give it and its first sentence's key (both made at build
+    time: counting a frequent indicator's sentences at question time takes a second at 1 GB)."""
+    where = ["instr(n.written, :indicatorText) > 0"]
+    if "within" in b:
+        where.append(_in("o.region", "within", True))
+    sql = f"""SELECT n.name, m.label, k.label, r.label, r.code, o.period, o.value, o.unit, q.label, n.written,
+      s.documents, d.date, e.text, d.file
+    FROM indicator_name n CROSS JOIN observation o ON o.indicator = n.indicator
+    CROSS JOIN observation_summary s ON s.observation = o.id
+    CROSS JOIN evidence e ON e.id = s.first CROSS JOIN document d ON d.id = e.doc
+    CROSS JOIN region r ON r.id = o.region {_FIGURE_LABELS}
+    WHERE {" AND ".join(where)}
+    ORDER BY n.name, m.label, o.unit, o.period, r.label, o.value_key, q.label, k.label, n.written, r.code"""
+    columns = [("indicator", _ZH), ("measure", _EN), ("kind", _EN), ("region", _ZH), ("code", _PLAIN),
+               ("period", _PLAIN), ("value", _NUMBER), ("unit", _PLAIN), ("qualifier", _EN), ("written", _ZH),
+               ("documents", _COUNT), ("firstDate", _PLAIN), ("first", _PLAIN), ("firstDocument", _PLAIN)]  # fmt: skip
     return sql, columns
 
 
@@ -766,6 +814,7 @@ _QUESTIONS: dict[str, Callable[[Mapping[str, Term]], tuple[str, list[tuple[str, 
     "policies-of": _policies_of,
     "metrics-of": _metrics_of,
     "compare": _compare,
+    "compare.all": _compare_all,
     "policy-spread": _policy_spread,
     "agencies-of": _agencies_of,
 }
@@ -801,37 +850,26 @@ def answer(path: Path, name: str, bindings: Mapping[str, Term], page: tuple[int,
     return Result(tuple(c for c, _ in columns), _terms(found, [shape for _, shape in columns]), engine="answers")
 
 
-def _before(text: str) -> str:
-    """SPARQL's STRBEFORE(text, "\\t")."""
-    return text.partition("\t")[0] if "\t" in text else ""
-
-
-def _after(text: str) -> str:
-    """SPARQL's STRAFTER(text, "\\t")."""
-    return text.partition("\t")[2] if "\t" in text else ""
+# A sentence's key (_PLACE): date, file, offset, sentence, tab-separated; the sentence may hold tabs, the rest not.
 
 
 def _day_and_sentence(key: str, undated: str) -> tuple[str | None, str]:
     """regions-running's firstDate and first (or latest...) from a sentence key, as its SPARQL takes them apart."""
-    day = _before(key)
-    return (None if day == undated else day), _after(_after(_after(key)))
+    day, _file, _offset, sentence = key.split("\t", 3)
+    return (None if day == undated else day), sentence
 
 
 def _terms(rows: Sequence[Sequence[object]], shapes: Sequence[_Shape]) -> tuple[tuple[Term | None, ...], ...]:
-    """Rows of SQLite values as rows of terms; each distinct value of a column made a term once."""
-    makers = []
-    for lang, datatype in shapes:
-        made: dict[object, Term | None] = {None: None}
-
-        def make(value: object, made: dict[object, Term | None] = made, lang: str | None = lang,
-                 datatype: str | None = datatype) -> Term | None:  # fmt: skip
-            term = made.get(value)
-            if term is None and value is not None:
-                term = made[value] = Term("literal", str(value), lang, datatype)
-            return term
-
-        makers.append(make)
-    return tuple(tuple(make(value) for make, value in zip(makers, row, strict=True)) for row in rows)
+    """Rows of SQLite values as rows of terms; each distinct value of a column made a term once (column by column:
+    the per-cell work is then C's, a dict lookup in ``map``)."""
+    if not rows:
+        return ()
+    columns = []
+    for values, (lang, datatype) in zip(zip(*rows, strict=True), shapes, strict=True):
+        made: dict[object, Term | None] = {value: Term("literal", str(value), lang, datatype) for value in set(values)}
+        made[None] = None
+        columns.append(map(made.__getitem__, values))
+    return tuple(zip(*columns, strict=True))
 
 
 def resolve_name(path: Path, kind: str, text: str) -> str | None:

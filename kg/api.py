@@ -155,7 +155,7 @@ class Graph:
         """Answer the canned question ``name`` (kg ask lists them), e.g. ``ask("regions-running", "免申即享")``.
 
         The options are ``kg.query.AskOptions``: ``status``, ``within``, ``below``, ``indicator``;
-        ``evidence="all"``: every sentence instead of a summary (regions-running); ``page``: that page of
+        ``evidence="all"``: every sentence instead of a summary (regions-running, compare); ``page``: that page of
         ``page_rows`` rows, with one row more when there is a next page (``kg.query.split_page``).
         """
         result = ask(self.engine, name, arguments, **options)

@@ -299,7 +299,7 @@ def _output_options(f: Callable[..., None]) -> Callable[..., None]:
     type=click.Choice(["summary", "all"]),
     default="summary",
     show_default=True,
-    help="regions-running: one row per region and status (summary), or every sentence (all).",
+    help="regions-running, compare: one row per region and status, or per figure (summary); every sentence (all).",
 )
 @click.option("--page", type=click.IntRange(min=1), help="Only this page of rows (from 1); says if there are more.")
 @click.option(

@@ -1,8 +1,9 @@
 """The per-document work on a Dask distributed cluster (``kg build --cluster ADDRESS``).
 
-The client submits one task per document (decode, extract, triples: pipeline.process_document)
-and takes the results back in corpus order, so they go through the same merge and publishing
-as a build on one machine and give the same bytes. A sharded build (``--shards N``) submits one
+The client submits one task per run of a few documents (decode, extract, triples:
+pipeline.process_document; a task costs the scheduler and the worker a few milliseconds, a document
+a few dozen) and takes the results back in corpus order, so they go through the same merge and
+publishing as a build on one machine and give the same bytes. A sharded build (``--shards N``) submits one
 task per shard instead, which extracts its documents and writes the shard files on the worker
 and sends back only small per-document records (kg/shards.py): no triple crosses to the client.
 Workers read the files themselves (a path
@@ -23,7 +24,7 @@ import signal
 import threading
 import uuid
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -35,6 +36,7 @@ LOCAL = "local"
 MISSING = "kg build --cluster needs Dask distributed: pip install 'zhengce-kg[cluster]'"
 _CONNECT_TIMEOUT = "10s"
 _TASKS_PER_THREAD = 4  # tasks in flight per worker thread: enough to keep workers busy, few results held
+_DOCUMENTS_PER_TASK = 16  # at most; fewer where the corpus would not give each worker thread a few tasks
 
 
 class ClusterError(KgError):
@@ -122,9 +124,9 @@ def _same_code(version: str) -> None:
         raise ClusterError(f"a worker runs zhengce-kg code {code_version()}, the client {version}")
 
 
-def process_on_worker(task: DocumentTask) -> DocumentResult:
-    _same_code(task.code_version)
-    return process_document(task)
+def process_on_worker(tasks: tuple[DocumentTask, ...]) -> list[DocumentResult]:
+    _same_code(tasks[0].code_version)
+    return [process_document(task) for task in tasks]
 
 
 def shard_on_worker(shard: ShardTask) -> ShardResult:
@@ -140,17 +142,24 @@ def run_on_cluster(tasks: list[DocumentTask], address: str) -> Iterator[Document
     with connect(address) as client:
         _check_workers(client, tasks[0].code_version)
         build = uuid.uuid4().hex[:8]  # task keys unique per build: another client may share the scheduler
-        pending: deque[tuple[DocumentTask, Any]] = deque()  # (task, its distributed.Future), in order
+        threads = sum(client.nthreads().values()) or 1
+        size = max(1, min(_DOCUMENTS_PER_TASK, len(tasks) // (_TASKS_PER_THREAD * threads)))
+        pending: deque[tuple[tuple[DocumentTask, ...], Any]] = deque()  # (documents, their distributed.Future)
+
+        def submit(documents: tuple[DocumentTask, ...], key: str) -> Any:
+            return client.submit(process_on_worker, documents, key=f"kg-{build}-{key}", pure=False)
+
         try:
-            for i, task in enumerate(tasks):
-                pending.append((task, client.submit(process_on_worker, task, key=f"kg-{build}-{i}", pure=False)))
+            for start in range(0, len(tasks), size):
+                documents = tuple(tasks[start : start + size])
+                pending.append((documents, submit(documents, str(start))))
                 if len(pending) >= _window(client):
-                    yield _document_result(*pending.popleft())
+                    yield from _document_results(*pending.popleft(), submit)
             while pending:
-                yield _document_result(*pending.popleft())
+                yield from _document_results(*pending.popleft(), submit)
         finally:
             if pending:  # stopped early (an error, --strict, Ctrl-C): the rest is not wanted
-                client.cancel([future for _task, future in pending])
+                client.cancel([future for _documents, future in pending])
 
 
 def run_shards_on_cluster(shards: list[ShardTask], address: str) -> Iterator[ShardResult]:
@@ -204,17 +213,24 @@ def _killed(e: BaseException, names: Sequence[str]) -> list[DocumentResult]:
     return [DocumentResult(name, 0, failure=ExtractionFailure(name, error, trace)) for name in names]
 
 
-def _document_result(task: DocumentTask, future: Any) -> DocumentResult:
+def _document_results(
+    documents: tuple[DocumentTask, ...], future: Any, submit: Callable[[tuple[DocumentTask, ...], str], Any]
+) -> list[DocumentResult]:
+    """The results of a task's documents; where the task took down every worker it was given, each of its
+    documents is tried alone (``submit``), so that only the one that kills workers fails."""
     from distributed import KilledWorker
 
     try:
-        result: Any = future.result()
+        results: Any = future.result()
     except KilledWorker as e:
-        return _killed(e, [task.name])[0]
+        if len(documents) == 1:
+            return _killed(e, [documents[0].name])
+        alone = [(task, submit((task,), f"alone-{task.name}")) for task in documents]
+        return [result for task, single in alone for result in _document_results((task,), single, submit)]
     finally:
         future.release()
-    assert isinstance(result, DocumentResult)
-    return result
+    assert isinstance(results, list) and all(isinstance(r, DocumentResult) for r in results)
+    return results
 
 
 def _shard_result(shard: ShardTask, future: Any) -> ShardResult:

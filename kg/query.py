@@ -877,9 +877,9 @@ class AskOptions(TypedDict, total=False):
 
     ``status``, ``within`` (a region), ``below`` and ``indicator`` (text in its label) narrow the
     answer, where the question takes them. ``evidence="all"`` asks a question that summarises its
-    evidence (regions-running: one row per region and status) for every sentence instead. ``page``
-    (from 1) returns only that page of ``page_rows`` rows (default PAGE_ROWS), and one row more when
-    there is a next page (the caller says so).
+    evidence (regions-running: one row per region and status; compare: one per figure) for every
+    sentence instead. ``page`` (from 1) returns only that page of ``page_rows`` rows (default
+    PAGE_ROWS), and one row more when there is a next page (the caller says so).
     """
 
     status: str | None

@@ -73,9 +73,10 @@ def _cases(engine: OxigraphEngine) -> Iterator[tuple[str, dict[str, Term]]]:
             yield "policies-of", {"target": region, "statusFilter": status, "below": TRUE}
         yield "metrics-of", {"target": region, "below": TRUE, "indicatorText": Term.literal("人")}
     for text in texts:
-        yield "compare", {"indicatorText": Term.literal(text)}
-        for within in withins:
-            yield "compare", {"indicatorText": Term.literal(text), "within": within}
+        for name in ("compare", "compare.all"):
+            yield name, {"indicatorText": Term.literal(text)}
+            for within in withins:
+                yield name, {"indicatorText": Term.literal(text), "within": within}
         yield "metrics-of", {"target": regions[0], "below": TRUE, "indicatorText": Term.literal(text)}
     yield "policy-spread", {}
     for within in regions:
@@ -113,7 +114,7 @@ def check_against_sparql(out: Path, stride: int = 1) -> int:
         cases += 1
         if expected.rows:
             nonempty.add(name)
-    assert nonempty == {*questions(), "regions-running.all"}, "every question has answers to compare"
+    assert nonempty == {*questions(), "regions-running.all", "compare.all"}, "every question has answers to compare"
     return cases
 
 
@@ -143,6 +144,7 @@ def test_answers_pages_and_ask(built: Path) -> None:
         ("policies-of", (name,), {"below": True}),
         ("metrics-of", (name,), {"below": True, "indicator": "人"}),
         ("compare", ("人",), {"within": name}),
+        ("compare", ("人",), {"within": name, "evidence": "all"}),
         ("policy-spread", (), {}),
         ("agencies-of", (name,), {"below": True}),
     ]

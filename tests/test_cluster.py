@@ -388,3 +388,39 @@ def test_a_shard_that_kills_its_workers_fails_its_documents_and_keeps_the_vocabu
     assert all(r.failure is not None and "KilledWorker" in r.failure.error for r in result.documents)
     assert gzip.decompress((tmp_path / "zhengce-00000.nt.gz").read_bytes()) == vocabulary_ntriples()
     assert result.lines == len(vocabulary_ntriples().splitlines())
+
+
+class _DoneFuture:
+    def __init__(self, value: object) -> None:
+        self.value = value
+
+    def result(self) -> object:
+        return self.value
+
+    def release(self) -> None:
+        pass
+
+
+def test_a_task_that_kills_its_workers_is_retried_a_document_at_a_time(tmp_path: Path) -> None:
+    """A task of several documents whose every worker died: each document is tried alone, and only the one that
+    kills workers is a failed extraction (as on one machine); the others are built, in corpus order."""
+    from kg.cluster import _document_results
+    from kg.pipeline import DocumentTask, code_version, process_document
+    from kg.types import DocMeta
+
+    names = sorted(p.name for p in CORPUS.glob("*.txt"))[:3]
+    tasks = tuple(DocumentTask(CORPUS / n, n, DocMeta(), None, code_version()) for n in names)
+    submitted: list[tuple[str, ...]] = []
+
+    def submit(documents: tuple[DocumentTask, ...], key: str) -> object:
+        submitted.append(tuple(d.name for d in documents))
+        if documents[0].name == names[1]:
+            return _DeadFuture()
+        return _DoneFuture([process_document(d) for d in documents])
+
+    results = _document_results(tasks, _DeadFuture(), submit)
+    assert submitted == [(n,) for n in names]
+    assert [r.name for r in results] == names
+    assert [r.failure is not None for r in results] == [False, True, False]
+    assert results[1].failure is not None and "KilledWorker" in results[1].failure.error
+    assert results[0].ntriples == process_document(tasks[0]).ntriples != b""
