@@ -227,6 +227,11 @@ def document_facts(doc: Document) -> DocumentFacts:
                 place=where.place,
             )
             adoptions.append(adoption)
+            for code in c.piloted_before(located, m.start):
+                if (sentence.start, code, policy.policy_id) not in seen_adoptions:
+                    seen_adoptions.add((sentence.start, code, policy.policy_id))
+                    agency = agency_before(m.start, sentence.start, code)
+                    adoptions.append(replace(adoption, region=code, status="piloting", agency=agency, place=None))
             if where.place is None:
                 for code in c.listed_with(located, m.start, where.code):
                     if (sentence.start, code, policy.policy_id) not in seen_adoptions:

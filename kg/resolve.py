@@ -417,6 +417,8 @@ _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 _FULL_DATE = re.compile(r"(?:19|20)\d{2}\s*(?:年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|-\d{1,2}-\d{1,2})")
 # A heading that names only a place (江苏常州——, 山东临沂：) has at most this many other characters.
 _PLACE_HEADING_REST = 3
+# A clause that names where a policy the sentence extends is already piloted (在X先行试点的基础上).
+_PILOT_BASE = re.compile(r"在([^，。；“”]{2,30}?)(?:已经|已|先行|率先)?(?:开展|进行)?了?试点的基础上")
 # What joins the regions of a list that share what follows them (涪城区、游仙区和三台县).
 _LIST_JOINS = ("、", "和", "及", "以及")
 # The year an article opens in: 2023年， / 在刚刚过去的2023年 / 2023年以来 (not 2023年3月, a date), or
@@ -689,6 +691,15 @@ class DocumentContext:
         shared = set.intersection(*(g.lineage(code) for code in codes))
         shared.discard(COUNTRY)
         return deepest(sorted(shared)) or codes[-1]
+
+    def piloted_before(self, located: Located, position: int) -> list[str]:
+        """The regions a clause before ``position`` in its sentence says already pilot what the sentence
+        extends (在长春市、通化市已开展试点的基础上，将…纳入…试点范围; 在西宁市先行试点的基础上，…推广至全省)."""
+        text = self.doc.text
+        out: list[str] = []
+        for m in _PILOT_BASE.finditer(text, located.sentence.start, position):
+            out.extend(r.code for r in self.regions_in(m.start(1), m.end(1)) if r.code not in out)
+        return out
 
     def region_of_label(self, located: Located, position: int, label: str) -> str | None:
         """A region named earlier in the sentence that a figure's label starts with: 晋江市、南安市地区生产

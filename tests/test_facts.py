@@ -139,6 +139,14 @@ def test_facts_roundup_sections_headed_by_places() -> None:
     }
 
 
+def test_facts_places_a_sentence_says_already_pilot() -> None:
+    """在长春市、通化市已开展试点的基础上，将…纳入…试点范围: the places of the earlier pilot pilot the policy too."""
+    text = "□ 记者 某某\n在长春市、通化市已开展试点的基础上，吉林省将松原市纳入长期护理保险制度试点范围。\n"
+    found = adoptions(text, date="2026-02")
+    assert {("220100", "changqi-huli-baoxian", "piloting"), ("220500", "changqi-huli-baoxian", "piloting")} <= found
+    assert ("220700", "changqi-huli-baoxian", "piloting") in found
+
+
 def test_facts_reference_word_inside_a_policy_name_is_no_region() -> None:
     """全省 inside “全省通办” names no region: the figure stays the city's."""
     text = "□ 记者 某某\n绵阳市推进改革，到2026年底，“跨省通办”“全省通办”事项不少于300项。\n"
