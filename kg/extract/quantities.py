@@ -235,6 +235,8 @@ def _noun_after(text: str, end: int, limit: int) -> str:
     return _balance_quotes(_cut(phrase, 16))
 
 
+# The most characters between two counts of one list (13个、第二批8个): an ordinal or a short name.
+_LIST_GAP = 5
 # Heads of a noun that say only what kind of thing is counted (服务事项, 政务服务事项): what the things
 # do names them (1884项服务事项可线上帮办代办, 1286项政务服务事项实现“掌上办”).
 _GENERIC_NOUNS = ("事项", "业务", "服务")
@@ -385,6 +387,11 @@ def sentence_figures(
         if unit.base == "岁" and p["han"].match(text, m.end()):
             continue  # 80岁的老人, 3周岁以下婴幼儿: an age describing people, not a figure (人均预期寿命82.5岁 is)
         after = m.group("person") or (_noun_after(text, m.end(), clause_end) if unit.kind != "ratio" else "")
+        if not after and unit.kind == "count" and i + 1 < len(matches) and text[m.end() : m.end() + 1] in "、和":
+            # 第一批13个、第二批8个重点事项: the counts of a list share the noun after the last of them
+            following = matches[i + 1]
+            if following.group("unit") == m.group("unit") and following.start() - m.end() <= _LIST_GAP:
+                after = _noun_after(text, following.end(), _clause_end(text, following.end(), s_end))
         if after and p["not_counted"].match(after.strip("“")):
             continue  # 5个方面, 10项措施: a count of the text's own parts
         own_time = None

@@ -45,6 +45,11 @@ def quantities(text: str) -> list[tuple[str, str, str, str]]:
         ("组织志愿者三千二百人参与。", [("组织志愿者", "3200", "人", "exact")]),
         # the members counted of the body they make up
         ("由9名督办员组成的督办组长期进驻。", [("督办组督办员", "9", "人", "exact")]),
+        # counts of a list share the noun after the last of them
+        (
+            "全市第一批13个、第二批8个重点事项全面落地见效。",
+            [("重点事项", "13", "个", "exact"), ("第二批重点事项", "8", "个", "exact")],
+        ),
         # 家次 counts firms by visits
         ("惠及企业4.6万家次。", [("惠及企业", "46000", "家次", "exact")]),
         # 从 of 从业人员 is no change's start
