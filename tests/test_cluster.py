@@ -337,7 +337,16 @@ def test_cluster_local_workers_and_an_interrupted_client(tmp_path: Path) -> None
     published = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
     store = (out / "zhengce.oxigraph").resolve()
 
-    interrupted = subprocess.Popen([*command, "--no-cache"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    # a corpus of 30 copies of the seeds, so the build is still running when it is interrupted (the
+    # seeds alone can finish within the second the test waits for the workers to start)
+    larger = tmp_path / "larger"
+    larger.mkdir()
+    for k in range(30):
+        for f in CORPUS.glob("*.txt"):
+            shutil.copyfile(f, larger / f"c{k:02d}_{f.name}")
+    interrupted = subprocess.Popen(
+        [*command[:4], str(larger), *command[5:], "--no-cache"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
     deadline = time.monotonic() + 120
     while len(workers := _descendants(interrupted.pid)) < 2:  # LocalCluster's nannies and their workers
         assert interrupted.poll() is None and time.monotonic() < deadline, "no worker processes started"
