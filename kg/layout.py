@@ -42,8 +42,11 @@ HEADING_LINE = re.compile(f"{_CHINESE_NUMBERED}|第[一二三四五六七八九�
 # （上接第一版）, （下转第3版）: where an article continues on another page.
 _PAGE_TURN = r"[（(][上下][接转]"
 PAGE_TURN_MARK = re.compile(_PAGE_TURN + r"第?[一二三四五六七八九十\d]+版[）)]")
-# 本报讯, 新华社北京3月5日电: the lead of a news report.
-NEWS_LEAD = re.compile(r"^(?:本报讯|本报\S{0,10}讯|\S{0,6}日报\S{0,10}讯|新华社\S{0,12}电|\S{0,6}社\S{0,8}电)")
+# 本报讯, 新华社北京3月5日电, 中新社北京1月5日电: the lead of a news report. Another agency's 社…电
+# needs its date (or nothing) between: 全社会用电量 opens a paragraph of every statistical bulletin.
+NEWS_LEAD = re.compile(
+    r"^(?:本报讯|本报\S{0,10}讯|\S{0,6}日报\S{0,10}讯|新华社\S{0,12}电|\S{0,6}社(?:\S{0,8}?\d{1,2}月\d{1,2}日)?电)"
+)
 # ◎ 本报记者 张三, 通讯员 李四: who wrote an article.
 BYLINE = re.compile(
     r"^(?:[◎□■●]\s*\S|(?:本报)?(?:特约|实习|首席)?记者\s|.{0,12}(?:日报|晚报|新闻网|融媒)?(?:特约|实习)?记者\s*\S{1,4}(?:\s|$)|通讯员\s)"

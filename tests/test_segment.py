@@ -18,6 +18,9 @@ from tests.conftest import CORPUS
         ("□本报实习记者 马军 通讯员 陈小平", "byline"),
         ("本报讯（记者 李静）12月24日，记者从省政府新闻办获悉。", "lead"),
         ("新华社北京3月5日电 近日，中宣部命名第九批示范点。", "lead"),
+        ("中新社北京1月5日电 记者从国家医保局获悉。", "lead"),
+        # 社…电 without a date between is a word (全社会用电量), not an agency's lead
+        ("全年全社会用电量285.3亿千瓦时，增长9.6%。", "body"),
         ("（下转四版）", "mark"),
         ("加快绿色低碳转型", "headline"),
         ("——四川旺苍县2023年精神文明建设工作综述", "headline"),
