@@ -434,6 +434,12 @@ def _section_words() -> tuple[re.Pattern[str], re.Pattern[str]]:
     return re.compile(alternation(c.forward_sections)), re.compile(alternation(c.retrospective_sections))
 
 
+def _last_match(pattern: re.Pattern[str], text: str) -> int:
+    """Where the last match of ``pattern`` in ``text`` starts, or -1."""
+    starts = [m.start() for m in pattern.finditer(text)]
+    return starts[-1] if starts else -1
+
+
 class DocumentContext:
     """Per-document indexes the fact builders share: articles, regions, times, headings."""
 
@@ -817,10 +823,10 @@ class DocumentContext:
         forward, retro = _section_words()
         for heading in reversed(headings):
             text = self.doc.text[heading.start : heading.end]
-            if forward.search(text):
-                return True
-            if retro.search(text):
-                return False
+            ahead, back = _last_match(forward, text), _last_match(retro, text)
+            if ahead >= 0 or back >= 0:
+                # a heading's head noun comes last: 重点工作落实情况, 主要目标完成情况 review the work
+                return ahead > back
             years = {int(y) for y in _YEAR.findall(text)}
             if self.year and len(years) == 1:
                 # a report's part headed by its own year or a later one is its plan (2026年预算保障重点

@@ -167,6 +167,21 @@ def test_facts_work_report_targets_are_planned() -> None:
     assert ("630000", "mianshen-jixiang", "planned") in found
 
 
+def test_facts_review_heading_whose_head_is_a_review_word() -> None:
+    """（三）重点工作落实情况 reviews the key work (its head noun, 落实情况, comes last): what it lists was done."""
+    text = (
+        "关于某市2025年预算执行情况和2026年预算草案的报告\n"
+        "一、2025年预算执行情况\n"
+        "（三）重点工作落实情况\n"
+        "惠企资金“免申即享”兑付1.15亿元。\n"
+        "二、2026年预算草案\n"
+        "（一）重点工作\n"
+        "全面推行“不见面审批”。\n"
+    )
+    found = adoptions(text, date="2026-01-10", region="620500")
+    assert found == {("620500", "mianshen-jixiang", "implemented"), ("620500", "bujianmian-shenpi", "planned")}
+
+
 def test_facts_no_region_no_adoption() -> None:
     """A policy with no region anywhere in reach gives no adoption."""
     assert adoptions("□ 记者 某某\n要持续深化“放管服”改革。\n") == set()
