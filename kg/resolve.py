@@ -803,8 +803,17 @@ class DocumentContext:
         return article_region
 
     def _is_object(self, start: int) -> bool:
-        """Whether a region named at ``start`` follows a preposition or comparison (占全国, 居全省)."""
-        return _object_marker().search(self.doc.text, max(0, start - 4), start) is not None
+        """Whether a region named at ``start`` follows a preposition or comparison (占全国, 居全省), or
+        lies in a run or list that does (与安徽六安、湖北随州等地: every partner is an object)."""
+        text = self.doc.text
+        k = self.index_by_start.get(start)
+        while k is not None and k > 0:
+            gap = text[self.resolved[k - 1].mention.end : self.resolved[k].mention.start]
+            if gap not in (*_LIST_JOINS, ""):
+                break
+            k -= 1
+        head = self.resolved[k].mention.start if k is not None else start
+        return any(_object_marker().search(text, max(0, s - 4), s) is not None for s in {start, head})
 
     # periods and sections --------------------------------------------------------------------
     def forward(self, located: Located) -> bool:

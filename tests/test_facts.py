@@ -123,6 +123,14 @@ def test_facts_funds_sought_from_a_province_are_the_seekers() -> None:
     assert {o.region for o in facts.observations} == {"330782"}
 
 
+def test_facts_partners_after_yu_are_no_figures_region() -> None:
+    """与安徽六安、湖北随州等地: every region of the partners' list is an object, and none is part of the
+    label; the figure is the subject's (the region the sentence's clause group is about)."""
+    text = "□ 记者 某某\n荣昌区深化川渝“跨省通办”，与四川内江、泸州等地实现312项事项通办。\n"
+    facts = document_facts(load_text(text, "t.txt", meta=DocMeta(date="2026-01")))
+    assert {(o.region, o.indicator, str(o.value)) for o in facts.observations} == {("500153", "事项通办", "312")}
+
+
 def test_facts_roundup_sections_headed_by_places() -> None:
     """A page whose sections are headed by places of different provinces (江苏常州——, 四川宜宾——) is a
     roundup: each section, and the subhead under its place heading, is about that place, not the

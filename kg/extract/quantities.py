@@ -110,6 +110,8 @@ def qualifier_of(pre: str, approx: str, post: str, unit_kind: str = "") -> Quali
 
 # A news item's lead (本报讯（记者 张三）, 新华社北京3月19日电): no part of a figure's label.
 _LEAD = r"(?:本报|新华社|中新社)[^，。（(]{0,12}?(?:讯|电)\s*(?:[（(][^）)]{0,20}[）)])?"
+# 与安徽六安、湖北随州等地拓展通办事项: the partners of what is counted are no part of its label.
+_PARTNERS = r"(?:与|同)[^，。；：与同]{2,24}?等(?:地区|地|省份|省市|城市|市县)"
 _TIME_WORDS = (
     r"(?:\d{4}\s*年(?:\d{1,2}月(?:份|底|末)?|底|末|初|上半年|下半年|前?[一二三四]季度|全年)?(?:以?前)?"
     r"|\d{1,2}(?:[至到—-]\d{1,2})?月(?:份|底|末)?|今年|去年|上年|当年|前\d+个月|\d+年(?:以)?来|现在|目前|当前|如今"
@@ -132,7 +134,7 @@ def _phrase_patterns() -> dict[str, re.Pattern[str]]:
     reached = alternation(c.level_after_change)  # 增长至68人: 至/到/为 give the level reached
     return {
         "leading": re.compile(
-            rf"^(?:{_LEAD}|(?:截至|截止|到){time}|{time}|(?:{alternation(c.leading)})|{region_ref}|各)"
+            rf"^(?:{_PARTNERS}|{_LEAD}|(?:截至|截止|到){time}|{time}|(?:{alternation(c.leading)})|{region_ref}|各)"
         ),
         "trailing": re.compile(rf"(?:{alternation(c.trailing)}|{region_ref})+$"),
         "change_to": re.compile(rf"(?:{alternation(c.change_to)})(?:{reached})$"),
