@@ -208,6 +208,10 @@ def figures(text: str) -> list[tuple[str, str, str, str]]:
         # transactions (笔) and rainfall (毫米) are counted and measured
         ("全年办理业务超过21万笔。", [("办理业务", "210000", "笔", "level")]),
         ("全年平均降水量612.3毫米。", [("平均降水量", "612.3", "毫米", "level")]),
+        # 还 and 达 close a label only where they are words of their own: 稳岗返还, 下达 keep theirs
+        ("落实失业保险稳岗返还1860万元。", [("落实失业保险稳岗返还", "18600000", "元", "level")]),
+        ("中央直达资金下达68.5亿元。", [("中央直达资金下达", "6850000000", "元", "level")]),
+        ("参保人数达8.1万人。", [("参保人数", "81000", "人", "level")]),
     ],
 )
 def test_quantities_labels_on_report_and_news_forms(text: str, expected: list[tuple[str, str, str, str]]) -> None:
