@@ -316,6 +316,19 @@ def _reading(text: str, clause: int, start: int, unit: Unit) -> _Reading:
     return _Reading("level", False, start)
 
 
+def _listed_change(
+    text: str, previous: re.Match[str], current: re.Match[str], readings: dict[int, _Reading]
+) -> _Reading | None:
+    """The change or growth reading a number shares with the one listed just before it, with the
+    same unit (分别增长4.2%、6.5%; 分别下降3%和5%): the verb before the first is the list's."""
+    before = readings.get(previous.start())
+    if before is None or before.measure not in ("growth_rate", "change"):
+        return None
+    if text[previous.end() : current.start()] not in ("、", "和", "及"):
+        return None
+    return before if previous.group("unit") == current.group("unit") else None
+
+
 def _kind(text: str, s_start: int, start: int) -> FigureKind:
     """Estimate (预计) or target (力争, 预期目标): a cue in the figure's clause, or in the frame an
     enumeration opens (主要预期目标是：…；…); a cue on an earlier noun (计划新开工项目) is not the figure's."""
@@ -389,6 +402,7 @@ def sentence_figures(
     numbers = [(x.start(), x.end()) for x in matches]
     topic = ""  # the subject of the sentence so far: later clauses may leave it out
     named: list[str] = []  # the labels of the sentence so far
+    readings: dict[int, _Reading] = {}  # how each number so far was read, by its start
     for i, m in enumerate(matches):
         number = parse_number(m.group("num"))
         if number is None:
@@ -429,6 +443,9 @@ def sentence_figures(
             pre_end = clause + t.start()
         label_start = num_start if m.group("pre") and _in_word(text, m.start("pre"), m.end("pre")) else m.start()
         reading = _reading(text, clause, label_start, unit)
+        if i and reading.measure == "level" and (listed := _listed_change(text, matches[i - 1], m, readings)):
+            reading = _Reading(listed.measure, listed.negative, m.start())  # 分别增长4.2%、6.5%: both growth rates
+        readings[matches[i].start()] = reading
         # 财政支出70%以上用于民生: the share of the whole before the number that goes where the words after say
         used_for = p["share_after"].match(text, m.end()) if unit.base == "%" and reading.measure == "level" else None
         if used_for:
@@ -665,6 +682,14 @@ def _is_quantity(text: str, m: re.Match[str]) -> bool:
     return not (m.group("unit") == "成" and len(num) > 1)  # 成 as a share has one digit (九成, 7成)
 
 
+@cache
+def _distributive_verb() -> re.Pattern[str]:
+    """分别 and the verb that deals its values out (分别达, 分别增长, 分别下降)."""
+    c = conventions()
+    verbs = alternation(["达到", "达", "为", "是", "完成", "有", "占比达", "占比为", "占", *c.increase, *c.decrease])
+    return re.compile(rf"分别(?:{verbs})?$")
+
+
 def _distributive_indicators(text: str, s_start: int, matches: list[re.Match[str]]) -> dict[int, str]:
     """A、B、C + shared head + 分别(达) + X、Y、Z: each value gets A+head, B+head, C+head."""
     out: dict[int, str] = {}
@@ -672,7 +697,7 @@ def _distributive_indicators(text: str, s_start: int, matches: list[re.Match[str
         if text.find("分别", max(s_start, m.start() - 6), m.start()) < 0:
             continue  # 分别 stands right before the first value
         before = text[s_start : m.start()]
-        fb = re.search(r"分别(?:达到|达|为|是|增长|完成|有|占比达|占比为|占)?$", before)
+        fb = _distributive_verb().search(before)
         if not fb:
             continue
         run = [k]

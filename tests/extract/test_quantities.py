@@ -208,6 +208,18 @@ def figures(text: str) -> list[tuple[str, str, str, str]]:
         # transactions (笔) and rainfall (毫米) are counted and measured
         ("全年办理业务超过21万笔。", [("办理业务", "210000", "笔", "level")]),
         ("全年平均降水量612.3毫米。", [("平均降水量", "612.3", "毫米", "level")]),
+        # the change verb before a list of numbers is each one's
+        (
+            "城乡居民人均可支配收入分别增长4.2%、6.5%。",
+            [
+                ("城乡居民人均可支配收入增长率", "4.2", "%", "growth_rate"),
+                ("城乡居民人均可支配收入增长率", "6.5", "%", "growth_rate"),
+            ],
+        ),
+        (
+            "出口、进口分别下降3%和5%。",
+            [("出口增长率", "-3", "%", "growth_rate"), ("进口增长率", "-5", "%", "growth_rate")],
+        ),
         # 还 and 达 close a label only where they are words of their own: 稳岗返还, 下达 keep theirs
         ("落实失业保险稳岗返还1860万元。", [("落实失业保险稳岗返还", "18600000", "元", "level")]),
         ("中央直达资金下达68.5亿元。", [("中央直达资金下达", "6850000000", "元", "level")]),
