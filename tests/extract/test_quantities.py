@@ -220,6 +220,8 @@ def figures(text: str) -> list[tuple[str, str, str, str]]:
             "出口、进口分别下降3%和5%。",
             [("出口增长率", "-3", "%", "growth_rate"), ("进口增长率", "-5", "%", "growth_rate")],
         ),
+        # a concentration: a mass per volume
+        ("PM2.5平均浓度下降到36微克/立方米。", [("PM2.5平均浓度", "36", "微克/立方米", "level")]),
         # 还 and 达 close a label only where they are words of their own: 稳岗返还, 下达 keep theirs
         ("落实失业保险稳岗返还1860万元。", [("落实失业保险稳岗返还", "18600000", "元", "level")]),
         ("中央直达资金下达68.5亿元。", [("中央直达资金下达", "6850000000", "元", "level")]),
