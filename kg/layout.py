@@ -53,8 +53,12 @@ BYLINE = re.compile(
 )
 # 绵府办发〔2025〕18号, （皖开放办〔2022〕6号）: a document's issue number, on its own line under its title.
 DOCUMENT_NUMBER = r"[（(]?[\u4e00-\u9fff]{1,12}[〔［\[]\d{4}[〕］\]]\d{1,5}号"
+# （2026年1月6日在…会议上）: when and where a report was made, on its own line under its title.
+_OCCASION_LINE = r"[（(]\s*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
 # A line starting with one of these begins a new block whatever the previous line was.
-BLOCK_START = re.compile(rf"[◎□■●◆★▲]|本报讯|新华社|——|{_PAGE_TURN}|{_CHINESE_NUMBERED}|{DOCUMENT_NUMBER}")
+BLOCK_START = re.compile(
+    rf"[◎□■●◆★▲]|本报讯|新华社|——|{_PAGE_TURN}|{_CHINESE_NUMBERED}|{DOCUMENT_NUMBER}|{_OCCASION_LINE}"
+)
 
 
 _MAX_CAPTION_LINE = 160  # a caption (at most 120) with its credit (at most 30) and the gap between

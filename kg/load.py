@@ -16,10 +16,10 @@ import stat
 import statistics
 import time
 import unicodedata
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
-from kg.conventions import HAN
+from kg.conventions import HAN, conventions
 from kg.dictionary import joins_words
 from kg.errors import CorpusError, CorpusWarning
 from kg.layout import BLOCK_START, HEADING_LINE, is_furniture
@@ -287,6 +287,18 @@ def _breaks_a_word(line: str, following: str) -> bool:
     return tail is not None and joins_words(tail.group(), head.group())
 
 
+def _ends_a_title(line: str) -> bool:
+    """Whether a line without punctuation ends with a word that names what a text is (…统计公报,
+    …实施方案的通知): a title's last line, however wide, is not wrapped into the line below it."""
+    return not any(ch in line for ch in "，。；") and line.endswith(_title_words())
+
+
+@cache
+def _title_words() -> tuple[str, ...]:
+    c = conventions()
+    return (*c.plan_titles, *c.report_titles)
+
+
 def _is_body_text(line: str) -> bool:
     """A line of running text rather than a title: it holds a full stop, or commas and some length."""
     return "。" in line or "；" in line or ("，" in line and _width(line) >= 40)
@@ -324,7 +336,7 @@ def line_breaks(text: str) -> list[tuple[int, int, bool]]:
             ends_sentence = last in _LINE_FINAL or (last in _CLOSERS and len(line) > 1 and line[-2] in _LINE_FINAL)
             if last in "，、":
                 soft = True
-            elif is_furniture(line) or is_furniture(following):
+            elif is_furniture(line) or is_furniture(following) or _ends_a_title(line):
                 soft = False
             elif not ends_sentence and last not in "）)" and _width(line) >= 0.75 * column and column <= 60:
                 soft = True

@@ -12,10 +12,13 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable, Iterable
+from functools import cache
 
+from kg.conventions import conventions
 from kg.layout import (
     BYLINE,
     DATELINE,
+    DOCUMENT_NUMBER,
     HEADING_LEVELS,
     HEADING_NUMBER,
     NEWS_LEAD,
@@ -99,15 +102,32 @@ def blocks_of(doc: Document) -> tuple[Block, ...]:
 
 
 def _long_titles(text: str, blocks: list[Block]) -> list[Block]:
-    """A line too long for a heading is still a title when a subtitle (——…) or a byline follows it."""
+    """A line too long for a heading is still a title when a subtitle (——…), a byline or a notice's
+    issue number (宁政办发〔2025〕31号) follows it, or when it opens the text and ends with a word
+    that names what the text is (…工作方案的通知, …预算草案的报告)."""
     out = list(blocks)
     for i, (block, following) in enumerate(itertools.pairwise(blocks)):
         line = text[block.start : block.end]
         if block.kind != "body" or "。" in line or len(line) > 80 or line[-1] in "，、；：":
             continue
-        if following.kind == "byline" or text.startswith("——", following.start):
+        if (
+            following.kind == "byline"
+            or text.startswith("——", following.start)
+            or _ISSUE_NUMBER.fullmatch(text, following.start, following.end)
+            or (i == 0 and line.endswith(_genre_words()))
+        ):
             out[i] = Block(block.start, block.end, "headline")
     return out
+
+
+_ISSUE_NUMBER = re.compile(rf"\s*{DOCUMENT_NUMBER}[）)]?\s*")
+
+
+@cache
+def _genre_words() -> tuple[str, ...]:
+    """The words a document's title ends with to say what it is (通知, 方案, 报告 ...)."""
+    c = conventions()
+    return (*c.plan_titles, *c.report_titles)
 
 
 def sentences_of(doc: Document, block: Block, index: int) -> list[Sentence]:

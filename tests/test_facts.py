@@ -123,6 +123,23 @@ def test_facts_funds_sought_from_a_province_are_the_seekers() -> None:
     assert {o.region for o in facts.observations} == {"330782"}
 
 
+def test_facts_notice_with_a_long_title_and_a_table_of_places() -> None:
+    """A notice's title longer than a heading, above its issue number, is its title: the table of pilot
+    places closing the text is no title of it, and what the notice plans is the province's."""
+    text = (
+        "宁夏回族自治区人民政府办公厅关于印发宁夏推进政务服务“就近办”“全区通办”工作方案的通知\n"
+        "宁政办发〔2025〕31号\n"
+        "各市、县（区）人民政府：\n"
+        "深化“一网通办”改革，打造“15分钟政务服务圈”。2025年底前，“全区通办”事项达到300项。\n"
+        "附件：试点任务分解表\n"
+        "试点地区 试点内容 完成时限\n"
+        "西夏区 “就近办” 2025年12月\n"
+    )
+    assert ("640000", "yiwang-tongban", "planned") in adoptions(text, date="2025-06-16")
+    found = observations(text, date="2025-06-16")
+    assert [(o[0], o[2], o[3]) for o in found] == [("640000", "300", "项")]
+
+
 def test_facts_partners_after_yu_are_no_figures_region() -> None:
     """与安徽六安、湖北随州等地: every region of the partners' list is an object, and none is part of the
     label; the figure is the subject's (the region the sentence's clause group is about)."""
@@ -188,6 +205,21 @@ def test_facts_review_heading_whose_head_is_a_review_word() -> None:
     )
     found = adoptions(text, date="2026-01-10", region="620500")
     assert found == {("620500", "mianshen-jixiang", "implemented"), ("620500", "bujianmian-shenpi", "planned")}
+
+
+def test_facts_report_title_above_its_occasion_in_brackets() -> None:
+    """（2026年1月6日在…会议上） under a report's title is a line of its own, not the title's end: the
+    text is a report, and its part headed by the report's year plans."""
+    text = (
+        "关于台山市2025年预算执行情况和2026年预算草案的报告\n"
+        "（2026年1月6日在台山市第十七届人民代表大会第五次会议上）\n"
+        "一、2025年预算执行情况\n"
+        "落实稳岗返还政策。\n"
+        "二、2026年财政重点工作\n"
+        "持续深化“放管服”改革。\n"
+    )
+    found = adoptions(text, date=None)
+    assert found == {("440781", "wengang-fanhuan", "implemented"), ("440781", "fang-guan-fu", "planned")}
 
 
 def test_facts_no_region_no_adoption() -> None:

@@ -143,6 +143,20 @@ def test_load_keeps_a_title_apart_from_its_issue_number() -> None:
         assert load_text(original, "notice.txt").text.split("\n")[1] == number
 
 
+def test_load_keeps_a_title_apart_from_its_issuer_and_occasion() -> None:
+    """A title line that ends with what the text is (…统计公报, …的报告) is not wrapped into the issuer
+    below it, and a report's occasion in brackets (（2026年1月6日在…会议上）) starts its own line."""
+    bulletin = "某某市2025年国民经济和社会发展统计公报\n某某市统计局\n一、综合\n初步核算，全年地区生产总值1612亿元。\n"
+    assert load_text(bulletin, "b.txt").text.split("\n")[:2] == [
+        "某某市2025年国民经济和社会发展统计公报",
+        "某某市统计局",
+    ]
+    report = (
+        "关于某市2025年预算执行情况和2026年预算草案的报告\n（2026年1月6日在某市第十七届人民代表大会第五次会议上）\n"
+    )
+    assert load_text(report, "r.txt").text.split("\n")[1].startswith("（2026年1月6日")
+
+
 def test_load_offsets_map_spans_back() -> None:
     """A span found in the normalised text maps to the same characters of the original."""
     original = "截至 2023 年底，全市养老保险参保人\n\n数分别达 11.45万人。"

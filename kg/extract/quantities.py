@@ -665,6 +665,10 @@ def _in_word(text: str, start: int, end: int) -> bool:
     return score is not None
 
 
+# What follows a number that opens a name: a quoted name's rest (“15分钟政务服务圈”) or a reach (…圈).
+_NAMED_SPAN = re.compile(r"[\u4e00-\u9fff]{2,12}”|[\u4e00-\u9fff]{0,8}圈")
+
+
 def _is_quantity(text: str, m: re.Match[str]) -> bool:
     num = m.group("num")
     if m.group("bare") is not None and not m.group("mult"):
@@ -676,6 +680,8 @@ def _is_quantity(text: str, m: re.Match[str]) -> bool:
         return False  # 数十家, 几百人, 上千次, 成百上千: vague amounts
     if text.startswith(("月", "年", "日"), m.end("num")):
         return False
+    if _NAMED_SPAN.match(text, m.end()) and (before == "“" or m.group("unit") in ("分钟", "公里")):
+        return False  # “15分钟政务服务圈”, 15分钟就业服务圈: a number that opens a name measures nothing
     if not num[0].isdigit():
         # Chinese numerals: only clear amounts (十/百/千 or a multiplier), not 一个 / 两项; 九成 is 90 %
         return bool(re.search("[十百千]", num) or m.group("mult") or m.group("unit") == "成")

@@ -77,6 +77,8 @@ def test_quantities_found_with_indicator(text: str, expected: list[tuple[str, st
         "实现第19连涨。",
         "拨打12345政务服务便民热线。",
         "建立一个长效机制，落实两项制度。",
+        "打造“15分钟政务服务圈”。",
+        "构建15分钟就业服务圈。",
     ],
 )
 def test_quantities_dates_ordinals_and_names_are_not_quantities(text: str) -> None:
