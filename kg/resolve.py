@@ -673,21 +673,28 @@ class DocumentContext:
         、 和 及 (在涪城区、游仙区、三台县开展…试点; 诸城市、青州市作为…试点地区): they share the fact."""
         text = self.doc.text
         named = self.regions_in(located.sentence.start, position)
-        k = max((i for i, r in enumerate(named) if r.code == code), default=-1)
+        # an item of the list may be a run (银川市西夏区、吴忠市利通区): its last region names it
+        items: list[list[ResolvedRegion]] = []
+        for i, r in enumerate(named):
+            if items and text[named[i - 1].mention.end : r.mention.start] == "":
+                items[-1].append(r)
+            else:
+                items.append([r])
+        k = max((i for i, item in enumerate(items) if item[-1].code == code), default=-1)
         out: list[str] = []
         before = k
-        while before > 0 and text[named[before - 1].mention.end : named[before].mention.start] in _LIST_JOINS:
+        while before > 0 and text[items[before - 1][-1].mention.end : items[before][0].mention.start] in _LIST_JOINS:
             before -= 1
-            if self._is_object(named[before].mention.start):
+            if self._is_object(items[before][0].mention.start):
                 break
-            out.append(named[before].code)
+            out.append(items[before][-1].code)
         # 临泉县、太和县推行…，累计帮办事项2.1万件: the clause's subject may be the list's first item
         after = k
-        while 0 <= after < len(named) - 1:
-            if text[named[after].mention.end : named[after + 1].mention.start] not in _LIST_JOINS:
+        while 0 <= after < len(items) - 1:
+            if text[items[after][-1].mention.end : items[after + 1][0].mention.start] not in _LIST_JOINS:
                 break
             after += 1
-            out.append(named[after].code)
+            out.append(items[after][-1].code)
         return out
 
     def common_region(self, codes: list[str], located: Located) -> str:

@@ -123,6 +123,17 @@ def test_facts_funds_sought_from_a_province_are_the_seekers() -> None:
     assert {o.region for o in facts.observations} == {"330782"}
 
 
+def test_facts_pilot_places_written_as_runs() -> None:
+    """在银川市西夏区、吴忠市利通区开展…试点: each item of the list is a run (city, district), and each
+    district runs the pilot."""
+    text = "□ 记者 某某\n在银川市西夏区、吴忠市利通区、中卫市沙坡头区开展“就近办”试点。\n"
+    assert adoptions(text) == {
+        ("640105", "jiujin-ban", "piloting"),
+        ("640302", "jiujin-ban", "piloting"),
+        ("640502", "jiujin-ban", "piloting"),
+    }
+
+
 def test_facts_notice_with_a_long_title_and_a_table_of_places() -> None:
     """A notice's title longer than a heading, above its issue number, is its title: the table of pilot
     places closing the text is no title of it, and what the notice plans is the province's."""
