@@ -282,7 +282,7 @@ def document_facts(doc: Document) -> DocumentFacts:
         source_file=doc.source_file,
         meta=doc.meta,
         titles=titles,
-        regions=tuple(r.code for r in resolved),
+        regions=_mentioned_regions([r.code for r in resolved], c.referenced_regions()),
         places=tuple(c.places.values()),
         agencies=tuple(agencies.values()),
         policies=tuple(p for p in policies if not p.discovered or len(p.label) >= 2),
@@ -290,3 +290,8 @@ def document_facts(doc: Document) -> DocumentFacts:
         observations=tuple(observations),
         date=c.date,
     )
+
+
+def _mentioned_regions(named: list[str], referenced: list[str]) -> tuple[str, ...]:
+    """The regions a document names, then those only its reference words name (全省, 我市)."""
+    return (*named, *(code for code in referenced if code not in named))

@@ -481,6 +481,21 @@ class DocumentContext:
         self._section_regions: dict[tuple[int, int], str | None] = {}
         self._forward: dict[tuple[Heading, ...], bool] = {}
 
+    def referenced_regions(self) -> list[str]:
+        """The regions the text's reference words name (全省 on a page about 哈尔滨市 is 黑龙江省), in
+        order, without the country: a text that writes 全省 mentions its province."""
+        out: list[str] = []
+        for m in self.anchors:
+            if m.label != "RegionRef" or not isinstance(m.data, RegionReference):
+                continue
+            located = self.locate(m.start)
+            if located is None or m.data.kind == "country":
+                continue
+            code = m.data.code or refer(m.data.kind, self._discourse_region(located, m.start, m.data.kind))
+            if code is not None and code != COUNTRY and code not in out:
+                out.append(code)
+        return out
+
     def times_in(self, start: int, end: int) -> list[Mention]:
         return self.times[bisect_left(self.time_starts, start) : bisect_left(self.time_starts, end)]
 

@@ -325,6 +325,13 @@ def test_facts_observation_period_from_section_heading() -> None:
     assert any(o[2] == "6000000000" and o[5] == "target" and o[6] == "2026" for o in found)
 
 
+def test_facts_reference_words_mention_their_region() -> None:
+    """A page about 哈尔滨市 that writes 全省 mentions 黑龙江省, though it never names it; 全国 adds no region."""
+    text = "□ 记者 某某\n截至1月底，全省重点事项办件量86.4万件，居全国前列。哈尔滨市深化“一网通办”。\n"
+    facts = document_facts(load_text(text, "t.txt", meta=DocMeta(date="2026-02-10")))
+    assert set(facts.regions) == {"230100", "230000"}
+
+
 def test_facts_document_date_from_the_text() -> None:
     """Without metadata, a newspaper dateline dates the page (its 目前 is the page's year)."""
     text = "标题一行\n本报记者  某某《人民日报》（2025年03月04日第 5 版）\n目前，海东市已建成15个服务站。\n"
