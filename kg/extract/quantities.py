@@ -134,7 +134,7 @@ def _phrase_patterns() -> dict[str, re.Pattern[str]]:
     reached = alternation(c.level_after_change)  # 增长至68人: 至/到/为 give the level reached
     return {
         "leading": re.compile(
-            rf"^(?:{_PARTNERS}|{_LEAD}|(?:截至|截止|到){time}|{time}|(?:{alternation(c.leading)})|{region_ref}|各)"
+            rf"^(?:{_PARTNERS}|{_LEAD}|(?:截至|截止|到){time}|{time}|(?:{alternation(c.leading)})|{region_ref}|各(?![项类]))"
         ),
         "trailing": re.compile(rf"(?:{alternation(c.trailing)}|{region_ref})+$"),
         "change_to": re.compile(rf"(?:{alternation(c.change_to)})(?:{reached})$"),
@@ -427,6 +427,8 @@ def sentence_figures(
         if unit.base == "岁" and p["han"].match(text, m.end()):
             continue  # 80岁的老人, 3周岁以下婴幼儿: an age describing people, not a figure (人均预期寿命82.5岁 is)
         after = m.group("person") or (_noun_after(text, m.end(), clause_end) if unit.kind != "ratio" else "")
+        # 实现80%以上的高频事项在…办理: a percentage before 的 and a noun is the share of those things
+        share_of = _share_of(text, m, clause_end) if unit.base == "%" else ""
         if not after and unit.kind == "count" and i + 1 < len(matches) and text[m.end() : m.end() + 1] in "、和":
             # 第一批13个、第二批8个重点事项: the counts of a list share the noun after the last of them
             following = matches[i + 1]
@@ -450,6 +452,8 @@ def sentence_figures(
         used_for = p["share_after"].match(text, m.end()) if unit.base == "%" and reading.measure == "level" else None
         if used_for:
             reading = _Reading("share", False, reading.cue_start)
+        if share_of and reading.measure == "level":
+            reading = _Reading("share", False, reading.cue_start)
         label_end = reading.cue_start if reading.measure in ("growth_rate", "change") else pre_end
         to_level = reading.measure == "level" and bool(p["change_to"].search(text[clause:label_end].rstrip()))
         label = distributive[i] if i in distributive else _label_before(text, clause, label_end, spans, numbers)
@@ -470,6 +474,10 @@ def sentence_figures(
             if p["change_to"].search(label):  # 提高到每人每月820元
                 label = strip_phrase(p["change_to"].sub("", label)) or topic
         label = _with_noun_after(label, after, text, m.end(), clause_end, s_end, unit, reading.measure)
+        if share_of and (not label or p["verbs"].fullmatch(label)):
+            label = share_of
+        if reading.measure == "level" and topic and not after and p["verbs"].fullmatch(label):
+            label = topic + label  # 收入预期增长4%，安排54.9亿元: what the clause arranges is the subject's
         if label.startswith(conventions().reach):  # 发放稳岗补贴，惠及市场主体9.6万家
             label = _reached_by(text, clause, s_start, numbers) + label
         if not label and not after and pre_text.rstrip().endswith("等"):
@@ -493,9 +501,10 @@ def sentence_figures(
             counted = p["lead_verbs"].sub("", named[-1])
             label = counted + label if len(counted) >= 2 else label
         named.append(label)
+        label_scope = _topic_scope(topic, label) or scope
         if label != topic and reading.measure != "share":  # 占比12.4%，下降9%: the decrease is the level's
             topic = label if p["budget_end"].search(label) else (p["stage"].sub("", label) or label)
-        label = _with_scope(label, scope)
+        label = _with_scope(label, label_scope)
         if per:
             label = f"{label}（{'每' + per.strip('/').replace('/', '每') if per.startswith('/') else per}）"
         base = ""
@@ -643,6 +652,24 @@ def _purpose_after(text: str, clause_end: int, s_end: int) -> str:
         tail = re.split(r"[等、]", clause)[-1]
         clause = (verb.group() if verb else "") + tail if "等" in clause else clause
     return clause[:16]
+
+
+def _share_of(text: str, m: re.Match[str], clause_end: int) -> str:
+    """The things a percentage written before 的 and a noun is the share of (80%以上的高频事项), or ""."""
+    if not text.startswith("的", m.end()):
+        return ""
+    return _noun_after(text, m.end(), clause_end)
+
+
+def _topic_scope(topic: str, label: str) -> tuple[str, str] | None:
+    """The level and budget of the sentence's subject, for a label that names neither: 市本级一般公共预算
+    收入安排15.2亿元，支出安排56.8亿元 -> 市本级一般公共预算支出安排."""
+    p = _phrase_patterns()
+    budget = p["budget"].search(topic)
+    if budget is None or p["budget"].search(label) or p["own_level"].search(label):
+        return None
+    level = p["own_level"].search(topic, 0, budget.start())
+    return (level.group() if level else "", budget.group())
 
 
 def _with_scope(label: str, scope: tuple[str, str]) -> str:

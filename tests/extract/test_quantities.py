@@ -228,6 +228,29 @@ def figures(text: str) -> list[tuple[str, str, str, str]]:
         ("落实失业保险稳岗返还1860万元。", [("落实失业保险稳岗返还", "18600000", "元", "level")]),
         ("中央直达资金下达68.5亿元。", [("中央直达资金下达", "6850000000", "元", "level")]),
         ("参保人数达8.1万人。", [("参保人数", "81000", "人", "level")]),
+        # 各 opens a label as "each", but 各项, 各类 are words of the noun (各项贷款余额)
+        ("各项贷款余额1712.8亿元。", [("各项贷款余额", "171280000000", "元", "level")]),
+        # a percentage before 的 and a noun is the share of those things
+        ("实现80%以上的高频政务服务事项在乡镇便民服务中心办理。", [("高频政务服务事项占比", "80", "%", "share")]),
+        # a clause of a bare verb (安排54.9亿元) arranges its sentence's subject
+        (
+            "全市一般公共预算收入预期增长4%，安排54.9亿元。",
+            [
+                ("全市一般公共预算收入增长率", "4", "%", "growth_rate"),
+                ("全市一般公共预算收入安排", "5490000000", "元", "level"),
+            ],
+        ),
+        # a later clause of the same budget keeps its level (市本级) and budget
+        (
+            "市本级一般公共预算收入安排15.2亿元，支出安排56.8亿元。",
+            [
+                ("市本级一般公共预算收入安排", "1520000000", "元", "level"),
+                ("市本级一般公共预算支出安排", "5680000000", "元", "level"),
+            ],
+        ),
+        # the words of an estimate or a target say what kind of figure it is, not what it measures
+        ("全市一般公共预算收入预计完成36.7亿元。", [("全市一般公共预算收入", "3670000000", "元", "level")]),
+        ("城镇新增就业力争达到5万人。", [("城镇新增就业", "50000", "人", "level")]),
     ],
 )
 def test_quantities_labels_on_report_and_news_forms(text: str, expected: list[tuple[str, str, str, str]]) -> None:
