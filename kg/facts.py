@@ -232,6 +232,12 @@ def document_facts(doc: Document) -> DocumentFacts:
                     seen_adoptions.add((sentence.start, code, policy.policy_id))
                     agency = agency_before(m.start, sentence.start, code)
                     adoptions.append(replace(adoption, region=code, status="piloting", agency=agency, place=None))
+            if adoption.status == "piloting":
+                for code in c.rolled_out_after(located, m.start):
+                    if (sentence.start, code, policy.policy_id) not in seen_adoptions:
+                        seen_adoptions.add((sentence.start, code, policy.policy_id))
+                        agency = agency_before(m.start, sentence.start, code)
+                        adoptions.append(replace(adoption, region=code, status="planned", agency=agency, place=None))
             if where.place is None:
                 for code in c.listed_with(located, m.start, where.code):
                     if (sentence.start, code, policy.policy_id) not in seen_adoptions:

@@ -419,6 +419,8 @@ _FULL_DATE = re.compile(r"(?:19|20)\d{2}\s*(?:年\s*\d{1,2}\s*月\s*\d{1,2}\s*�
 _PLACE_HEADING_REST = 3
 # A clause that names where a policy the sentence extends is already piloted (在X先行试点的基础上).
 _PILOT_BASE = re.compile(r"在([^，。；“”]{2,30}?)(?:已经|已|先行|率先)?(?:开展|进行)?了?试点的基础上")
+# Words of rolling a pilot out (试点经验成熟后在全省推广, 逐步推开).
+_ROLL_OUT = re.compile(r"推广|推开")
 # What joins the regions of a list that share what follows them (涪城区、游仙区和三台县).
 _LIST_JOINS = ("、", "和", "及", "以及")
 # The year an article opens in: 2023年， / 在刚刚过去的2023年 / 2023年以来 (not 2023年3月, a date), or
@@ -727,6 +729,24 @@ class DocumentContext:
         out: list[str] = []
         for m in _PILOT_BASE.finditer(text, located.sentence.start, position):
             out.extend(r.code for r in self.regions_in(m.start(1), m.end(1)) if r.code not in out)
+        return out
+
+    def rolled_out_after(self, located: Located, position: int) -> list[str]:
+        """The regions a later clause of the sentence says a pilot will be rolled out to (在湘潭县开展
+        “就近办”试点，…，试点经验成熟后在全省推广): the reference word's region, which plans it."""
+        text = self.doc.text
+        end = located.sentence.end
+        out: list[str] = []
+        for m in self.anchors[bisect_left(self.anchor_starts, position) : bisect_left(self.anchor_starts, end)]:
+            if m.label != "RegionRef" or not isinstance(m.data, RegionReference) or m.data.kind == "country":
+                continue
+            start = max(text.rfind(c, position, m.start) for c in "，；") + 1
+            close = min((i for c in "，；。" if (i := text.find(c, m.end, end)) >= 0), default=end)
+            if start <= position or not _ROLL_OUT.search(text, start, close):
+                continue
+            code = m.data.code or refer(m.data.kind, self._discourse_region(located, m.start, m.data.kind))
+            if code is not None and code not in out:
+                out.append(code)
         return out
 
     def region_of_label(self, located: Located, position: int, label: str) -> str | None:

@@ -134,6 +134,20 @@ def test_facts_pilot_places_written_as_runs() -> None:
     }
 
 
+def test_facts_pilot_rolled_out_later_is_the_provinces_plan() -> None:
+    """在湘潭县、醴陵市开展“就近办”试点，…，试点经验成熟后在全省推广: the counties pilot it, and the
+    province whose 全省 a later clause rolls it out to plans it."""
+    text = (
+        "□ 记者 某某\n湖南省印发方案，在湘潭县、醴陵市开展政务服务“就近办”试点，"
+        "探索集中办理高频事项，试点经验成熟后在全省推广。\n"
+    )
+    assert adoptions(text) == {
+        ("430321", "jiujin-ban", "piloting"),
+        ("430281", "jiujin-ban", "piloting"),
+        ("430000", "jiujin-ban", "planned"),
+    }
+
+
 def test_facts_notice_with_a_long_title_and_a_table_of_places() -> None:
     """A notice's title longer than a heading, above its issue number, is its title: the table of pilot
     places closing the text is no title of it, and what the notice plans is the province's."""
