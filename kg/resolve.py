@@ -419,6 +419,10 @@ _FULL_DATE = re.compile(r"(?:19|20)\d{2}\s*(?:年\s*\d{1,2}\s*月\s*\d{1,2}\s*�
 _PLACE_HEADING_REST = 3
 # A clause that names where a policy the sentence extends is already piloted (在X先行试点的基础上).
 _PILOT_BASE = re.compile(r"在([^，。；“”]{2,30}?)(?:已经|已|先行|率先)?(?:开展|进行)?了?试点的基础上")
+# 将 before a verb: what will be done (将投入120亿元).
+_FUTURE = re.compile(
+    r"(?<![即必])将(?:投入|推行|推进|推动|开展|实施|建设|新增|实现|启动|出台|上线|完成|达到|安排|发放)"
+)
 # Words of rolling a pilot out (试点经验成熟后在全省推广, 逐步推开).
 _ROLL_OUT = re.compile(r"推广|推开")
 # What joins the regions of a list that share what follows them (涪城区、游仙区和三台县).
@@ -1031,6 +1035,10 @@ class DocumentContext:
         text = self.doc.text[sentence.start : sentence.end]
         for word in c.vague_since:
             text = text.replace(word, "")
+        if self.year is not None and f"{self.year}年" in text:
+            return False  # 发布了2026年民生实事清单，将投入…: the sentence is about the page's own year
+        if any(word in text for word in c.planned) or _FUTURE.search(text):
+            return False  # what will be done is no review of the year just ended
         return any(word in text for word in c.completed) and not any(word in text for word in c.up_to_now)
 
     def adoption_period(self, located: Located, position: int) -> str | None:

@@ -203,6 +203,8 @@ def test_resolve_counts_up_to_now_are_the_pages_year() -> None:
     assert periods(since, "2026-02-24")["733"] == ("133100", "2026")
     vague = "□ 记者 某某\n近年来，江油市先后资助困境儿童2000余人，累计投入帮扶资金300万元。\n"
     assert periods(vague, "2024-01-10")["3000000"] == ("510781", "2023")
+    plan = "□ 记者 某某\n宝安区同日也发布了2026年民生实事清单，将投入120亿元推进民生项目。\n"
+    assert periods(plan, "2026-02-03")["12000000000"] == ("440306", "2026")
     whole_year = "□ 记者 某某\n银川市设立“零工市场”，全年发布岗位信息1.2万条。\n"
     assert periods(whole_year, "2026-01-20")["12000"] == ("640100", "2025")
     assert periods(whole_year, "2026-07-20")["12000"] == ("640100", "2026")
