@@ -942,7 +942,8 @@ class DocumentContext:
             if not framing and group > sentence.start:
                 # the sentence's opening time frames its later groups (截至11月底，…；…), until
                 # another time is written after it
-                head = [m for m in times if m.start < group and self._opens(m, sentence.start)]
+                # (after a lead: 本报讯（记者 某某）记者从…获悉，今年1—10月，…；…)
+                head = [m for m in times if m.start < group and self._opens_clause(m, sentence.start)]
                 if head and not any(head[-1].end < m.start < group for m in times):
                     framing = head[-1:]
             pick = in_clause[-1] if in_clause else (framing[-1] if framing else None)

@@ -187,6 +187,18 @@ def test_resolve_stocktaking_date_gives_later_sentences_its_year() -> None:
     assert found["95"] == ("000000", "2025")
 
 
+def test_resolve_time_after_a_lead_frames_later_clause_groups() -> None:
+    """A time opening a clause after a news lead (…获悉，今年1—10月，…) frames the sentence's later
+    clause groups, as one opening the sentence does."""
+    text = (
+        "本报讯（记者 某某）记者从万州区人力社保局获悉，今年1—10月，万州区城镇新增就业2.18万人；"
+        "发放失业保险稳岗返还资金1860万元。\n"
+    )
+    found = periods(text, "2025-11-26")
+    assert found["21800"] == ("500101", "2025-01/2025-10")
+    assert found["18600000"] == ("500101", "2025-01/2025-10")
+
+
 def test_resolve_article_opening_at_a_stocktaking_date() -> None:
     """An article that opens 截至2025年11月，… reports that year, in its later paragraphs too."""
     text = (
