@@ -102,6 +102,8 @@ def region_mentions(doc: Document, _seg: Segmentation | None = None) -> Iterator
         name = region_name(g, alias)
         if not name.full_name and text.startswith(place_conventions().name_tails, end):
             continue
+        if not name.full_name and _wrong_level_after(g, name, text, end):
+            continue  # 要会同市财政局: 会同 (会同县) before 市 is the verb, no county
         if any(s <= start and end <= e for s, e in datelines):
             continue  # 新华社北京3月19日电: where the agency filed from, not what the text is about
         # a name jieba reads inside a word is no name, unless the word is regions (辽宁大连) or a
@@ -117,6 +119,16 @@ def region_mentions(doc: Document, _seg: Segmentation | None = None) -> Iterator
     found, absorbed = place_mentions(text, kept)
     yield from (m for m in kept if m.start not in absorbed)
     yield from found
+
+
+def _wrong_level_after(g: Gazetteer, name: RegionName, text: str, end: int) -> bool:
+    """Whether a short name is followed by 市 or 县 that none of its regions' full names ends with (会同 +
+    市财政局, though 会同 is a 县): the level word belongs to the next word, and the short name is none."""
+    level = text[end : end + 1]
+    if level not in ("市", "县"):
+        return False
+    regions = [g.by_code[c.code] for c in name.candidates if c.code in g.by_code]
+    return bool(regions) and not any(r.name.endswith(level) for r in regions)
 
 
 def _in_chain(g: Gazetteer, matches: tuple[tuple[int, int, str], ...], i: int) -> bool:

@@ -77,6 +77,14 @@ def test_regions_words_are_not_regions(text: str) -> None:
     assert codes(text) == set()
 
 
+def test_regions_short_name_before_another_level_is_no_name() -> None:
+    """会同 (会同县) before 市财政局 is the verb 会同 (jointly with); 会同县 and 彭水县 (彭水 is an
+    autonomous county, written with 县) are names."""
+    assert codes("怀化市人社局要会同市财政局建立工作机制。") == {"431200"}
+    assert codes("怀化市会同县推进改革。") == {"431200", "431225"}
+    assert codes("重庆市彭水县推进改革。") == {"500000", "500243"}
+
+
 def test_regions_weak_stem_with_prefecture_support() -> None:
     """A bare county stem counts when its prefecture is named (阜康 in a 昌吉州 text)."""
     assert "652302" in codes("昌吉州加快发展。阜康冶炼厂争创开门红。")
