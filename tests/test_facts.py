@@ -99,6 +99,14 @@ def test_facts_label_that_names_a_listed_region_is_its_figure() -> None:
     }
 
 
+def test_facts_second_fenbie_deals_out_the_first_ones_labels() -> None:
+    """郑州、洛阳地区生产总值分别达到…，分别增长…: the growth rates are each city's, as the levels are."""
+    text = "□ 记者 某某\n郑州、洛阳地区生产总值分别达到14936.5亿元和5896.1亿元，分别增长5.9%和5.6%。\n"
+    facts = document_facts(load_text(text, "t.txt", meta=DocMeta(date="2026-03")))
+    rates = {(o.region, str(o.value)) for o in facts.observations if o.measure == "growth_rate"}
+    assert rates == {("410100", "5.9"), ("410300", "5.6")}
+
+
 def test_facts_figure_over_a_list_of_regions() -> None:
     """A number after a list of regions is their total (the region they lie in), or each one's when
     均/都 says so."""
