@@ -10,6 +10,7 @@ records one (normalised, original) pair after each deleted run.
 from __future__ import annotations
 
 import codecs
+import math
 import os
 import re
 import stat
@@ -304,6 +305,24 @@ def _is_body_text(line: str) -> bool:
     return "。" in line or "；" in line or ("，" in line and _width(line) >= 40)
 
 
+_PROSE_MARKS = re.compile("[，。；]")
+_MIN_PROSE_LINES = 3
+_UNWRAPPED_SHARE = 0.8
+_WIDE_COLUMN = 60  # wider than any column a page wraps its lines at
+
+
+def _column(lines: list[str]) -> float:
+    """The page's column width: the median width of its lines; none (infinite) for a page whose lines
+    of prose (with punctuation) nearly all end a sentence, a page of unwrapped paragraphs however many
+    short headings, subheads and table rows it has (■海南三亚：, “就近办”打通服务最后一公里)."""
+    prose = [line for line in lines if _width(line) >= 6 and _PROSE_MARKS.search(line)]
+    ended = sum(1 for line in prose if line[-1] in _LINE_FINAL + _CLOSERS)
+    if len(prose) >= _MIN_PROSE_LINES and ended >= _UNWRAPPED_SHARE * len(prose):
+        return math.inf
+    widths = [_width(line) for line in lines if _width(line) >= 6]
+    return statistics.median(widths) if widths else 0.0
+
+
 def line_breaks(text: str) -> list[tuple[int, int, bool]]:
     """Each run of line breaks (with blank lines) as (start, end, soft).
 
@@ -315,8 +334,7 @@ def line_breaks(text: str) -> list[tuple[int, int, bool]]:
     if not runs:
         return []
     lines = [s.strip() for s in text.split("\n")]
-    widths = [w for w in map(_width, lines) if w >= 6]
-    column = statistics.median(widths) if widths else 0.0
+    column = _column(lines)
     out = []
     prev_end = 0
     for start, end in runs:
@@ -338,7 +356,7 @@ def line_breaks(text: str) -> list[tuple[int, int, bool]]:
                 soft = True
             elif is_furniture(line) or is_furniture(following) or _ends_a_title(line):
                 soft = False
-            elif not ends_sentence and last not in "）)" and _width(line) >= 0.75 * column and column <= 60:
+            elif not ends_sentence and last not in "）)" and _width(line) >= 0.75 * column and column <= _WIDE_COLUMN:
                 soft = True
             elif _HAN_CHAR.fullmatch(last) and _CONTINUATION.match(following) and _is_body_text(line):
                 # A paragraph cut mid-word by a blank line (……负责人介 / 绍，……): running text never

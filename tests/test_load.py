@@ -143,6 +143,21 @@ def test_load_keeps_a_title_apart_from_its_issue_number() -> None:
         assert load_text(original, "notice.txt").text.split("\n")[1] == number
 
 
+def test_load_keeps_subheads_of_an_unwrapped_page() -> None:
+    """A page of unwrapped paragraphs keeps its short subheads on their own lines, however many short
+    lines (place headings, subheads) it has."""
+    original = (
+        "多地推进改革\n■海南三亚：\n“一件事”套餐办理再提速\n"
+        "三亚市将企业开办、员工招聘等事项整合为“一件事”套餐，去年累计办理套餐业务1.6万件，平均办理时限压缩75%。\n"
+        "■湖南吉首：\n“就近办”打通服务最后一公里\n"
+        "吉首市在全市12个乡镇（街道）推行“就近办”，群众在家门口就能办理社保、医保等事项，办事更方便。\n"
+        "■河南许昌：\n“跨省通办”让异地办事不再难\n"
+        "许昌市与浙江温州、江苏昆山等地签订“跨省通办”合作协议，实现83项事项异地办理，群众少跑腿。\n"
+    )
+    lines = load_text(original, "roundup.txt").text.split("\n")
+    assert "“就近办”打通服务最后一公里" in lines
+
+
 def test_load_keeps_a_title_apart_from_its_issuer_and_occasion() -> None:
     """A title line that ends with what the text is (…统计公报, …的报告) is not wrapped into the issuer
     below it, and a report's occasion in brackets (（2026年1月6日在…会议上）) starts its own line."""
