@@ -51,6 +51,11 @@ def test_facts_adoptions_region_and_status(text: str, expected: set[tuple[str, s
             "□ 记者 某某\n界首市获批全省“高效办成一件事”改革试点。\n",
             {("341282", "gaoxiao-banchengyijianshi", "piloting")},
         ),
+        # a region after 是 or 作为 is the scope of what the subject is, not the subject
+        (
+            "□ 记者 某某\n银川市是宁夏职业伤害保障试点城市之一。\n",
+            {("640100", "zhiye-shanghai-baozhang", "piloting")},
+        ),
         # 全国 after 入选 is the list's scope, not who builds the zero-waste city
         (
             "□ 记者 某某\n大理市入选全国“十四五”时期“无废城市”建设名单。\n",
