@@ -972,7 +972,7 @@ class DocumentContext:
         if chosen.anaphoric:  # 当年3月: the year the text last named
             year_here = self._last_year_before(located, position) or year_here
         elif chosen.year is None and chosen.relative is None and chosen.month is not None and year_here is None:
-            year_here = self._month_year(located, chosen.month, position)
+            year_here = self._month_year(located, chosen.end_month or chosen.month, position)
         if stock and chosen.until and chosen.month == 1 and chosen.end_month is not None:
             # a stock counted 截至9月底 is the level then; one over 上半年 (旅游总人数) is that half's
             chosen = TimeSpan(chosen.end_year or chosen.year, chosen.end_month, relative=chosen.relative)

@@ -187,6 +187,16 @@ def test_resolve_stocktaking_date_gives_later_sentences_its_year() -> None:
     assert found["95"] == ("000000", "2025")
 
 
+def test_resolve_months_not_yet_ended_at_the_pages_date_are_last_years() -> None:
+    """1至11月, 前三季度 written without a year on a January page end after its date: they are last
+    year's months; on a November page they are this year's."""
+    text = "□ 记者 某某\n南宁市1至11月城镇新增就业5.2万人，前三季度地区生产总值4022亿元。\n"
+    found = periods(text, "2026-01-15")
+    assert found["52000"] == ("450100", "2025-01/2025-11")
+    assert found["402200000000"] == ("450100", "2025-01/2025-09")
+    assert periods(text, "2025-11-20")["52000"] == ("450100", "2025-01/2025-11")
+
+
 def test_resolve_time_after_a_lead_frames_later_clause_groups() -> None:
     """A time opening a clause after a news lead (…获悉，今年1—10月，…) frames the sentence's later
     clause groups, as one opening the sentence does."""
