@@ -185,6 +185,7 @@ def document_facts(doc: Document) -> DocumentFacts:
     adoptions: list[Adoption] = []
     observations: list[Observation] = []
     seen_adoptions: set[tuple[int, str, str]] = set()  # one status per sentence, region and policy
+    levels: dict[tuple[int, str], str | None] = {}  # the period of each level figure, by sentence and label
     sentence_evidence: dict[tuple[int, int], Evidence] = {}  # facts of one sentence share its evidence
 
     def evidence_of(start: int, end: int) -> Evidence:
@@ -265,6 +266,12 @@ def document_facts(doc: Document) -> DocumentFacts:
                     codes = [*reversed(listed), where.code]
                 elif listed:
                     codes = [c.common_region([*listed, where.code], located)]  # 支持A、B、C实施项目186个: their total
+            period = c.period_for(located, m.start, figure.time, _is_stock(figure))
+            level = levels.get((sentence.start, figure.base_indicator)) if figure.base_indicator else None
+            if level is not None and figure.time is None and not c.writes_time_in_clause(located, m.start):
+                period = level  # 上半年实现地区生产总值2612亿元，同比增长4.8%: the rate is of the level's half
+            if figure.measure == "level":
+                levels[(sentence.start, figure.indicator)] = period
             for code in codes:
                 observations.append(
                     Observation(
@@ -273,7 +280,7 @@ def document_facts(doc: Document) -> DocumentFacts:
                         value=figure.value,
                         unit=figure.unit,
                         qualifier=figure.qualifier,
-                        period=c.period_for(located, m.start, figure.time, _is_stock(figure)),
+                        period=period,
                         evidence=evidence_of(sentence.start, sentence.end),
                         measure=figure.measure,
                         kind=figure_kind(figure, c.forward(located)),

@@ -502,6 +502,12 @@ class DocumentContext:
                 out.append(code)
         return out
 
+    def writes_time_in_clause(self, located: Located, position: int) -> bool:
+        """Whether the clause of ``position`` writes a time before it."""
+        text = self.doc.text
+        start = max(located.sentence.start, max(text.rfind(c, located.sentence.start, position) for c in "，；：") + 1)
+        return bool(self.times_in(start, position))
+
     def times_in(self, start: int, end: int) -> list[Mention]:
         return self.times[bisect_left(self.time_starts, start) : bisect_left(self.time_starts, end)]
 
@@ -985,10 +991,15 @@ class DocumentContext:
         return any(not m.group().startswith(_not_modal()) for m in _present_modal().finditer(text, clause, close))
 
     def _opens(self, m: Mention, start: int) -> bool:
-        """Whether the time ``m`` opens the text from ``start`` (only 在, 截至, other times before it)."""
+        """Whether the time ``m`` opens the text from ``start`` (only 在, 截至, other times and the
+        subject's region before it: 南宁市1-5月规上工业增加值增长5%，利润总额…)."""
         lead = self.doc.text[start : m.start]
         for t in self.times_in(start, m.start):
             lead = lead.replace(t.text, "")
+        regions = self.anchors[bisect_left(self.anchor_starts, start) : bisect_left(self.anchor_starts, m.start)]
+        for r in regions:
+            if r.label in ("Region", "RegionRef") and lead.startswith(r.text):
+                lead = lead[len(r.text) :]  # the subject's region, written first
         return _FRAME_LEAD.fullmatch(lead) is not None
 
     def _opens_clause(self, m: Mention, floor: int) -> bool:

@@ -187,6 +187,17 @@ def test_resolve_stocktaking_date_gives_later_sentences_its_year() -> None:
     assert found["95"] == ("000000", "2025")
 
 
+def test_resolve_time_after_the_subjects_region_frames_the_sentence() -> None:
+    """南宁市1-5月…，利润总额…: a time written right after the subject's region frames the later clauses;
+    上半年实现地区生产总值…，同比增长4.8%: a growth rate in a clause of its own is of its level's period."""
+    text = "□ 记者 某某\n南宁市1-5月规上工业增加值增长5%，利润总额120亿元，增长3%。\n"
+    found = periods(text, "2026-07-15")
+    assert found["12000000000"] == ("450100", "2026-01/2026-05")
+    assert found["3"] == ("450100", "2026-01/2026-05")
+    half = "□ 记者 某某\n南宁市上半年实现地区生产总值2612亿元，同比增长4.8%。\n"
+    assert periods(half, "2026-07-15")["4.8"] == ("450100", "2026-01/2026-06")
+
+
 def test_resolve_months_not_yet_ended_at_the_pages_date_are_last_years() -> None:
     """1至11月, 前三季度 written without a year on a January page end after its date: they are last
     year's months; on a November page they are this year's."""
