@@ -20,6 +20,9 @@ def found(text: str) -> list[tuple[str, str, bool]]:
         ("某县全面推行惠企政策“免申即享”。", [("免申即享", "mianshen-jixiang", False)]),
         ("企业可免申报即享受稳岗资金。", [("免申报即享受", "mianshen-jixiang", False)]),
         ("全面落实河湖长制。", [("河湖长制", "hezhang-zhi", False)]),
+        # variants other provinces write: 免申即兑 (兑现 of a benefit), 帮代办
+        ("推行惠企政策“免申即兑”。", [("免申即兑", "mianshen-jixiang", False)]),
+        ("为老年人提供帮代办服务。", [("帮代办", "bangban-daiban", False)]),
         ("深入实施全民参保计划。", [("全民参保计划", "quanmin-canbao-jihua", False)]),
         (
             "推进政务服务“跨省通办”“掌上办”。",
