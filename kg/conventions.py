@@ -99,6 +99,7 @@ class Conventions:
     rank_after: tuple[str, ...]
     province_characters: dict[str, str]  # one-character province name -> province code
     piloting: tuple[str, ...]
+    sought: tuple[str, ...]
     planned: tuple[str, ...]
     disposal_verbs: tuple[str, ...]
     future_after: tuple[str, ...]
@@ -210,6 +211,7 @@ def conventions() -> Conventions:
         rank_after=_words(refs, "rank_after", "references"),
         province_characters=provinces,
         piloting=_words(status, "piloting", "status"),
+        sought=_words(status, "sought", "status"),
         planned=_words(status, "planned", "status"),
         disposal_verbs=_words(status, "disposal_verbs", "status"),
         future_after=_words(status, "future_after", "status"),

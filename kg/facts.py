@@ -58,6 +58,11 @@ def _status_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str
     )
 
 
+@cache
+def _sought() -> re.Pattern[str]:
+    return re.compile(alternation(conventions().sought))
+
+
 def _clause_bounds(text: str, start: int, end: int, position: int) -> tuple[int, int]:
     left = max(text.rfind(c, start, position) for c in "，；：")
     right = [i for c in "，；" if (i := text.find(c, position, end)) >= 0]
@@ -108,7 +113,7 @@ def adoption_status(
     if _in_directive(text, sentence.start, position):
         return "planned"
     if names.search(pilot_words, text, c_start, c_end):
-        return "piloting"
+        return "planned" if names.search(_sought(), text, c_start, c_end) else "piloting"
     if names.search(done, text, c_start, c_end):
         return "piloting" if pilot else "implemented"
     if (

@@ -51,6 +51,11 @@ def test_facts_adoptions_region_and_status(text: str, expected: set[tuple[str, s
             "□ 记者 某某\n界首市获批全省“高效办成一件事”改革试点。\n",
             {("341282", "gaoxiao-banchengyijianshi", "piloting")},
         ),
+        # a pilot sought (争取纳入…试点) is not yet run: planned; one approved (获批) is piloting
+        (
+            "□ 记者 某某\n南宁市积极争取纳入“无废城市”建设试点。\n",
+            {("450100", "wufei-chengshi", "planned")},
+        ),
         # a region after 是 or 作为 is the scope of what the subject is, not the subject
         (
             "□ 记者 某某\n银川市是宁夏职业伤害保障试点城市之一。\n",
