@@ -948,8 +948,10 @@ class DocumentContext:
             if not framing and group > sentence.start:
                 # the sentence's opening time frames its later groups (截至11月底，…；…), until
                 # another time is written after it
-                # (after a lead: 本报讯（记者 某某）记者从…获悉，今年1—10月，…；…)
-                head = [m for m in times if m.start < group and self._opens_clause(m, sentence.start)]
+                head = [m for m in times if m.start < group and self._opens(m, sentence.start)]
+                if not head:  # after a lead: 本报讯（记者 某某）记者从…获悉，今年1—10月，…；…
+                    first = text.find("；", sentence.start, group)
+                    head = [m for m in times if m.start < first and self._opens_clause(m, sentence.start)]
                 if head and not any(head[-1].end < m.start < group for m in times):
                     framing = head[-1:]
             pick = in_clause[-1] if in_clause else (framing[-1] if framing else None)
@@ -1049,7 +1051,8 @@ class DocumentContext:
             text = text.replace(word, "")
         if self.year is not None and f"{self.year}年" in text:
             return False  # 发布了2026年民生实事清单，将投入…: the sentence is about the page's own year
-        if any(word in text for word in c.planned) or _FUTURE.search(text):
+        # (计划 is as often a noun, a programme's name: 实施…“三支一扶”计划)
+        if any(word in text for word in c.planned if word != "计划") or _FUTURE.search(text):
             return False  # what will be done is no review of the year just ended
         return any(word in text for word in c.completed) and not any(word in text for word in c.up_to_now)
 
