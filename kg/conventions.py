@@ -136,6 +136,7 @@ class Conventions:
     agencies: AgencyGrammar
     leading: tuple[str, ...]  # the [indicators] section: how a number's label is read
     trailing: tuple[str, ...]
+    trailing_kept: tuple[str, ...]
     change_to: tuple[str, ...]
     verbs: tuple[str, ...]
     adverbials: tuple[str, ...]
@@ -159,6 +160,7 @@ class Conventions:
 _INDICATOR_KEYS = (
     "leading",
     "trailing",
+    "trailing_kept",
     "change_to",
     "verbs",
     "adverbials",

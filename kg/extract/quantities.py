@@ -29,7 +29,7 @@ from functools import cache
 import cn2an
 
 from kg.conventions import alternation, conventions, han_class
-from kg.dictionary import joins_words, word_scores
+from kg.dictionary import word_scores
 from kg.extract.matcher import PhraseStarts, decimal_digits, finditer_at
 from kg.extract.times import parse_time
 from kg.reference import data_lines
@@ -211,27 +211,19 @@ def strip_phrase(phrase: str, region_spans: tuple[tuple[int, int], ...] = (), of
 
 
 def _strip_trailing(phrase: str) -> str:
-    """``phrase`` without the words that close it (达, 为, 还 …), unless one of them is the end of a
-    word (稳岗返还, 下达): the longest such tail that starts where the dictionary cuts."""
+    """``phrase`` without the words that close it (达, 为, 还 …), unless one of them ends a word that
+    keeps it (稳岗返还, 下达, 拥有): the longest such tail that splits no kept word."""
     p = _phrase_patterns()
     m = p["trailing"].search(phrase)
     if m is None:
         return phrase
+    kept = conventions().trailing_kept
     for start in range(m.start(), len(phrase)):
-        if p["trailing"].fullmatch(phrase, start) and not _splits_word(phrase, start):
+        if p["trailing"].fullmatch(phrase, start) and not any(
+            phrase.startswith(word, start - len(word) + 1) for word in kept if start >= len(word) - 1
+        ):
             return phrase[:start]
     return phrase
-
-
-def _splits_word(phrase: str, cut: int) -> bool:
-    """Whether cutting ``phrase`` at ``cut`` splits a word of the dictionary (稳岗返|还, 下|达)."""
-    han = _phrase_patterns()["han"]
-    left, right = cut, cut
-    while left > 0 and han.match(phrase, left - 1):
-        left -= 1
-    while right < len(phrase) and han.match(phrase, right):
-        right += 1
-    return joins_words(phrase[left:cut], phrase[cut:right])
 
 
 def _noun_after(text: str, end: int, limit: int) -> str:
@@ -326,6 +318,8 @@ def _listed_change(
         return None
     if text[previous.end() : current.start()] not in ("、", "和", "及"):
         return None
+    if text.find("分别", max(0, before.cue_start - 4), before.cue_start + 2) < 0:
+        return None  # 档次增加4500元、5000元档次: the verb deals out no values unless 分别 says so
     return before if previous.group("unit") == current.group("unit") else None
 
 
