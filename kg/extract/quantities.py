@@ -161,7 +161,7 @@ def _phrase_patterns() -> dict[str, re.Pattern[str]]:
         "stage": re.compile(rf"(?:{alternation(c.budget_stages)})$"),
         "budget_end": re.compile(rf"(?:{alternation(c.budget_kinds)})$"),
         # the noun after a count, with the levels it lists in brackets (20个县（市、区）医保服务大厅)
-        "after_noun": re.compile(rf"“?{han}(?:[{c.han}A-Za-z“”]|（[市区县旗、]{{1,6}}）)*"),
+        "after_noun": re.compile(rf"“?{han}(?:[{c.han}A-Za-z“”]|（[省市区县旗、]{{1,6}}）)*"),
         "after_cut": re.compile(alternation([*c.after_noun_ends, *(v for v in c.verbs if len(v) > 1)])),
         "predicate": re.compile(alternation(c.predicates)),
         # after the starting value of a change (由57人，增长至68人): the verb and 至/到/为 of the new one
@@ -495,7 +495,9 @@ def sentence_figures(
             counted = p["lead_verbs"].sub("", named[-1])
             label = counted + label if len(counted) >= 2 else label
         named.append(label)
-        label_scope = _topic_scope(topic, label) or scope
+        sentence_scope = _topic_scope(topic, label)
+        # the sentence's subject names the budget (and maybe its level); the heading may name the level
+        label_scope = (sentence_scope[0] or scope[0], sentence_scope[1]) if sentence_scope else scope
         if label != topic and reading.measure != "share":  # 占比12.4%，下降9%: the decrease is the level's
             topic = label if p["budget_end"].search(label) else (p["stage"].sub("", label) or label)
         label = _with_scope(label, label_scope)

@@ -248,6 +248,14 @@ def figures(text: str) -> list[tuple[str, str, str, str]]:
                 ("市本级一般公共预算支出安排", "5680000000", "元", "level"),
             ],
         ),
+        # the heading's level stays with a budget the sentence's subject names
+        (
+            "（二）市级预算\n社保基金预算收入300亿元，支出335.76亿元。",
+            [
+                ("市级社保基金预算收入", "30000000000", "元", "level"),
+                ("市级社保基金预算支出", "33576000000", "元", "level"),
+            ],
+        ),
         # the words of an estimate or a target say what kind of figure it is, not what it measures
         ("全市一般公共预算收入预计完成36.7亿元。", [("全市一般公共预算收入", "3670000000", "元", "level")]),
         ("城镇新增就业力争达到5万人。", [("城镇新增就业", "50000", "人", "level")]),
