@@ -8,6 +8,7 @@ how long that took and how large it is, then asks each canned question of ``QUES
 
 from __future__ import annotations
 
+import argparse
 import os
 import resource
 import statistics
@@ -22,12 +23,17 @@ from kg.store import hold_generation, open_store
 
 
 def main(argv: list[str]) -> None:
-    out, folder = Path(argv[0]), Path(argv[1])
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.answers", description=__doc__.split("\n\n")[0])
+    parser.add_argument("out", type=Path, help="a build's folder (kg build --out)")
+    parser.add_argument("folder", type=Path, help="where the index is written, or read with --no-write")
+    parser.add_argument("--no-write", action="store_true", help="time the index FOLDER already holds")
+    options = parser.parse_args(argv)
+    out, folder = options.out, options.folder
     hold = hold_generation(out)
     if hold is None or hold.generation.store_path is None:
         raise SystemExit(f"{out}: no build with a store")
     store = open_store(hold.generation.store_path)
-    if "--no-write" not in argv:
+    if not options.no_write:
         folder.mkdir(parents=True, exist_ok=True)
         wall, cpu = time.perf_counter(), time.process_time()
         path = write_answers(store, folder)
@@ -52,15 +58,15 @@ def main(argv: list[str]) -> None:
         ("compare", (("就业",), {"evidence": "all", "page": 3})),
         ("metrics-of", (("PROVINCE",), {"below": True, "page": 5})),
     ]
-    for name, (arguments, options) in cases:
+    for name, (arguments, asked) in cases:
         args = tuple(province if a == "PROVINCE" else a for a in arguments)
         times = []
         for _ in range(5):
             start = time.perf_counter()
-            result = ask(engine, name, args, **options)  # type: ignore[arg-type]
+            result = ask(engine, name, args, **asked)  # type: ignore[arg-type]
             times.append(time.perf_counter() - start)
         print(
-            f"{name:16} {options!s:35} rows {len(result.rows):7d}  median {statistics.median(times):.3f} s  "
+            f"{name:16} {asked!s:35} rows {len(result.rows):7d}  median {statistics.median(times):.3f} s  "
             f"min {min(times):.3f} s  ({result.engine})",
             flush=True,
         )
