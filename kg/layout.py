@@ -45,7 +45,7 @@ PAGE_TURN_MARK = re.compile(_PAGE_TURN + r"第?[一二三四五六七八九十\d
 # 本报讯, 新华社北京3月5日电, 中新社北京1月5日电: the lead of a news report. Another agency's 社…电
 # needs its date (or nothing) between: 全社会用电量 opens a paragraph of every statistical bulletin.
 NEWS_LEAD = re.compile(
-    r"^(?:本报讯|本报\S{0,10}讯|\S{0,6}日报\S{0,10}讯|新华社\S{0,12}电|\S{0,6}社(?:\S{0,8}?\d{1,2}月\d{1,2}日)?电)"
+    r"^(?:本报讯|本报\S{0,10}讯|本报\S{0,8}?\d{1,2}月\d{1,2}日电|\S{0,6}日报\S{0,10}讯|新华社\S{0,12}电|\S{0,6}社(?:\S{0,8}?\d{1,2}月\d{1,2}日)?电)"
 )
 # ◎ 本报记者 张三, 通讯员 李四: who wrote an article.
 BYLINE = re.compile(

@@ -19,6 +19,9 @@ from tests.conftest import CORPUS
         ("本报讯（记者 李静）12月24日，记者从省政府新闻办获悉。", "lead"),
         ("新华社北京3月5日电 近日，中宣部命名第九批示范点。", "lead"),
         ("中新社北京1月5日电 记者从国家医保局获悉。", "lead"),
+        # a roundup's dateline: 本报 with a place and a date before 电
+        ("本报南昌2月25日电 南昌市把“免申即享”作为惠企服务的重要抓手。", "lead"),
+        ("本报乌鲁木齐2月25日电 乌鲁木齐市开通“跨省通办”事项168项。", "lead"),
         # 社…电 without a date between is a word (全社会用电量), not an agency's lead
         ("全年全社会用电量285.3亿千瓦时，增长9.6%。", "body"),
         ("（下转四版）", "mark"),
