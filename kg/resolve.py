@@ -425,6 +425,8 @@ _FUTURE = re.compile(
 )
 # Words of rolling a pilot out (试点经验成熟后在全省推广, 逐步推开).
 _ROLL_OUT = re.compile(r"推广|推开")
+# what follows a policy's name when a list of its pilot places comes next: ”试点：, 改革试点地区为：
+_PILOT_LIST = re.compile(r"[”’\s]*(?:改革|服务|工作)?试点(?:地区|城市|单位|县区|范围)?(?:为|包括|是)?[：:]")
 # What joins the regions of a list that share what follows them (涪城区、游仙区和三台县).
 _LIST_JOINS = ("、", "和", "及", "以及")
 # The year an article opens in: 2023年， / 在刚刚过去的2023年 / 2023年以来 (not 2023年3月, a date), or
@@ -739,6 +741,22 @@ class DocumentContext:
         out: list[str] = []
         for m in _PILOT_BASE.finditer(text, located.sentence.start, position):
             out.extend(r.code for r in self.regions_in(m.start(1), m.end(1)) if r.code not in out)
+        return out
+
+    def pilot_list_after(self, located: Located, end: int) -> list[str]:
+        """The regions a notice lists after a colon as a policy's pilots (“就近办”试点：福州市鼓楼区、
+        厦门市集美区) after a policy name ending at ``end``: each item, a run naming its last region."""
+        text = self.doc.text
+        intro = _PILOT_LIST.match(text, end, located.sentence.end)
+        if intro is None:
+            return []
+        named = self.regions_in(intro.end(), located.sentence.end)
+        out: list[str] = []
+        for i, r in enumerate(named):
+            if i + 1 < len(named) and named[i + 1].mention.start == r.mention.end:
+                continue  # 福州市鼓楼区: the run's last region is the pilot
+            if r.code not in out:
+                out.append(r.code)
         return out
 
     def rolled_out_after(self, located: Located, position: int) -> list[str]:

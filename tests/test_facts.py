@@ -207,6 +207,40 @@ def test_facts_roundup_sections_headed_by_places() -> None:
     }
 
 
+def test_facts_roundup_sections_opened_by_benbao_datelines() -> None:
+    """A roundup whose sections each open with 本报某地X月X日电 under a subhead: each section is its own
+    article, about its own city, not the first section's."""
+    text = (
+        "人民日报 2026年2月26日 第11版\n各地深化政务服务改革\n本报记者 张毅 李晓\n"
+        "山东济南：“一件事”集成办\n本报济南2月25日电 济南市推行“高效办成一件事”，累计办件42.8万件。\n"
+        "新疆乌鲁木齐：“跨省通办”打通服务堵点\n"
+        "本报乌鲁木齐2月25日电 乌鲁木齐市已开通“跨省通办”事项168项。\n"
+    )
+    assert adoptions(text, date="2026-02-26") == {
+        ("370100", "gaoxiao-banchengyijianshi", "implemented"),
+        ("650100", "kuasheng-tongban", "implemented"),
+    }
+
+
+def test_facts_pilot_places_listed_after_a_colon() -> None:
+    """A notice's “就近办”试点：A市B区、C市D区 lists the pilot places after the policy: each item (a run's
+    last region) pilots it."""
+    text = (
+        "福建省人民政府办公厅关于开展政务服务“就近办”试点工作的通知\n一、试点地区\n"
+        "（一）“就近办”试点：福州市鼓楼区、厦门市集美区、泉州市晋江市。\n"
+        "（二）“免申即享”改革试点地区为：漳州市、龙岩市。\n"
+    )
+    found = adoptions(text, date="2025-06-18")
+    assert {
+        ("350102", "jiujin-ban", "piloting"),
+        ("350211", "jiujin-ban", "piloting"),
+        ("350582", "jiujin-ban", "piloting"),
+        ("350600", "mianshen-jixiang", "piloting"),
+        ("350800", "mianshen-jixiang", "piloting"),
+    } <= found
+    assert not any(code in ("350100", "350200", "350500") for code, _, _ in found)
+
+
 def test_facts_places_a_sentence_says_already_pilot() -> None:
     """在长春市、通化市已开展试点的基础上，将…纳入…试点范围: the places of the earlier pilot pilot the policy too."""
     text = "□ 记者 某某\n在长春市、通化市已开展试点的基础上，吉林省将松原市纳入长期护理保险制度试点范围。\n"
