@@ -44,6 +44,8 @@ _FROM = re.compile(r"(?:(?<![理自经缘])由(?!于|此)|从(?![业事严优简
 _BREAK = re.compile(f"[{re.escape(_CLAUSE_BREAK)}]")
 _MAX_PREDICATE = 20  # what a bare counted noun does (事项可全程网办), at most this long
 _LONG_PHRASE = 20  # a phrase longer than this keeps only what follows its last 的
+_LIST_CLOSE = re.compile(r"等[\u4e00-\u9fff]{0,2}$")  # …等, …等领域: a list's close before a count
+_SHARE_NOUNS = ("比重", "比例", "占比")  # X占Y的比重: the nouns a share is written with
 
 
 @dataclass(frozen=True, slots=True)
@@ -395,6 +397,7 @@ def sentence_figures(
     distributive = _distributive_indicators(text, s_start, matches)
     numbers = [(x.start(), x.end()) for x in matches]
     topic = ""  # the subject of the sentence so far: later clauses may leave it out
+    share = ""  # the label of the sentence's last share, which a change in points is of
     named: list[str] = []  # the labels of the sentence so far
     readings: dict[int, _Reading] = {}  # how each number so far was read, by its start
     for i, m in enumerate(matches):
@@ -479,7 +482,8 @@ def sentence_figures(
         if used_for and label:
             label += used_for.group()
         if not label or (reading.measure != "level" and p["verbs"].fullmatch(label)):
-            label = topic
+            # 占…的比重为19.6%，比上年提高1.4个百分点: a change in points is the share's, not the topic's
+            label = share if share and unit.base == "百分点" and reading.measure == "change" else topic
         elif reading.measure == "share" and re.match(r"^(?:占|为|完成|达到)", label) and topic:
             label = topic + label
         if not label:
@@ -495,6 +499,8 @@ def sentence_figures(
             counted = p["lead_verbs"].sub("", named[-1])
             label = counted + label if len(counted) >= 2 else label
         named.append(label)
+        if reading.measure == "share":
+            share = label
         sentence_scope = _topic_scope(topic, label)
         # the sentence's subject names the budget (and maybe its level); the heading may name the level
         label_scope = (sentence_scope[0] or scope[0], sentence_scope[1]) if sentence_scope else scope
@@ -551,8 +557,11 @@ def _with_noun_after(
         return _balance_quotes(_cut(re.split(r"\d", text[after_start:clause_end], maxsplit=1)[0], 16))
     if after and unit.kind == "money" and not (label and p["ends_with_verb"].search(label)):
         after = ""  # 发放3600元育儿补贴: the noun after money counts only after a verb
-    if after and (not label or len(label) <= 10 or label.endswith("等")):
-        head = "" if label.endswith("等") or label in ("有", "已有", "共有") else label
+    # 社保、医保等领域不少于100项高频事项: a list closed by 等 and its kind (等领域, 等部门) only
+    # says where the things counted come from; the noun after the number names them
+    listed = bool(_LIST_CLOSE.search(label))
+    if after and (not label or len(label) <= 10 or listed):
+        head = "" if listed or label in ("有", "已有", "共有") else label
         return head + after
     if after and p["ends_with_verb"].search(label):  # 面向…等重点群体举行近300场招聘会
         tail = re.split(r"[等、的]", label)[-1]
@@ -605,7 +614,12 @@ def _label_before(
     if "的" in pre and len(pre) > _LONG_PHRASE:
         head, _, tail = pre.rpartition("的")
         tail_clean = strip_phrase(tail)
-        if len(tail_clean) >= 2 and not p["verbs"].fullmatch(tail_clean):
+        if tail_clean in _SHARE_NOUNS and "占" in head:
+            # 高技术制造业增加值占规模以上工业增加值的比重: a share names its part before 占, so
+            # the phrase is no relative clause; a share too long for a label keeps its part only
+            if len(pre) > _MAX_LABEL:
+                pre = head[: head.index("占")] + "占比"
+        elif len(tail_clean) >= 2 and not p["verbs"].fullmatch(tail_clean):
             offset += len(head) + 1
             pre = tail
     lo = bisect.bisect_left(spans, (offset, -1))

@@ -303,6 +303,31 @@ def test_quantities_indicator_from_the_clauses_around(text: str, indicator: str)
     assert quantities(text)[-1][0] == indicator
 
 
+def test_quantities_long_share_keeps_its_part_and_its_change_in_points() -> None:
+    """X占Y的比重 is a share, not a relative clause: a long one keeps X (not only 比重), and a change
+    in points after it (比上年提高1.4个百分点) is the share's."""
+    text = "高技术制造业增加值占规模以上工业增加值的比重为19.6%，比上年提高1.4个百分点。"
+    assert quantities(text) == [
+        ("高技术制造业增加值占规模以上工业增加值的比重", "19.6", "%", "exact"),
+        ("高技术制造业增加值占规模以上工业增加值的比重增量", "1.4", "百分点", "exact"),
+    ]
+    longer = "用于教育、医疗卫生、社会保障和就业等民生领域的支出占全市一般公共预算支出的比重为78.6%。"
+    assert quantities(longer)[0][0] == "用于教育、医疗卫生、社会保障和就业等民生领域的支出占比"
+
+
+@pytest.mark.parametrize(
+    "text, indicator",
+    [
+        # a list closed by 等 and its kind says where the counted things come from
+        ("试点地区要将社保、医保、户籍等领域不少于100项高频政务服务事项下放至乡镇。", "高频政务服务事项下放至乡镇"),
+        # 整合 is a bare verb: what it makes is counted after the number
+        ("分散在各部门的办事窗口已整合为22个综合窗口。", "办事窗口已整合综合窗口"),
+    ],
+)
+def test_quantities_counted_noun_after_a_list_or_a_bare_verb(text: str, indicator: str) -> None:
+    assert quantities(text)[0][0] == indicator
+
+
 def test_quantities_year_of_a_comparison_or_a_date_stays() -> None:
     """较2024年同期 is a comparison's base and 2023年5月 a date: neither cuts the label."""
     assert quantities("医共体较2024年同期节约410多万元。")[-1][0] == "医共体较2024年同期节约"
