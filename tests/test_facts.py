@@ -141,6 +141,13 @@ def test_facts_funds_sought_from_a_province_are_the_seekers() -> None:
     assert {o.region for o in facts.observations} == {"330782"}
 
 
+def test_facts_pilot_a_district_seeks_to_join_is_its_plan() -> None:
+    """争取纳入全市“跨省通办”试点: 全市 after 纳入 is the scope the district seeks to join, not the
+    subject; the district (the clause leaves it out) plans it."""
+    text = "□ 记者 某某\n合肥市庐阳区将深化改革，积极争取纳入全市“跨省通办”试点。\n"
+    assert adoptions(text, date="2026-01") == {("340103", "kuasheng-tongban", "planned")}
+
+
 def test_facts_pilot_places_written_as_runs() -> None:
     """在银川市西夏区、吴忠市利通区开展…试点: each item of the list is a run (city, district), and each
     district runs the pilot."""
