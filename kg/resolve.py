@@ -1052,10 +1052,13 @@ class DocumentContext:
         return base
 
     def _last_year_before(self, located: Located, position: int) -> int | None:
-        """The last year written before ``position`` in the article."""
+        """The last year written before ``position`` in the article, a relative one (今年, 去年) too:
+        今年我省将新增…，力争年底前… is this year's end, not that of a year named sentences before."""
         for m in reversed(self.times_in(located.article.article.start, position)):
             if isinstance(m.data, TimeSpan) and m.data.year is not None:
                 return m.data.year
+            if isinstance(m.data, TimeSpan) and m.data.relative is not None and self.year is not None:
+                return self.year + m.data.relative
         return None
 
     def _reviews_last_year(self, sentence: Sentence) -> bool:

@@ -452,3 +452,15 @@ def test_facts_citations_and_pilots_and_cross_province_handling() -> None:
     assert ("股贷债保", "piloting") in got
     assert ("kuasheng-tongban", "implemented") in got
     assert not any("管理办法" in label for label, _status in got)
+
+
+def test_facts_year_end_after_jinnian_is_this_years() -> None:
+    """年底前 takes the year the text last named, and 今年 names one: on a March page, 今年…，力争年底前…
+    is this year's end, not the end of the year an earlier sentence named (2025年…)."""
+    text = (
+        "□ 记者 某某\n2025年，遵义市兑现奖补资金2.35亿元。\n"
+        "今年贵州省将新增“一件事”主题服务20项，力争年底前“一网通办”率达到95%以上。\n"
+    )
+    periods = {o[1]: o[-1] for o in observations(text, date="2026-03-18")}
+    assert periods["兑现奖补资金"] == "2025"
+    assert periods["“一网通办”率"] == "2026"
