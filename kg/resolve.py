@@ -425,6 +425,7 @@ _FUTURE = re.compile(
 )
 # Words of rolling a pilot out (试点经验成熟后在全省推广, 逐步推开).
 _ROLL_OUT = re.compile(r"推广|推开")
+_WHOLE_YEAR = "全年"  # a clause of the whole year: no earlier clause's time frames it
 # what follows a policy's name when a list of its pilot places comes next: ”试点：, 改革试点地区为：
 _PILOT_LIST = re.compile(r"[”’\s]*(?:改革|服务|工作)?试点(?:地区|城市|单位|县区|范围)?(?:为|包括|是)?[：:]")
 # What joins the regions of a list that share what follows them (涪城区、游仙区和三台县).
@@ -963,7 +964,9 @@ class DocumentContext:
             in_clause = [m for m in times if clause <= m.start < position]
             # a time opening an earlier clause of the group frames the clauses after it
             framing = [m for m in times if group <= m.start < clause and self._opens_clause(m, group)]
-            if not framing and group > sentence.start:
+            if _WHOLE_YEAR in text[clause:position]:
+                framing = []  # 截至1月底，已开通…，全年异地办件量2.3万件: 全年 is the whole year, no month's end
+            elif not framing and group > sentence.start:
                 # the sentence's opening time frames its later groups (截至11月底，…；…), until
                 # another time is written after it
                 head = [m for m in times if m.start < group and self._opens(m, sentence.start)]

@@ -464,3 +464,12 @@ def test_facts_year_end_after_jinnian_is_this_years() -> None:
     periods = {o[1]: o[-1] for o in observations(text, date="2026-03-18")}
     assert periods["兑现奖补资金"] == "2025"
     assert periods["“一网通办”率"] == "2026"
+
+
+def test_facts_whole_year_clause_is_not_framed_by_a_month_end() -> None:
+    """截至1月底，已开通…168项，全年异地办件量2.3万件: the first clause's month end frames the count after
+    it, not the clause that 全年 opens (on a February page, the year just ended)."""
+    text = "□ 记者 某某\n截至1月底，乌鲁木齐市已开通“跨省通办”事项168项，全年异地办件量2.3万件。\n"
+    periods = {o[2]: o[-1] for o in observations(text, date="2026-02-26")}
+    assert periods["168"] == "2026-01"
+    assert periods["23000"] == "2025"
