@@ -733,6 +733,16 @@ def _distributive_verb() -> re.Pattern[str]:
     return re.compile(rf"分别(?:{verbs})?$")
 
 
+def _clause_labels(text: str, s_start: int, before: list[re.Match[str]]) -> list[str]:
+    """The labels of figures written each in its own clause (城镇居民人均可支配收入达到52136元，农村居民
+    人均可支配收入达到23861元，分别增长…): what a later 分别 with no subject deals its values out to."""
+    starts = [_clause_start(text, m.start(), s_start) for m in before]
+    labels = [strip_phrase(text[c : m.start()]) for c, m in zip(starts, before, strict=True)]
+    if len(set(starts)) < len(before) or len(set(labels)) < len(labels) or not all(labels):
+        return []
+    return labels
+
+
 def _distributive_indicators(text: str, s_start: int, matches: list[re.Match[str]]) -> dict[int, str]:
     """A、B、C + shared head + 分别(达) + X、Y、Z: each value gets A+head, B+head, C+head; a later
     分别 with no subject of its own (…，分别增长5.9%、5.6%和5.2%) deals out the same labels."""
@@ -754,6 +764,8 @@ def _distributive_indicators(text: str, s_start: int, matches: list[re.Match[str
         clause = _clause_start(text, at, s_start)
         subject = strip_phrase(text[clause:at])
         items = [it for it in re.split(r"[、和及]", subject) if it]
+        if not items and not dealt:
+            dealt = _clause_labels(text, s_start, matches[max(0, k - len(run)) : k])
         if not items and len(dealt) == len(run):
             out.update(zip(run, dealt, strict=True))
             continue

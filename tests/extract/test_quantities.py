@@ -328,6 +328,18 @@ def test_quantities_counted_noun_after_a_list_or_a_bare_verb(text: str, indicato
     assert quantities(text)[0][0] == indicator
 
 
+def test_quantities_fenbie_after_clauses_of_their_own_deals_out_their_labels() -> None:
+    """A，B，分别增长x和y: with no subject of its own, 分别 deals its rates out to the figures of the
+    clauses before it, one each, in order."""
+    text = "城镇居民人均可支配收入达到52136元，农村居民人均可支配收入达到23861元，分别增长4.1%和6.3%。"
+    assert [f[0] for f in quantities(text)] == [
+        "城镇居民人均可支配收入",
+        "农村居民人均可支配收入",
+        "城镇居民人均可支配收入增长率",
+        "农村居民人均可支配收入增长率",
+    ]
+
+
 def test_quantities_year_of_a_comparison_or_a_date_stays() -> None:
     """较2024年同期 is a comparison's base and 2023年5月 a date: neither cuts the label."""
     assert quantities("医共体较2024年同期节约410多万元。")[-1][0] == "医共体较2024年同期节约"
