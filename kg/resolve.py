@@ -437,6 +437,16 @@ _OPENING_YEAR = re.compile(
 )
 
 
+def _whole_year(m: Mention) -> bool:
+    """Whether a time names a whole year (2025年, 2025年底, 截至2025年12月底), no part of one."""
+    t = m.data
+    return (
+        isinstance(t, TimeSpan)
+        and (t.year is not None or t.relative is not None)
+        and (t.month, t.end_month) in ((None, None), (1, 12))
+    )
+
+
 @cache
 def _section_words() -> tuple[re.Pattern[str], re.Pattern[str]]:
     c = conventions()
@@ -965,7 +975,9 @@ class DocumentContext:
             # a time opening an earlier clause of the group frames the clauses after it
             framing = [m for m in times if group <= m.start < clause and self._opens_clause(m, group)]
             if _WHOLE_YEAR in text[clause:position]:
-                framing = []  # 截至1月底，已开通…，全年异地办件量2.3万件: 全年 is the whole year, no month's end
+                # 截至1月底，已开通…，全年异地办件量2.3万件: 全年 is a whole year, no month's end; a frame
+                # that is a whole year (截至2025年底，…，全年为企业减少跑动230万次) still gives its year
+                framing = [m for m in framing if _whole_year(m)]
             elif not framing and group > sentence.start:
                 # the sentence's opening time frames its later groups (截至11月底，…；…), until
                 # another time is written after it

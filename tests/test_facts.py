@@ -473,3 +473,5 @@ def test_facts_whole_year_clause_is_not_framed_by_a_month_end() -> None:
     periods = {o[2]: o[-1] for o in observations(text, date="2026-02-26")}
     assert periods["168"] == "2026-01"
     assert periods["23000"] == "2025"
+    framed = "□ 记者 某某\n截至2025年底，浙江省已在11个设区市推行改革，全年为企业减少跑动230万次。\n"
+    assert {o[2]: o[-1] for o in observations(framed, date="2026-03-05")}["2300000"] == "2025"
