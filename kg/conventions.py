@@ -154,6 +154,7 @@ class Conventions:
     stocks: tuple[str, ...]
     totals: tuple[str, ...]
     comparable_drop: tuple[str, ...]
+    counterparts: tuple[str, ...]
     implied_units: tuple[tuple[str, str], ...]  # label ending -> unit of a number written without one
 
 
@@ -178,6 +179,7 @@ _INDICATOR_KEYS = (
     "stocks",
     "totals",
     "comparable_drop",
+    "counterparts",
 )
 
 

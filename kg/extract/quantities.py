@@ -730,7 +730,23 @@ def _distributive_verb() -> re.Pattern[str]:
     """分别 and the verb that deals its values out (分别达, 分别增长, 分别下降)."""
     c = conventions()
     verbs = alternation(["达到", "达", "为", "是", "完成", "有", "占比达", "占比为", "占", *c.increase, *c.decrease])
-    return re.compile(rf"分别(?:{verbs})?$")
+    return re.compile(rf"分别(?:同比|比上年|较上年)?(?:{verbs})?$")
+
+
+def _with_counterparts(items: list[str]) -> list[str]:
+    """A list whose later items are counterparts of the first one's last word (一般公共预算收入、支出):
+    each such item takes the rest of the first (一般公共预算支出)."""
+    words = conventions().counterparts
+    if not items:
+        return items
+    first = items[0]
+    out = [first]
+    for item in items[1:]:
+        tail = first[-len(item) :]
+        if item in words and tail in words and tail != item and len(first) > len(item):
+            item = first[: -len(item)] + item
+        out.append(item)
+    return out
 
 
 def _clause_labels(text: str, s_start: int, before: list[re.Match[str]]) -> list[str]:
@@ -763,7 +779,7 @@ def _distributive_indicators(text: str, s_start: int, matches: list[re.Match[str
         at = s_start + fb.start()
         clause = _clause_start(text, at, s_start)
         subject = strip_phrase(text[clause:at])
-        items = [it for it in re.split(r"[、和及]", subject) if it]
+        items = _with_counterparts([it for it in re.split(r"[、和及]", subject) if it])
         if not items and not dealt:
             dealt = _clause_labels(text, s_start, matches[max(0, k - len(run)) : k])
         if not items and len(dealt) == len(run):

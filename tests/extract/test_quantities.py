@@ -340,6 +340,22 @@ def test_quantities_fenbie_after_clauses_of_their_own_deals_out_their_labels() -
     ]
 
 
+@pytest.mark.parametrize(
+    "text, labels",
+    [
+        # a counterpart (支出 of 收入) takes the rest of the first item; 同比 may stand after 分别
+        (
+            "全市一般公共预算收入、支出分别同比增长3.1%、2.4%。",
+            ["全市一般公共预算收入增长率", "全市一般公共预算支出增长率"],
+        ),
+        ("全市一般公共预算收入、支出分别完成52.8亿元、362.9亿元。", ["全市一般公共预算收入", "全市一般公共预算支出"]),
+        ("货物进口、出口分别增长5%、8%。", ["货物进口增长率", "货物出口增长率"]),
+    ],
+)
+def test_quantities_fenbie_over_counterparts(text: str, labels: list[str]) -> None:
+    assert [f[0] for f in quantities(text)] == labels
+
+
 def test_quantities_year_of_a_comparison_or_a_date_stays() -> None:
     """较2024年同期 is a comparison's base and 2023年5月 a date: neither cuts the label."""
     assert quantities("医共体较2024年同期节约410多万元。")[-1][0] == "医共体较2024年同期节约"
