@@ -713,8 +713,8 @@ def _is_quantity(text: str, m: re.Match[str]) -> bool:
     before = text[m.start("num") - 1 : m.start("num")] if m.start("num") else ""
     if before and (before == "第" or before.isdigit() or before in ".-—~/"):
         return False
-    if not num[0].isdigit() and before in ("数", "几", "上", "成"):
-        return False  # 数十家, 几百人, 上千次, 成百上千: vague amounts
+    if not num[0].isdigit() and before in ("数", "几", "上", "成", "每"):
+        return False  # 数十家, 几百人, 上千次, 成百上千: vague amounts; 每千人口: a rate's base
     if text.startswith(("月", "年", "日"), m.end("num")):
         return False
     if _NAMED_SPAN.match(text, m.end()) and (before == "“" or m.group("unit") in ("分钟", "公里")):

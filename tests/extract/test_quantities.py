@@ -356,6 +356,29 @@ def test_quantities_fenbie_over_counterparts(text: str, labels: list[str]) -> No
     assert [f[0] for f in quantities(text)] == labels
 
 
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # 同口径, 按可比口径 compare like with like: no part of what grows
+        (
+            "全市一般公共预算收入完成52.8亿元，同口径增长3.5%。",
+            [
+                ("全市一般公共预算收入", "5280000000", "元", "exact"),
+                ("全市一般公共预算收入增长率", "3.5", "%", "exact"),
+            ],
+        ),
+        (
+            "税收收入32.6亿元，按可比口径增长2.1%。",
+            [("税收收入", "3260000000", "元", "exact"), ("税收收入增长率", "2.1", "%", "exact")],
+        ),
+        # 每千人口: the base of a rate, no amount of people that would cut the label
+        ("每千人口拥有执业（助理）医师3.2人。", [("每千人口拥有执业（助理）医师", "3.2", "人", "exact")]),
+    ],
+)
+def test_quantities_comparison_basis_and_rate_base(text: str, expected: list[tuple[str, str, str, str]]) -> None:
+    assert quantities(text) == expected
+
+
 def test_quantities_year_of_a_comparison_or_a_date_stays() -> None:
     """较2024年同期 is a comparison's base and 2023年5月 a date: neither cuts the label."""
     assert quantities("医共体较2024年同期节约410多万元。")[-1][0] == "医共体较2024年同期节约"
