@@ -1004,7 +1004,13 @@ class DocumentContext:
                     break
         if chosen is None:
             base = self.base_year(located)
-            if base is not None and base == self.year and self._reviews_last_year(sentence):
+            # a plan part (三、2026年重点工作: 全年计划实施…) reviews nothing, whatever its words
+            if (
+                base is not None
+                and base == self.year
+                and not self.forward(located)
+                and self._reviews_last_year(sentence)
+            ):
                 return f"{base - 1:04d}"
             return self.base_period(located)
         year_here = next((t.year for m in times if m.start < position and (t := m.data).year is not None), None)  # type: ignore[union-attr]

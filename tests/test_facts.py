@@ -475,3 +475,17 @@ def test_facts_whole_year_clause_is_not_framed_by_a_month_end() -> None:
     assert periods["23000"] == "2025"
     framed = "□ 记者 某某\n截至2025年底，浙江省已在11个设区市推行改革，全年为企业减少跑动230万次。\n"
     assert {o[2]: o[-1] for o in observations(framed, date="2026-03-05")}["2300000"] == "2025"
+
+
+def test_facts_whole_year_in_a_plan_part_is_the_reports_year() -> None:
+    """全年 on a January page reviews the year just ended, but not in the report's plan part: under
+    三、2026年重点工作, 全年计划实施重点项目320个 is this year's target."""
+    text = (
+        "政府工作报告\n——2026年1月20日在抚州市第五届人民代表大会第六次会议上\n"
+        "一、过去一年工作回顾\n全市地区生产总值增长5.3%。\n"
+        "三、2026年重点工作\n（一）扩大有效投资。全年计划实施重点项目320个，完成投资580亿元以上。\n"
+    )
+    facts = document_facts(load_text(text, "fuzhou_zhengfu_gongzuo_baogao_2026.txt", meta=DocMeta()))
+    periods = {o.indicator: o.period for o in facts.observations}
+    assert periods["地区生产总值增长率"] == "2025"
+    assert periods["实施重点项目"] == "2026"
