@@ -90,8 +90,8 @@ def connect(address: str) -> Iterator[Any]:
 def _ctrl_c_deferred() -> Iterator[list[int]]:
     """Hold Ctrl-C (SIGINT) until the block is done; the list says whether it came meanwhile."""
     came: list[int] = []
-    if threading.current_thread() is not threading.main_thread():
-        yield came
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        yield came  # not ours to hold, or ignored anyway (a shell's background job)
         return
     previous = signal.signal(signal.SIGINT, lambda number, _frame: came.append(number))
     try:

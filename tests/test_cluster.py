@@ -326,6 +326,12 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
+def _hears_ctrl_c() -> None:
+    """In the child before exec: SIGINT as in a terminal. A test run as a shell's background job inherits
+    SIGINT ignored, and Python then keeps ignoring it: the build would not stop (a flaky failure)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.slow
 def test_cluster_local_workers_and_an_interrupted_client(tmp_path: Path) -> None:
     """--cluster local:2 starts two worker processes: same bytes; Ctrl-C leaves the previous export and no workers."""
@@ -345,7 +351,10 @@ def test_cluster_local_workers_and_an_interrupted_client(tmp_path: Path) -> None
         for f in CORPUS.glob("*.txt"):
             shutil.copyfile(f, larger / f"c{k:02d}_{f.name}")
     interrupted = subprocess.Popen(
-        [*command[:4], str(larger), *command[5:], "--no-cache"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        [*command[:4], str(larger), *command[5:], "--no-cache"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        preexec_fn=_hears_ctrl_c,
     )
     deadline = time.monotonic() + 120
     while len(workers := _descendants(interrupted.pid)) < 2:  # LocalCluster's nannies and their workers
