@@ -98,6 +98,9 @@ class Conventions:
     object_markers: tuple[str, ...]
     rank_after: tuple[str, ...]
     province_characters: dict[str, str]  # one-character province name -> province code
+    group_numerals: tuple[str, ...]  # 两 三 …: the count of places a group word (三地, 两市) refers back to
+    group_unnumbered: tuple[str, ...]  # 多 各 数: a group word of no count (多地)
+    group_nouns: tuple[str, ...]  # 地 市 县 …: the place noun of a group word
     piloting: tuple[str, ...]
     sought: tuple[str, ...]
     planned: tuple[str, ...]
@@ -214,6 +217,9 @@ def conventions() -> Conventions:
         object_markers=_words(refs, "object_markers", "references"),
         rank_after=_words(refs, "rank_after", "references"),
         province_characters=provinces,
+        group_numerals=_words(refs, "group_numerals", "references"),
+        group_unnumbered=_words(refs, "group_unnumbered", "references"),
+        group_nouns=_words(refs, "group_nouns", "references"),
         piloting=_words(status, "piloting", "status"),
         sought=_words(status, "sought", "status"),
         planned=_words(status, "planned", "status"),

@@ -15,7 +15,7 @@ from functools import cache, lru_cache
 from kg.conventions import alternation, conventions
 from kg.extract import run_extractors
 from kg.extract.regions import region_codes_in
-from kg.resolve import DocumentContext, Located, choose_regions
+from kg.resolve import DocumentContext, Located, Where, choose_regions
 from kg.segment import segment
 from kg.types import (
     Adoption,
@@ -218,6 +218,9 @@ def document_facts(doc: Document) -> DocumentFacts:
             where = c.region_for(located, m.start)
             if where is None:
                 continue
+            group = where.members
+            if group:  # 三地均已推行…: each place the group word refers back to adopts it, not their region
+                where = Where(group[-1])
             key = (located.sentence.start, where.code, policy.policy_id)
             if key in seen_adoptions:
                 continue
@@ -233,6 +236,11 @@ def document_facts(doc: Document) -> DocumentFacts:
                 place=where.place,
             )
             adoptions.append(adoption)
+            for code in group:
+                if code != where.code and (sentence.start, code, policy.policy_id) not in seen_adoptions:
+                    seen_adoptions.add((sentence.start, code, policy.policy_id))
+                    agency = agency_before(m.start, sentence.start, code)
+                    adoptions.append(replace(adoption, region=code, agency=agency))
             for code in c.piloted_before(located, m.start):
                 if (sentence.start, code, policy.policy_id) not in seen_adoptions:
                     seen_adoptions.add((sentence.start, code, policy.policy_id))
@@ -264,7 +272,13 @@ def document_facts(doc: Document) -> DocumentFacts:
                 continue
             sentence = located.sentence
             codes = [where.code]
-            if where.place is None:
+            if where.members and (
+                figure.unit in ("%", "‰") or _EACH.search(text, max(sentence.start, m.start - 8), m.start)
+            ):
+                codes = list(where.members)  # 两地优良天数比例均在90%以上: each of them
+            elif where.members:
+                pass  # 三地累计办件2.8万件: their total, in their common region
+            elif where.place is None:
                 labelled = c.region_of_label(located, m.start, figure.indicator)
                 listed = c.listed_with(located, m.start, where.code) if labelled is None else []
                 if labelled is not None:

@@ -294,6 +294,20 @@ def _pilot_words() -> re.Pattern[str]:
 
 
 @cache
+def _group_word() -> re.Pattern[str]:
+    """三地, 两市, 三县（市、区）, 多地: a count of places and a place noun, not an ordinal (第三地)."""
+    c = conventions()
+    nouns = alternation(c.group_nouns)
+    return re.compile(
+        rf"(?<![第\d{''.join(c.group_numerals)}])"
+        rf"(?:(?P<count>{alternation(c.group_numerals)})|{alternation(c.group_unnumbered)})(?:{nouns})"
+    )
+
+
+_NUMERALS = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+
+
+@cache
 def _rank_after() -> re.Pattern[str]:
     return re.compile(alternation(conventions().rank_after))
 
@@ -404,6 +418,8 @@ class Where:
 
     code: str
     place: PlaceRef | None = None
+    # the listed places a group word (三地, 两市) refers back to; ``code`` is then their common region
+    members: tuple[str, ...] = ()
 
 
 # What may stand before a time that frames what follows it (2025年，… / 截至9月底，… / 在2024年).
@@ -706,7 +722,58 @@ class DocumentContext:
                 where = Where(code) if code else None
             if where is not None and (best is None or (m.start >= best[0] and not subjects_only)):
                 best = (m.start, where)  # the last of its clause; the sentence's first subject
+        for g in _group_word().finditer(text, floor, position):
+            if g.start() < clause_start and not self._heads_clause(g.start(), floor):
+                continue
+            where = self._group_at(located, g)
+            if where is not None and (best is None or (g.start() >= best[0] and not subjects_only)):
+                best = (g.start(), where)
         return best[1] if best is not None else None
+
+    def _heads_clause(self, start: int, floor: int) -> bool:
+        text = self.doc.text
+        clause = max(text.rfind(c, floor, start) for c in "，：") + 1
+        return _SUBJECT_LEAD.fullmatch(text, max(clause, floor), start) is not None
+
+    def _group_at(self, located: Located, group: re.Match[str]) -> Where | None:
+        """The places a group word (三地, 两市, 多地) refers back to: the nearest list of that many regions
+        in its paragraph (义乌市、东阳市、永康市联合推行…。三地…累计办件2.8万件), or for 多地/各地 the list
+        written right before it (西宁、海东等多地). A total over them stands in their common region; None
+        when no list fits (全省各地, 两区建设), and the fact keeps the region it had."""
+        text = self.doc.text
+        start = group.start()
+        k = bisect_right(self.anchor_starts, start)
+        if any(m.start <= start < m.end for m in self.anchors[max(0, k - 3) : k]):
+            return None  # part of a name
+        count = _NUMERALS.get(group.group("count") or "")
+        block = self.seg.blocks[located.sentence.block]
+        floor = max(located.article.article.start, min(block.start, located.sentence.start))
+        items: list[list[ResolvedRegion]] = []  # an item may be a run (金华市义乌市): its last region names it
+        for r in self.regions_in(floor, start):
+            if r.code == COUNTRY:
+                continue
+            if items and text[items[-1][-1].mention.end : r.mention.start] == "":
+                items[-1].append(r)
+            else:
+                items.append([r])
+        last = len(items) - 1
+        while last >= 0:
+            first = last
+            while first > 0 and text[items[first - 1][-1].mention.end : items[first][0].mention.start] in _LIST_JOINS:
+                first -= 1
+            attached = text[items[last][-1].mention.end : start] in ("", "等")
+            members = list(dict.fromkeys(item[-1].code for item in items[first : last + 1]))
+            fits = len(members) == count if count is not None else attached and len(members) >= 2
+            if fits:
+                if self._is_object(items[first][0].mention.start) or (
+                    not attached and _object_marker().search(text, max(0, start - 4), start)
+                ):
+                    return None  # 与A、B两地合作: the partners, not who the fact is about
+                return Where(self.common_region(members, located), members=tuple(members))
+            if attached or count is None:
+                return None  # 郑州、洛阳三市: the list it is written after is the one it counts
+            last = first - 1
+        return None
 
     def listed_with(self, located: Located, position: int, code: str) -> list[str]:
         """The regions listed with the region ``code`` a fact at ``position`` is about, joined to it by

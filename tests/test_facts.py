@@ -489,3 +489,38 @@ def test_facts_whole_year_in_a_plan_part_is_the_reports_year() -> None:
     periods = {o.indicator: o.period for o in facts.observations}
     assert periods["地区生产总值增长率"] == "2025"
     assert periods["实施重点项目"] == "2026"
+
+
+def _values(text: str, date: str) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for o in document_facts(load_text(text, "t.txt", meta=DocMeta(date=date))).observations:
+        out.setdefault(str(o.value), set()).add(o.region)
+    return out
+
+
+def test_facts_group_word_refers_back_to_the_places_listed() -> None:
+    """三地 after 义乌市、东阳市、永康市 is those three: their total stands in their common region (金华市)."""
+    text = (
+        "□ 记者 某某\n今年以来，义乌市、东阳市、永康市联合推行政务服务“跨城通办”，首批126个高频事项实现三地通办。"
+        "截至10月底，三地“跨城通办”窗口累计办件2.8万件。\n"
+    )
+    assert _values(text, "2025-11-20")["28000"] == {"330700"}
+
+
+def test_facts_group_word_written_after_its_list() -> None:
+    """两市 right after its list, and a rate 均 over the group: each of the two."""
+    text = "□ 记者 某某\n西宁市、海东市两市全面推行“免申即享”，惠企资金兑付1.6亿元。两市政务服务好评率均达到99%以上。\n"
+    found = _values(text, "2025-11-20")
+    assert found["160000000"] == {"630000"}
+    assert found["99"] == {"630100", "630200"}
+    assert {("630100", "mianshen-jixiang", "implemented"), ("630200", "mianshen-jixiang", "implemented")} <= adoptions(
+        text, date="2025-11"
+    )
+
+
+def test_facts_group_word_without_a_fitting_list_keeps_the_region() -> None:
+    """三地 with a list of two before it, or 全省各地, refers to no list: the fact keeps its subject."""
+    text = "□ 记者 某某\n长沙市、株洲市推行“一网通办”。三地窗口办件1.2万件。湖南省全省各地办件5.6万件。\n"
+    found = _values(text, "2025-11-20")
+    assert found["12000"] == {"430100"}  # the clause before is 长沙市、株洲市's; no list of three
+    assert found["56000"] == {"430000"}
