@@ -737,7 +737,7 @@ class DocumentContext:
 
     def _group_at(self, located: Located, group: re.Match[str]) -> Where | None:
         """The places a group word (三地, 两市, 多地) refers back to: the nearest list of that many regions
-        in its paragraph (义乌市、东阳市、永康市联合推行…。三地…累计办件2.8万件), or for 多地/各地 the list
+        before it in its article (义乌市、东阳市、永康市联合推行…。三地…累计办件2.8万件), or for 多地/各地 the list
         written right before it (西宁、海东等多地). A total over them stands in their common region; None
         when no list fits (全省各地, 两区建设), and the fact keeps the region it had."""
         text = self.doc.text
@@ -746,8 +746,11 @@ class DocumentContext:
         if any(m.start <= start < m.end for m in self.anchors[max(0, k - 3) : k]):
             return None  # part of a name
         count = _NUMERALS.get(group.group("count") or "")
+        # a count reaches back through its article (今年，三地将… below the paragraph that listed them); 多地 does not
         block = self.seg.blocks[located.sentence.block]
-        floor = max(located.article.article.start, min(block.start, located.sentence.start))
+        floor = located.article.article.start
+        if count is None:
+            floor = max(floor, min(block.start, located.sentence.start))
         items: list[list[ResolvedRegion]] = []  # an item may be a run (金华市义乌市): its last region names it
         for r in self.regions_in(floor, start):
             if r.code == COUNTRY:

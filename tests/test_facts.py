@@ -524,3 +524,15 @@ def test_facts_group_word_without_a_fitting_list_keeps_the_region() -> None:
     found = _values(text, "2025-11-20")
     assert found["12000"] == {"430100"}  # the clause before is 长沙市、株洲市's; no list of three
     assert found["56000"] == {"430000"}
+
+
+def test_facts_group_word_reaches_back_through_its_article() -> None:
+    """两市 in a later paragraph still counts the two pilots named above; a share of their total is theirs together."""
+    text = (
+        "咸阳市人民政府办公室关于开展政务服务“就近办”试点工作的通知\n"
+        "市政府决定在兴平市、彬州市开展政务服务“就近办”试点。\n"
+        "到2025年底，两市便民服务中心可办事项均不少于150项，两市合计办件量占全市的比重为30%。\n"
+    )
+    found = _values(text, "2025-07-15")
+    assert found["150"] == {"610481", "610482"}
+    assert found["30"] == {"610400"}
