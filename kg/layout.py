@@ -55,6 +55,9 @@ BYLINE = re.compile(
 DOCUMENT_NUMBER = r"[（(]?[\u4e00-\u9fff]{1,12}[〔［\[]\d{4}[〕］\]]\d{1,5}号"
 # （2026年1月6日在…会议上）: when and where a report was made, on its own line under its title.
 _OCCASION_LINE = r"[（(]\s*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
+# ——2026年1月15日在…会议上 or （2026年1月6日在…会议上）: a report's occasion is a line of its own, however wide;
+# the speaker's line below it (海东市财政局局长 马文忠) is not wrapped into it (会议上海东市 is no 上海).
+OCCASION_LINE = re.compile(r"(?:——|[（(])\s*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日")
 # A line starting with one of these begins a new block whatever the previous line was.
 BLOCK_START = re.compile(
     rf"[◎□■●◆★▲]|本报讯|新华社|——|{_PAGE_TURN}|{_CHINESE_NUMBERED}|{DOCUMENT_NUMBER}|{_OCCASION_LINE}"

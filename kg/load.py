@@ -23,7 +23,7 @@ from pathlib import Path
 from kg.conventions import HAN, conventions
 from kg.dictionary import joins_words
 from kg.errors import CorpusError, CorpusWarning
-from kg.layout import BLOCK_START, HEADING_LINE, is_furniture
+from kg.layout import BLOCK_START, HEADING_LINE, OCCASION_LINE, is_furniture
 from kg.types import DocMeta, Document, FileStamp, merge_spans
 
 MAX_FILE_BYTES = 256 * 1024 * 1024
@@ -349,6 +349,8 @@ def line_breaks(text: str) -> list[tuple[int, int, bool]]:
         )
         # A numbered heading line (一、 （二）) ends at its line break.
         headline = headline or bool(HEADING_LINE.match(line))
+        # A report's occasion (——2026年1月15日在…会议上) ends at its line break, as a heading does.
+        headline = headline or bool(OCCASION_LINE.match(line))
         if line and following and not headline and not BLOCK_START.match(following):
             last = line[-1]
             ends_sentence = last in _LINE_FINAL or (last in _CLOSERS and len(line) > 1 and line[-2] in _LINE_FINAL)

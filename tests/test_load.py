@@ -172,6 +172,19 @@ def test_load_keeps_a_title_apart_from_its_issuer_and_occasion() -> None:
     assert load_text(report, "r.txt").text.split("\n")[1].startswith("（2026年1月6日")
 
 
+def test_load_keeps_a_reports_occasion_apart_from_the_speaker_below() -> None:
+    """——2026年1月15日在…会议上 is a line of its own however wide: the speaker's line is not wrapped into it
+    (会议上海东市财政局 would name 上海)."""
+    report = (
+        "关于海东市2025年预算执行情况和2026年预算草案的报告\n"
+        "——2026年1月15日在海东市第四届人民代表大会第五次会议上\n海东市财政局局长 马文忠\n"
+        "一、2025年预算执行情况\n全市一般公共预算收入完成38.6亿元，为预算的101.2%，同比增长5.3%。\n"
+    )
+    lines = load_text(report, "r.txt").text.split("\n")
+    assert lines[1].endswith("会议上")
+    assert lines[2] == "海东市财政局局长 马文忠"
+
+
 def test_load_offsets_map_spans_back() -> None:
     """A span found in the normalised text maps to the same characters of the original."""
     original = "截至 2023 年底，全市养老保险参保人\n\n数分别达 11.45万人。"
