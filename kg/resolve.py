@@ -1108,9 +1108,17 @@ class DocumentContext:
         for t in self.times_in(start, m.start):
             lead = lead.replace(t.text, "")
         regions = self.anchors[bisect_left(self.anchor_starts, start) : bisect_left(self.anchor_starts, m.start)]
+        stripped = False
         for r in regions:
-            if r.label in ("Region", "RegionRef") and lead.startswith(r.text):
-                lead = lead[len(r.text) :]  # the subject's region, written first
+            if r.label not in ("Region", "RegionRef"):
+                continue
+            rest = lead
+            if stripped:  # a list of subjects (昆山市、太仓市、常熟市去年联合推行…): each item in turn
+                join = next((j for j in sorted(_LIST_JOINS, key=len, reverse=True) if rest.startswith(j)), "")
+                rest = rest[len(join) :]
+            if rest.startswith(r.text):
+                lead = rest[len(r.text) :]  # the subject's region, written first
+                stripped = True
         return _FRAME_LEAD.fullmatch(lead) is not None
 
     def _opens_clause(self, m: Mention, floor: int) -> bool:

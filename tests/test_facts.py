@@ -536,3 +536,17 @@ def test_facts_group_word_reaches_back_through_its_article() -> None:
     found = _values(text, "2025-07-15")
     assert found["150"] == {"610481", "610482"}
     assert found["30"] == {"610400"}
+
+
+def test_facts_time_after_a_list_of_subjects_frames_the_later_clauses() -> None:
+    """昆山市、太仓市、常熟市去年联合推行…，三市累计…: 去年 after the subjects' list frames the clauses after it."""
+    text = (
+        "□ 记者 某某\n昆山市、太仓市、常熟市去年联合推行“跨城通办”，三市累计办理跨城业务4.6万件，"
+        "群众满意率均达到99.5%以上。\n"
+    )
+    found = {
+        (str(o.value), o.region): o.period
+        for o in document_facts(load_text(text, "t.txt", meta=DocMeta(date="2026-03-10"))).observations
+    }
+    assert found[("46000", "320500")] == "2025"
+    assert found[("99.5", "320583")] == "2025"
