@@ -248,6 +248,11 @@ def document_facts(doc: Document) -> DocumentFacts:
                     seen_adoptions.add((sentence.start, code, policy.policy_id))
                     agency = agency_before(m.start, sentence.start, code)
                     adoptions.append(replace(adoption, region=code, status="piloting", agency=agency, place=None))
+            for code in c.pilots_named_before(located, m.start, m.end):
+                if (sentence.start, code, policy.policy_id) not in seen_adoptions:
+                    seen_adoptions.add((sentence.start, code, policy.policy_id))
+                    agency = agency_before(m.start, sentence.start, code)
+                    adoptions.append(replace(adoption, region=code, status="piloting", agency=agency, place=None))
             for code in c.pilot_list_after(located, m.end):
                 if (sentence.start, code, policy.policy_id) not in seen_adoptions:
                     seen_adoptions.add((sentence.start, code, policy.policy_id))

@@ -444,6 +444,11 @@ _ROLL_OUT = re.compile(r"推广|推开")
 _WHOLE_YEAR = "全年"  # a clause of the whole year: no earlier clause's time frames it
 # what follows a policy's name when a list of its pilot places comes next: ”试点：, 改革试点地区为：
 _PILOT_LIST = re.compile(r"[”’\s]*(?:改革|服务|工作)?试点(?:地区|城市|单位|县区|范围)?(?:为|包括|是)?[：:]")
+# What follows a policy's name that makes it a pilot programme (“直达快享”试点经验, “就近办”改革试点).
+# Not 试点城市/地区/名单: a region before that (银川市是宁夏…试点城市之一) owns the scheme whose places are others.
+_PILOT_AFTER = re.compile(r"[”’]?(?:集成改革|改革|服务|工作)?试点(?!城市|地区|县|区|单位|范围|名单)")
+# What a place does to a scheme it is not a pilot of yet, or that others own (争取纳入, 列入, 申报, 获批).
+_JOINED_SCHEME = re.compile(r"(?:争取|纳入|列入|入选|申报|获批|加入|是|作为)[^，。；]*$")
 # What joins the regions of a list that share what follows them (涪城区、游仙区和三台县).
 _LIST_JOINS = ("、", "和", "及", "以及")
 # The year an article opens in: 2023年， / 在刚刚过去的2023年 / 2023年以来 (not 2023年3月, a date), or
@@ -839,6 +844,30 @@ class DocumentContext:
             if r.code not in out:
                 out.append(r.code)
         return out
+
+    def pilots_named_before(self, located: Located, start: int, end: int) -> list[str]:
+        """The regions written right before a policy's name that 试点 follows, as a list or run (对乐都区、
+        平安区“直达快享”试点经验进行总结; 推广西宁市“就近办”试点做法): that pilot's places, even as a verb's
+        object. Not a scheme a place seeks or joins (争取纳入浙江省“…”试点): that is the scheme's owner."""
+        text = self.doc.text
+        if not _PILOT_AFTER.match(text, end, located.sentence.end):
+            return []
+        named = [r for r in self.regions_in(located.sentence.start, start) if r.code != COUNTRY]
+        if not named or text[named[-1].mention.end : start] not in ("", "“", "‘"):
+            return []
+        items: list[list[ResolvedRegion]] = []
+        for r in named:
+            if items and text[items[-1][-1].mention.end : r.mention.start] == "":
+                items[-1].append(r)
+            else:
+                items.append([r])
+        first = len(items) - 1
+        while first > 0 and text[items[first - 1][-1].mention.end : items[first][0].mention.start] in _LIST_JOINS:
+            first -= 1
+        head = items[first][0].mention.start
+        if _JOINED_SCHEME.search(text, max(located.sentence.start, head - 6), head):
+            return []
+        return list(dict.fromkeys(item[-1].code for item in items[first:]))
 
     def rolled_out_after(self, located: Located, position: int) -> list[str]:
         """The regions a later clause of the sentence says a pilot will be rolled out to (在湘潭县开展

@@ -550,3 +550,15 @@ def test_facts_time_after_a_list_of_subjects_frames_the_later_clauses() -> None:
     }
     assert found[("46000", "320500")] == "2025"
     assert found[("99.5", "320583")] == "2025"
+
+
+def test_facts_places_written_before_a_pilots_name_pilot_it() -> None:
+    """对乐都区、平安区“直达快享”试点经验进行总结: the places named right before the pilot's name are its pilots,
+    though they are the verb's object; a scheme a district seeks to join is not yet its pilot."""
+    text = (
+        "关于海东市2025年预算执行情况的报告\n市财政局会同市人社局，对乐都区、平安区“直达快享”试点经验进行总结。"
+        "互助县积极争取纳入青海省“就近办”试点。\n"
+    )
+    found = adoptions(text, date="2026-01", region="630200")
+    assert {("630202", "zhida-kuaixiang", "piloting"), ("630203", "zhida-kuaixiang", "piloting")} <= found
+    assert not any(code == "630000" for code, _, _ in found)
