@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import replace
 from functools import cache, lru_cache
 
@@ -206,12 +207,15 @@ def document_facts(doc: Document) -> DocumentFacts:
         agency = agencies[agency_starts[k]] if k >= 0 and agency_starts[k] >= sentence_start else None
         return agency if agency is not None and agency.jurisdiction == region else None
 
+    # the policies each pilot sentence pilots, by article and sentence start (for a later 试点经验在全市推广)
+    piloted: dict[int, dict[int, list[PolicyRef]]] = {}
     for m in mentions:
         if m.label not in ("Policy", "Quantity"):
             continue
         located = c.locate(m.start)
         if located is None:
             continue
+        before = len(adoptions)
         if isinstance(m.data, PolicyName):
             policy = PolicyRef(m.key, m.text if m.data.discovered else m.key, m.data.discovered)
             policies.append(policy)
@@ -270,6 +274,9 @@ def document_facts(doc: Document) -> DocumentFacts:
                         seen_adoptions.add((sentence.start, code, policy.policy_id))
                         agency = agency_before(m.start, sentence.start, code)
                         adoptions.append(replace(adoption, region=code, agency=agency))
+            if any(a.status == "piloting" for a in adoptions[before:]):
+                by_sentence = piloted.setdefault(located.article.article.start, {})
+                by_sentence.setdefault(located.sentence.start, []).append(policy)
         elif isinstance(m.data, Figure):
             figure = m.data
             if located.in_title or (figure.old and figure.time is None):
@@ -322,6 +329,7 @@ def document_facts(doc: Document) -> DocumentFacts:
                         agency=agency_before(m.start, sentence.start, code),
                     )
                 )
+    adoptions.extend(_rolled_out_later(c, piloted, {(a.region, a.policy.policy_id) for a in adoptions}, evidence_of))
     titles = tuple(a.title for a in seg.articles if a.title)
     return DocumentFacts(
         source_file=doc.source_file,
@@ -335,6 +343,43 @@ def document_facts(doc: Document) -> DocumentFacts:
         observations=tuple(observations),
         date=c.date,
     )
+
+
+def _rolled_out_later(
+    c: DocumentContext,
+    piloted: dict[int, dict[int, list[PolicyRef]]],
+    seen: set[tuple[str, str]],
+    evidence_of: Callable[[int, int], Evidence],
+) -> list[Adoption]:
+    """A sentence that names no policy but rolls the pilot out (到2026年6月底，试点经验在全市推广) plans the
+    policies of the last pilot sentence before it in its article for the region its reference word names."""
+    out: list[Adoption] = []
+    for ctx in c.articles:
+        pilots = piloted.get(ctx.article.start)
+        if not pilots:
+            continue
+        for sentence in ctx.article.sentences:
+            earlier = [start for start in pilots if start < sentence.start]
+            located = c.locate(sentence.start)
+            if not earlier or located is None or located.sentence != sentence:
+                continue
+            for code in c.rolled_out_alone(located):
+                for policy in pilots[max(earlier)]:
+                    if (code, policy.policy_id) in seen:
+                        continue
+                    seen.add((code, policy.policy_id))
+                    out.append(
+                        Adoption(
+                            region=code,
+                            policy=policy,
+                            status="planned",
+                            evidence=evidence_of(sentence.start, sentence.end),
+                            agency=None,
+                            period=c.adoption_period(located, sentence.start),
+                            place=None,
+                        )
+                    )
+    return out
 
 
 def _mentioned_regions(named: list[str], referenced: list[str]) -> tuple[str, ...]:

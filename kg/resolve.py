@@ -887,6 +887,32 @@ class DocumentContext:
                 out.append(code)
         return out
 
+    def rolled_out_alone(self, located: Located) -> list[str]:
+        """The regions a sentence naming no policy rolls a pilot out to (到2026年6月底，试点经验在全市推广;
+        试点成熟后向全省推开): the reference word's region, in a clause where 试点 comes before it and
+        推广/推开 after it."""
+        text = self.doc.text
+        sentence = located.sentence
+        if "试点" not in text[sentence.start : sentence.end] or not _ROLL_OUT.search(
+            text, sentence.start, sentence.end
+        ):
+            return []
+        if any(m.label == "Policy" for m in self.mentions if sentence.start <= m.start < sentence.end):
+            return []
+        out: list[str] = []
+        lo, hi = bisect_left(self.anchor_starts, sentence.start), bisect_left(self.anchor_starts, sentence.end)
+        for m in self.anchors[lo:hi]:
+            if m.label != "RegionRef" or not isinstance(m.data, RegionReference) or m.data.kind == "country":
+                continue
+            start = max(sentence.start, max(text.rfind(c, sentence.start, m.start) for c in "，；") + 1)
+            close = min((i for c in "，；。" if (i := text.find(c, m.end, sentence.end)) >= 0), default=sentence.end)
+            if "试点" not in text[start : m.start] or not _ROLL_OUT.search(text, m.end, close):
+                continue
+            code = m.data.code or refer(m.data.kind, self._discourse_region(located, m.start, m.data.kind))
+            if code is not None and code not in out:
+                out.append(code)
+        return out
+
     def region_of_label(self, located: Located, position: int, label: str) -> str | None:
         """A region named earlier in the sentence that a figure's label starts with: 晋江市、南安市地区生产
         总值分别达到3520亿元、1612亿元 gives the labels 晋江市地区生产总值 and 南安市地区生产总值, each its city's."""

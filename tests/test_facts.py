@@ -562,3 +562,14 @@ def test_facts_places_written_before_a_pilots_name_pilot_it() -> None:
     found = adoptions(text, date="2026-01", region="630200")
     assert {("630202", "zhida-kuaixiang", "piloting"), ("630203", "zhida-kuaixiang", "piloting")} <= found
     assert not any(code == "630000" for code, _, _ in found)
+
+
+def test_facts_a_later_sentence_rolling_the_pilot_out_plans_it() -> None:
+    """试点经验在全市推广 in a sentence that names no policy plans the pilot of the sentence before for 全市."""
+    text = (
+        "咸阳市人民政府办公室关于开展政务服务“就近办”试点工作的通知\n"
+        "市政府决定在兴平市、彬州市开展政务服务“就近办”试点。\n一、工作目标\n"
+        "到2025年底，两市便民服务中心可办事项均不少于150项；到2026年6月底，试点经验在全市推广。\n"
+    )
+    found = adoptions(text, date="2025-07-15", region="610400")
+    assert {("610481", "jiujin-ban", "piloting"), ("610400", "jiujin-ban", "planned")} <= found
