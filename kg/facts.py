@@ -151,6 +151,8 @@ def _cited(text: str, start: int) -> bool:
 # Words before a number that say it holds for each region of a list (均超过2亿元, 都达到, 各建成).
 # A share of a whole (三市合计…，占全市的比重为29.9%) is the group's together, not each one's rate.
 _SHARE = re.compile(r"占|比重")
+# A rate after 共/合计 (三市共办理…，比上年增长31.5%) is the growth of the group's total, not each one's rate.
+_TOTAL = re.compile(r"共|合计|总计|累计")
 _EACH = re.compile(r"[均都各](?:[\u4e00-\u9fff]{0,4})$")
 
 
@@ -287,8 +289,12 @@ def document_facts(doc: Document) -> DocumentFacts:
             sentence = located.sentence
             codes = [where.code]
             if where.members and (
-                (figure.unit in ("%", "‰") and not _SHARE.search(figure.indicator))
-                or _EACH.search(text, max(sentence.start, m.start - 8), m.start)
+                _EACH.search(text, max(sentence.start, m.start - 8), m.start)
+                or (
+                    figure.unit in ("%", "‰")
+                    and not _SHARE.search(figure.indicator)
+                    and not _TOTAL.search(text, sentence.start, m.start)
+                )
             ):
                 codes = list(where.members)  # 两地优良天数比例均在90%以上: each of them
             elif where.members:

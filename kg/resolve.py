@@ -777,6 +777,9 @@ class DocumentContext:
                     not attached and _object_marker().search(text, max(0, start - 4), start)
                 ):
                     return None  # 与A、B两地合作: the partners, not who the fact is about
+                shared = set.intersection(*(gazetteer().lineage(code) for code in members)) - {COUNTRY}
+                if not shared:
+                    return None  # 陕西、甘肃两省共办理…: no region holds their total; the fact keeps its region
                 return Where(self.common_region(members, located), members=tuple(members))
             if attached or count is None:
                 return None  # 郑州、洛阳三市: the list it is written after is the one it counts

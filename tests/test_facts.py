@@ -573,3 +573,15 @@ def test_facts_a_later_sentence_rolling_the_pilot_out_plans_it() -> None:
     )
     found = adoptions(text, date="2025-07-15", region="610400")
     assert {("610481", "jiujin-ban", "piloting"), ("610400", "jiujin-ban", "planned")} <= found
+
+
+def test_facts_group_total_rate_and_groups_across_provinces() -> None:
+    """三市共办理…，增长12% is the growth of their total (their common region); a group across provinces
+    (陕西、甘肃两省) has no region below the country, so its figures keep the sentence's region."""
+    text = (
+        "□ 记者 某某\n宝鸡市、咸阳市、渭南市联合推行“跨城通办”。三市共办理业务2.4万件，比上年增长12%。\n"
+        "陕西省、甘肃省签订协议。两省共办理“跨省通办”业务12.8万件。\n"
+    )
+    found = _values(text, "2026-01-28")
+    assert found["24000"] == found["12"] == {"610000"}
+    assert len(found["128000"]) == 1 and found["128000"] != {"000000"}
