@@ -16,7 +16,7 @@ from functools import cache, lru_cache
 from kg.conventions import alternation, conventions
 from kg.extract import run_extractors
 from kg.extract.regions import region_codes_in
-from kg.resolve import DocumentContext, Located, Where, choose_regions
+from kg.resolve import DocumentContext, Located, Where, choose_regions, without_group_word
 from kg.segment import segment
 from kg.types import (
     Adoption,
@@ -317,11 +317,13 @@ def document_facts(doc: Document) -> DocumentFacts:
                 period = level  # 上半年实现地区生产总值2612亿元，同比增长4.8%: the rate is of the level's half
             if figure.measure == "level":
                 levels[(sentence.start, figure.indicator)] = period
+            # 两市重点事项网办率: the group word names where, as a region's name does; the label is what is measured
+            indicator = without_group_word(figure.indicator) if where.members else figure.indicator
             for code in codes:
                 observations.append(
                     Observation(
                         region=code,
-                        indicator=figure.indicator,
+                        indicator=indicator,
                         value=figure.value,
                         unit=figure.unit,
                         qualifier=figure.qualifier,
@@ -331,7 +333,7 @@ def document_facts(doc: Document) -> DocumentFacts:
                         kind=figure_kind(figure, c.forward(located)),
                         base_indicator=figure.base_indicator,
                         place=where.place,
-                        comparable=comparable_label(figure.indicator),
+                        comparable=comparable_label(indicator),
                         agency=agency_before(m.start, sentence.start, code),
                     )
                 )

@@ -304,6 +304,12 @@ def _group_word() -> re.Pattern[str]:
     )
 
 
+def without_group_word(label: str) -> str:
+    """A figure's label without the group word it opens with (三区“免申即享”政策兑现率 -> “免申即享”政策兑现率)."""
+    m = _group_word().match(label)
+    return label[m.end() :] if m is not None and len(label) - m.end() >= 2 else label
+
+
 _NUMERALS = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 
 

@@ -585,3 +585,13 @@ def test_facts_group_total_rate_and_groups_across_provinces() -> None:
     found = _values(text, "2026-01-28")
     assert found["24000"] == found["12"] == {"610000"}
     assert len(found["128000"]) == 1 and found["128000"] != {"000000"}
+
+
+def test_facts_group_word_leaves_the_label() -> None:
+    """两市重点事项网办率均达到90%: the label is what is measured, without the group word that names where."""
+    text = "□ 记者 某某\n今年将在昆明市、曲靖市开展试点，力争年底前两市重点事项网办率均达到90%。\n"
+    labels = {
+        (o.region, o.indicator)
+        for o in document_facts(load_text(text, "t.txt", meta=DocMeta(date="2026-02-06"))).observations
+    }
+    assert labels == {("530100", "重点事项网办率"), ("530300", "重点事项网办率")}
