@@ -23,6 +23,7 @@ import os
 import signal
 import threading
 import uuid
+import warnings
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
@@ -65,13 +66,18 @@ def connect(address: str) -> Iterator[Any]:
     dask: Any = distributed  # its constructors have no type hints
     workers = parse_local(address)
     if workers is not None:
-        with _ctrl_c_deferred() as interrupted:  # a half-started cluster cannot be closed cleanly
+        # Ctrl-C held while it starts: a half-started cluster cannot be closed cleanly
+        with _ctrl_c_deferred() as interrupted, warnings.catch_warnings():
+            # another LocalCluster's web server holds port 8787: this one takes another port, nothing to say
+            warnings.filterwarnings("ignore", message="Port .* is already in use", category=UserWarning)
             cluster = dask.LocalCluster(
                 n_workers=workers,
                 threads_per_worker=1,  # extraction holds the GIL: one process per core
                 processes=True,
                 dashboard_address=None,
-                silence_logs=logging.ERROR,
+                # workers log to the client's stderr: after Ctrl-C their heartbeat to the closed scheduler fails
+                # with a logged traceback; what goes wrong in a task comes back as its result, not a log
+                silence_logs=logging.CRITICAL,
             )
         with cluster, dask.Client(cluster) as client:
             if interrupted:

@@ -200,6 +200,11 @@ def gazetteer() -> Gazetteer:
         by_code[code] = Region(
             code, row["name"], row["level"], row["parent"] or None, row["longitude"], row["latitude"]
         )
+    history = _read_history(by_code)
+    for current, formers in history.items():
+        for f in [f for f in formers if f.valid_until > CODES_AS_OF and f.code not in by_code]:
+            formers.remove(f)  # abolished after CODES_AS_OF: a region of its own, beside its successor
+            by_code[f.code] = Region(f.code, f.name, _level_of_code(f.code), by_code[current].parent)
     table: dict[str, dict[str, str]] = {}
     for region in by_code.values():
         if region.level == "country":
@@ -215,17 +220,9 @@ def gazetteer() -> Gazetteer:
     # that level would have; of their short forms only the strong ones (a two-character stem of a
     # former county, 动力 or 四方, is more often a word than the region). A current region keeps the
     # names it answers to: a former full name that is one of them is only a weak candidate, taken
-    # where the context names the former parent (重庆市江北区 -> 两江新区, while 江北区 alone stays
-    # 宁波's), unless its stem is one character (郊区); a former short form that is one of them is
+    # where the context names the former parent (邢台市桥东区 -> 襄都区, while 桥东区 alone stays
+    # 张家口's), unless its stem is one character (郊区); a former short form that is one of them is
     # not added (襄阳 stays the city, not the former 襄阳县).
-    history = _read_history(by_code)
-    for current, formers in history.items():
-        for f in [f for f in formers if f.valid_until > CODES_AS_OF and f.code not in by_code]:
-            formers.remove(f)  # abolished after CODES_AS_OF: a region of its own, beside its successor
-            by_code[f.code] = Region(f.code, f.name, _level_of_code(f.code), by_code[current].parent)
-            for alias, strength in region_aliases(f.name, by_code[f.code].level, groups):
-                if alias not in stop and table.setdefault(alias, {}).get(f.code) != STRONG:
-                    table[alias][f.code] = strength
     replaced: dict[str, str] = {}
     former_table: dict[str, dict[str, str]] = {}
     taken: list[tuple[str, str]] = []
